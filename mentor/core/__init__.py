@@ -1,0 +1,4 @@
+"""What a recipe returns, and the controller that serves it."""
+from .components import Components
+
+__all__ = ["Components"]

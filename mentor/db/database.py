@@ -1,0 +1,440 @@
+"""The ``Database`` API: datasets, sessions and the answers stored in them.
+
+It speaks tasks (dicts) and dataset names, never HTTP or spaCy. SQLite is the
+embedded default; PostgreSQL and MySQL/MariaDB go through the same SQLAlchemy
+Core statements. Writes are batched inside one transaction, so an import that
+fails half-way stores nothing; reads stream with ``yield_per`` so exporting a
+million answers never holds them all in memory.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+import srsly
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from ..errors import ConfigError, DatasetNotFound, InvalidDatasetName, InvalidTask
+from ..tasks import Task, set_hashes
+from .tables import dataset as dataset_table
+from .tables import example as example_table
+from .tables import link as link_table
+from .tables import metadata
+
+logger = logging.getLogger(__name__)
+
+WRITE_BATCH = 2000
+READ_BATCH = 2000
+
+
+def validate_dataset_name(name: str) -> str:
+    if not isinstance(name, str) or not name or any(c.isspace() or c == "," for c in name):
+        raise InvalidDatasetName(str(name))
+    if len(name) > 255:
+        raise InvalidDatasetName(name)
+    return name
+
+
+def _session_key(task: Task) -> str:
+    session = task.get("_session_id")
+    return str(session)[:255] if session else ""
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the server read while it writes; FULL makes every acknowledged commit durable.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create an engine for a URL, with the settings each backend needs."""
+    try:
+        parsed = make_url(url)
+    except Exception as err:  # sqlalchemy raises ArgumentError with a terse message
+        raise ConfigError(f"Invalid database URL '{url}': {err}") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except ModuleNotFoundError as err:
+        raise ConfigError(
+            f"Database URL '{parsed.render_as_string()}' needs the driver '{err.name}': "
+            "pip install 'mentor[postgres]' or 'mentor[mysql]'"
+        ) from None
+
+
+class Database:
+    """Datasets and their stored answers, in one SQL database."""
+
+    def __init__(self, url: str, *, engine: Optional[Engine] = None) -> None:
+        self.url = url
+        self.engine = engine or create_db_engine(url)
+        self._returning = bool(
+            getattr(self.engine.dialect, "insert_executemany_returning_sort_by_parameter_order", False)
+        )
+        metadata.create_all(self.engine)
+
+    # -- connection ---------------------------------------------------------
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def location(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def reconnect(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- datasets -----------------------------------------------------------
+
+    def _dataset_names(self, session: bool) -> List[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(dataset_table.c.name)
+                .where(dataset_table.c.session == session)
+                .order_by(dataset_table.c.id)
+            )
+            return [row[0] for row in rows]
+
+    @property
+    def datasets(self) -> List[str]:
+        """Names of all datasets that are not sessions, oldest first."""
+        return self._dataset_names(False)
+
+    @property
+    def sessions(self) -> List[str]:
+        """Names of all session datasets, oldest first."""
+        return self._dataset_names(True)
+
+    def __len__(self) -> int:
+        return len(self.datasets)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        with self.engine.connect() as conn:
+            return self._dataset_id(conn, name) is not None
+
+    def _dataset_id(self, conn: Connection, name: str) -> Optional[int]:
+        row = conn.execute(select(dataset_table.c.id).where(dataset_table.c.name == name)).first()
+        return row[0] if row else None
+
+    def _require_id(self, conn: Connection, name: str) -> int:
+        dataset_id = self._dataset_id(conn, name)
+        if dataset_id is None:
+            raise DatasetNotFound(name)
+        return dataset_id
+
+    def add_dataset(
+        self, name: str, meta: Optional[Dict[str, Any]] = None, session: bool = False
+    ) -> str:
+        """Create a dataset (or session) if it doesn't exist yet; return its name."""
+        validate_dataset_name(name)
+        with self.engine.begin() as conn:
+            if self._dataset_id(conn, name) is not None:
+                return name
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        insert(dataset_table).values(
+                            name=name,
+                            created=time.time(),
+                            meta=srsly.json_dumps(meta or {}),
+                            session=session,
+                        )
+                    )
+            except IntegrityError:
+                pass  # another process created it between our check and insert
+        return name
+
+    def get_meta(self, name: str) -> Dict[str, Any]:
+        """The dataset's meta, plus ``created`` (unix time) and ``session``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(dataset_table.c.meta, dataset_table.c.created, dataset_table.c.session)
+                .where(dataset_table.c.name == name)
+            ).first()
+        if row is None:
+            raise DatasetNotFound(name)
+        meta = srsly.json_loads(row[0]) if row[0] else {}
+        meta.setdefault("created", row[1])
+        meta["session"] = bool(row[2])
+        return meta
+
+    def set_meta(self, name: str, meta: Dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            self._require_id(conn, name)
+            conn.execute(
+                update(dataset_table)
+                .where(dataset_table.c.name == name)
+                .values(meta=srsly.json_dumps(meta))
+            )
+
+    def drop_dataset(self, name: str) -> int:
+        """Delete a dataset and the examples no other dataset links to; return the count unlinked."""
+        with self.engine.begin() as conn:
+            dataset_id = self._require_id(conn, name)
+            example_ids = select(link_table.c.example_id).where(link_table.c.dataset_id == dataset_id)
+            count = conn.execute(
+                select(func.count()).select_from(link_table).where(link_table.c.dataset_id == dataset_id)
+            ).scalar_one()
+            orphan_ids = (
+                select(link_table.c.example_id)
+                .where(link_table.c.example_id.in_(example_ids))
+                .group_by(link_table.c.example_id)
+                .having(func.count() == 1)
+            )
+            # materialise: MySQL can't delete from a table it selects from in a subquery
+            orphans = [row[0] for row in conn.execute(orphan_ids)]
+            conn.execute(delete(link_table).where(link_table.c.dataset_id == dataset_id))
+            for chunk in _chunks(orphans, 5000):
+                conn.execute(delete(example_table).where(example_table.c.id.in_(chunk)))
+            conn.execute(delete(dataset_table).where(dataset_table.c.id == dataset_id))
+        return int(count)
+
+    # -- writing ------------------------------------------------------------
+
+    def add_examples(
+        self,
+        examples: Iterable[Task],
+        datasets: Sequence[str],
+        *,
+        conn: Optional[Connection] = None,
+    ) -> int:
+        """Store examples and link each to every named dataset, in one transaction.
+
+        Hashes are set where missing. An example whose task hash the same session
+        already has in a dataset is not stored again there (so a retried batch is
+        stored once). Returns the number of new links made in the first dataset.
+        The iterable is consumed lazily, in batches: if it raises part-way (a bad
+        line in an import), the transaction rolls back and nothing is stored.
+        Raises DatasetNotFound for a dataset that doesn't exist.
+        """
+        if not datasets:
+            raise ValueError("add_examples needs at least one dataset name")
+        if conn is None:
+            with self.engine.begin() as own_conn:
+                return self._add_examples(own_conn, examples, datasets)
+        return self._add_examples(conn, examples, datasets)
+
+    def _add_examples(self, conn: Connection, examples: Iterable[Task], datasets: Sequence[str]) -> int:
+        dataset_ids = [self._require_id(conn, name) for name in datasets]
+        added = 0
+        for batch in _chunks(examples, WRITE_BATCH):
+            added += self._add_batch(conn, batch, dataset_ids)
+        return added
+
+    def _add_batch(self, conn: Connection, batch: List[Task], dataset_ids: List[int]) -> int:
+        rows: List[Tuple[int, int, str, str]] = []  # input hash, task hash, session, content
+        for task in batch:
+            if not isinstance(task, dict):
+                raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")
+            set_hashes(task)
+            rows.append(
+                (task["_input_hash"], task["_task_hash"], _session_key(task), srsly.json_dumps(task))
+            )
+        # which (dataset, task hash, session) answers are new: drop repeats within the batch
+        # and those already stored, so the unique index never has to refuse a row
+        wanted: Dict[int, List[int]] = {}
+        for dataset_id in dataset_ids:
+            existing = self._existing_keys(conn, dataset_id, {r[1] for r in rows})
+            keep: List[int] = []
+            for index, (_, task_hash, session, _) in enumerate(rows):
+                key = (task_hash, session)
+                if key not in existing:
+                    existing.add(key)
+                    keep.append(index)
+            wanted[dataset_id] = keep
+        needed = sorted(set(itertools.chain.from_iterable(wanted.values())))
+        if not needed:
+            return 0
+        ids = self._insert_examples(conn, [rows[i] for i in needed])
+        id_of = dict(zip(needed, ids))
+        links = [
+            {
+                "example_id": id_of[index],
+                "dataset_id": dataset_id,
+                "task_hash": rows[index][1],
+                "session_key": rows[index][2],
+            }
+            for dataset_id, indices in wanted.items()
+            for index in indices
+        ]
+        conn.execute(insert(link_table), links)
+        return len(wanted[dataset_ids[0]])
+
+    def _existing_keys(self, conn: Connection, dataset_id: int, task_hashes: Set[int]) -> Set[Tuple[int, str]]:
+        found: Set[Tuple[int, str]] = set()
+        for chunk in _chunks(task_hashes, 1000):
+            result = conn.execute(
+                select(link_table.c.task_hash, link_table.c.session_key).where(
+                    and_(link_table.c.dataset_id == dataset_id, link_table.c.task_hash.in_(chunk))
+                )
+            )
+            found.update((int(h), s) for h, s in result)
+        return found
+
+    def _insert_examples(self, conn: Connection, rows: List[Tuple[int, int, str, str]]) -> List[int]:
+        values = [
+            {"input_hash": input_hash, "task_hash": task_hash, "content": content}
+            for input_hash, task_hash, _, content in rows
+        ]
+        if self._returning:
+            result = conn.execute(
+                insert(example_table).returning(example_table.c.id, sort_by_parameter_order=True),
+                values,
+            )
+            return [row[0] for row in result]
+        # MySQL has no INSERT ... RETURNING: insert one statement a row to learn each id
+        return [conn.execute(insert(example_table), value).inserted_primary_key[0] for value in values]
+
+    # -- reading ------------------------------------------------------------
+
+    def get_dataset_examples(
+        self, name: str, *, answer: Optional[str] = None, session: Optional[str] = None
+    ) -> Iterator[Task]:
+        """Stream a dataset's examples in the order they were stored.
+
+        Lazy and memory-flat: rows arrive in batches from a server-side cursor.
+        Raises DatasetNotFound before yielding anything when the dataset is missing.
+        """
+        with self.engine.connect() as conn:
+            dataset_id = self._require_id(conn, name)
+        return self._stream_examples(dataset_id, answer=answer, session=session)
+
+    def _stream_examples(
+        self, dataset_id: int, *, answer: Optional[str], session: Optional[str]
+    ) -> Iterator[Task]:
+        query = (
+            select(example_table.c.content)
+            .join(link_table, link_table.c.example_id == example_table.c.id)
+            .where(link_table.c.dataset_id == dataset_id)
+            .order_by(link_table.c.id)
+        )
+        if session is not None:
+            query = query.where(link_table.c.session_key == session)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=READ_BATCH).execute(query)
+            for (content,) in result:
+                task = srsly.json_loads(content)
+                if answer is None or task.get("answer") == answer:
+                    yield task
+
+    def get_dataset(self, name: str) -> List[Task]:
+        """All examples of a dataset as a list (Prodigy's name; prefer get_dataset_examples)."""
+        return list(self.get_dataset_examples(name))
+
+    def iter_raw_examples(self, name: str) -> Iterator[str]:
+        """Stream the stored JSON text of each example, unparsed (fast export)."""
+        with self.engine.connect() as conn:
+            dataset_id = self._require_id(conn, name)
+        query = (
+            select(example_table.c.content)
+            .join(link_table, link_table.c.example_id == example_table.c.id)
+            .where(link_table.c.dataset_id == dataset_id)
+            .order_by(link_table.c.id)
+        )
+        with self.engine.connect() as conn:
+            for (content,) in conn.execution_options(yield_per=READ_BATCH).execute(query):
+                yield content
+
+    def count_dataset(self, name: str, session: bool = False) -> int:
+        """Number of examples in a dataset (``session`` is accepted for Prodigy parity)."""
+        with self.engine.connect() as conn:
+            dataset_id = self._require_id(conn, name)
+            count = conn.execute(
+                select(func.count()).select_from(link_table).where(link_table.c.dataset_id == dataset_id)
+            ).scalar_one()
+        return int(count)
+
+    def _hashes(self, column: Any, names: Sequence[str]) -> Set[int]:
+        with self.engine.connect() as conn:
+            ids = [self._require_id(conn, name) for name in names]
+            if not ids:
+                return set()
+            query = (
+                select(column)
+                .join(link_table, link_table.c.example_id == example_table.c.id)
+                .where(link_table.c.dataset_id.in_(ids))
+            )
+            return {int(row[0]) for row in conn.execution_options(yield_per=10000).execute(query)}
+
+    def get_input_hashes(self, *names: str) -> Set[int]:
+        return self._hashes(example_table.c.input_hash, names)
+
+    def get_task_hashes(self, *names: str) -> Set[int]:
+        return self._hashes(example_table.c.task_hash, names)
+
+    def get_session_names(self, name: str) -> List[str]:
+        """Session ids (``_session_id``) that answered in a dataset."""
+        with self.engine.connect() as conn:
+            dataset_id = self._require_id(conn, name)
+            rows = conn.execute(
+                select(link_table.c.session_key)
+                .where(link_table.c.dataset_id == dataset_id)
+                .distinct()
+            )
+            return sorted(row[0] for row in rows if row[0])
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[List[Any]]:
+    iterator = iter(items)
+    while True:
+        chunk = list(itertools.islice(iterator, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def connect(url: Optional[str] = None, *, settings: Any = None) -> Database:
+    """Open the database: an explicit URL, else the one in the settings (default: SQLite in home)."""
+    if url is None:
+        if settings is None:
+            from ..config import load_settings
+
+            settings = load_settings()
+        url = settings.database_url
+    try:
+        return Database(url)
+    except SQLAlchemyError as err:
+        raise ConfigError(
+            f"Can't open the database at {make_url(url).render_as_string(hide_password=True)}: "
+            f"{err.__class__.__name__}: {str(err).splitlines()[0]}"
+        ) from None

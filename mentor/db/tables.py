@@ -1,0 +1,64 @@
+"""The three tables every answer lives in.
+
+``dataset`` rows are datasets or annotator sessions (``session`` flag).
+``example`` rows hold each stored task as JSON text, with both hashes indexed.
+``link`` ties an example to each dataset it belongs to. It repeats the task hash
+and the session name so that one unique index can say "this session already
+answered this task in this dataset": a retried batch is then stored once, and a
+second server process racing the first can't store a duplicate either.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+
+metadata = MetaData()
+
+# MySQL's TEXT stops at 64 KiB; a task with tokens or an image easily exceeds it.
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+# SQLite only auto-increments an INTEGER PRIMARY KEY, so BigInteger must fall back there.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+dataset = Table(
+    "dataset",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("created", Float, nullable=False),
+    Column("meta", LongText, nullable=False, default="{}"),
+    Column("session", Boolean, nullable=False, default=False),
+)
+
+example = Table(
+    "example",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("input_hash", BigInteger, nullable=False, index=True),
+    Column("task_hash", BigInteger, nullable=False, index=True),
+    Column("content", LongText, nullable=False),
+)
+
+link = Table(
+    "link",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("example_id", Id, ForeignKey("example.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("dataset_id", Id, ForeignKey("dataset.id", ondelete="CASCADE"), nullable=False),
+    Column("task_hash", BigInteger, nullable=False),
+    Column("session_key", String(255), nullable=False, default=""),
+    UniqueConstraint("dataset_id", "task_hash", "session_key", name="uq_link_answer"),
+    Index("ix_link_dataset", "dataset_id", "id"),
+)

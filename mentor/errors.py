@@ -1,0 +1,134 @@
+"""Errors a user can act on.
+
+Every class carries a stable ``code`` so tests and tools can tell cases apart
+while the wording stays free to change. ``cli/__main__.py`` is the only place
+that turns a :class:`MentorError` into a one-line message and exit code 1; the
+server maps the same classes to HTTP status codes in ``server/errors.py``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+
+class MentorError(Exception):
+    """Base class of every error caused by the user's input or setup."""
+
+    code = "M000"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.code}]"
+
+
+class InputError(MentorError):
+    """A file, a task or a request body is wrong."""
+
+    code = "M010"
+
+
+class InvalidLine(InputError):
+    """A line of a source file could not be read as a task."""
+
+    code = "M011"
+
+    def __init__(self, path: Union[str, Path], line: int, problem: str) -> None:
+        self.path, self.line, self.problem = str(path), line, problem
+        super().__init__(f"{path}:{line}: {problem}")
+
+
+class MissingField(InvalidLine):
+    """A task in a source file lacks a field it needs."""
+
+    code = "M012"
+
+    def __init__(self, path: Union[str, Path], line: int, field: str) -> None:
+        self.field = field
+        super().__init__(path, line, f"field '{field}' is missing")
+        self.code = MissingField.code
+
+
+class InvalidTask(InputError):
+    """A task or answer has a field of the wrong shape."""
+
+    code = "M013"
+
+    def __init__(self, field: str, problem: str, where: Optional[str] = None) -> None:
+        self.field, self.problem, self.where = field, problem, where
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}field '{field}' {problem}")
+
+
+class SourceNotFound(InputError):
+    """A source file or folder does not exist."""
+
+    code = "M014"
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = str(path)
+        super().__init__(f"Can't find source '{path}': no such file or folder")
+
+
+class UnknownLoader(InputError):
+    """No loader matches a file's extension or the --loader name."""
+
+    code = "M015"
+
+
+class ConfigError(MentorError):
+    """A configuration file, variable or flag has a bad value."""
+
+    code = "M020"
+
+
+class NotFound(MentorError):
+    """A dataset, session, recipe or model does not exist."""
+
+    code = "M030"
+
+
+class DatasetNotFound(NotFound):
+    code = "M031"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Dataset '{name}' doesn't exist in the database")
+
+
+class RecipeNotFound(NotFound):
+    code = "M032"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Can't find recipe or command '{name}'. Run 'mentor --help' for the list")
+
+
+class Conflict(MentorError):
+    """An action clashes with what is already stored."""
+
+    code = "M040"
+
+
+class InvalidDatasetName(MentorError):
+    code = "M041"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"Invalid dataset name '{name}': names can't be empty or contain commas or whitespace"
+        )
+
+
+class Refused(MentorError):
+    """The user (or the lack of a terminal) declined a destructive action."""
+
+    code = "M050"
+
+
+class AnswerRejected(InputError):
+    """A recipe's validate_answer refused an answer; the message goes to the annotator."""
+
+    code = "M060"

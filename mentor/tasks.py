@@ -1,0 +1,119 @@
+"""The task format and its hashes.
+
+A task is a plain JSON object, as Prodigy users know it (see docs/task-format.md).
+Two hashes identify it: ``_input_hash`` over what is shown (text, image, html,
+input) and ``_task_hash`` over the input hash plus the question asked about it
+(spans, label, options, arcs). They are stable across processes, machines and
+key order, because they hash canonical JSON with 32-bit MurmurHash3, the same
+family Prodigy uses, so imported Prodigy files keep their hashes.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, TypedDict
+
+from murmurhash import hash as _murmur
+
+INPUT_HASH_KEYS: tuple = ("text", "image", "html", "input")
+TASK_HASH_KEYS: tuple = ("spans", "label", "options", "arcs")
+ANSWERS: tuple = ("accept", "reject", "ignore")
+
+Answer = Literal["accept", "reject", "ignore"]
+
+
+class Token(TypedDict, total=False):
+    text: str
+    start: int
+    end: int
+    id: int
+    ws: bool
+
+
+class Span(TypedDict, total=False):
+    start: int
+    end: int
+    label: str
+    token_start: int
+    token_end: int
+    score: float
+
+
+class Option(TypedDict, total=False):
+    id: Any
+    text: str
+
+
+# A task is a free-form JSON object; these TypedDicts document the known keys.
+Task = Dict[str, Any]
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise so that equal values give equal strings, whatever the key order."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def hash_value(value: Any) -> int:
+    """Hash any JSON value to a signed 32-bit int (MurmurHash3 of canonical JSON)."""
+    return int(_murmur(canonical_json(value)))
+
+
+def get_input_hash(task: Task, input_keys: Sequence[str] = INPUT_HASH_KEYS) -> int:
+    values = {key: task[key] for key in input_keys if key in task}
+    if not values:
+        # nothing to identify the input by: fall back to the whole task, minus bookkeeping
+        values = {k: v for k, v in task.items() if not k.startswith("_") and k not in IGNORE_KEYS}
+    return hash_value(values)
+
+
+def get_task_hash(
+    task: Task, input_hash: int, task_keys: Sequence[str] = TASK_HASH_KEYS
+) -> int:
+    values = {key: task[key] for key in task_keys if key in task}
+    return hash_value([input_hash, values])
+
+
+IGNORE_KEYS = frozenset(
+    ("score", "rank", "model", "source", "pattern", "priority", "path", "answer", "meta")
+)
+
+
+def set_hashes(
+    task: Task,
+    *,
+    input_keys: Sequence[str] = INPUT_HASH_KEYS,
+    task_keys: Sequence[str] = TASK_HASH_KEYS,
+    overwrite: bool = False,
+) -> Task:
+    """Add ``_input_hash`` and ``_task_hash`` to a task, in place, and return it.
+
+    Existing hashes are kept unless ``overwrite`` is set: a Prodigy export
+    imports with the hashes it was written with.
+    """
+    if overwrite or "_input_hash" not in task:
+        task["_input_hash"] = get_input_hash(task, input_keys)
+    if overwrite or "_task_hash" not in task:
+        task["_task_hash"] = get_task_hash(task, task["_input_hash"], task_keys)
+    return task
+
+
+def hash_stream(
+    stream: Iterable[Task],
+    *,
+    input_keys: Sequence[str] = INPUT_HASH_KEYS,
+    task_keys: Sequence[str] = TASK_HASH_KEYS,
+    overwrite: bool = False,
+) -> Iterator[Task]:
+    """Lazily set hashes on every task of a stream."""
+    for task in stream:
+        yield set_hashes(task, input_keys=input_keys, task_keys=task_keys, overwrite=overwrite)
+
+
+def split_string(value: Optional[str]) -> List[str]:
+    """Split a comma-separated CLI value, dropping blanks: 'A, B,' -> ['A', 'B']."""
+    if not value:
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def is_answer(value: Any) -> bool:
+    return value in ANSWERS
