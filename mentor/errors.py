@@ -48,7 +48,6 @@ class MissingField(InvalidLine):
     def __init__(self, path: Union[str, Path], line: int, field: str) -> None:
         self.field = field
         super().__init__(path, line, f"field '{field}' is missing")
-        self.code = MissingField.code
 
 
 class InvalidTask(InputError):

@@ -184,6 +184,24 @@ class Database:
                 pass  # another process created it between our check and insert
         return name
 
+    def import_examples(
+        self, name: str, examples: Iterable[Task], *, meta: Optional[Dict[str, Any]] = None
+    ) -> int:
+        """Create the dataset if needed and add examples to it, all in one transaction.
+
+        If the examples raise part-way (a bad line), nothing is stored, not even
+        a newly created dataset. Returns the number of new examples.
+        """
+        validate_dataset_name(name)
+        with self.engine.begin() as conn:
+            if self._dataset_id(conn, name) is None:
+                conn.execute(
+                    insert(dataset_table).values(
+                        name=name, created=time.time(), meta=srsly.json_dumps(meta or {}), session=False
+                    )
+                )
+            return self._add_examples(conn, examples, [name])
+
     def get_meta(self, name: str) -> Dict[str, Any]:
         """The dataset's meta, plus ``created`` (unix time) and ``session``."""
         with self.engine.connect() as conn:

@@ -1,0 +1,3 @@
+from .cli.__main__ import main
+
+main()

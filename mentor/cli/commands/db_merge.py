@@ -1,0 +1,37 @@
+"""``mentor db-merge``: merge datasets into a new one."""
+from __future__ import annotations
+
+from typing import Annotated, Iterator, List
+
+from wasabi import msg
+
+from ...db import Database, connect
+from ...errors import DatasetNotFound, InputError
+from ...registry import Arg, Opt, recipe
+from ...tasks import Task, set_hashes, split_string
+
+
+def merged_examples(db: Database, names: List[str], rehash: bool) -> Iterator[Task]:
+    for name in names:
+        for task in db.get_dataset_examples(name):
+            yield set_hashes(task, overwrite=True) if rehash else task
+
+
+@recipe("db-merge", group="database")
+def db_merge(
+    in_sets: Annotated[str, Arg(help="Comma-separated datasets to merge")],
+    out_set: Annotated[str, Arg(help="Dataset to merge them into")],
+    rehash: Annotated[bool, Opt("--rehash", help="Recompute the hashes of the merged tasks")] = False,
+) -> None:
+    """Merge several datasets into one (duplicates of the same answer are stored once)."""
+    names = split_string(in_sets)
+    if not names:
+        raise InputError("Name at least one dataset to merge")
+    db = connect()
+    for name in names:
+        if name not in db:
+            raise DatasetNotFound(name)
+    if out_set in names:
+        raise InputError(f"The output dataset '{out_set}' can't also be an input")
+    added = db.import_examples(out_set, merged_examples(db, names, rehash), meta={"merged_from": names})
+    msg.good(f"Merged {added} annotations from {', '.join(names)} into '{out_set}'")

@@ -1,0 +1,58 @@
+"""A lazy, re-iterable stream of tasks that knows (or can count) its length."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional
+
+from ..tasks import Task
+
+TaskIterator = Iterator[Task]
+
+
+class Stream:
+    """Tasks from a source, produced lazily each time the stream is iterated.
+
+    Sources run to millions of lines, so nothing is read until iteration, and
+    ``total`` is only counted when someone asks (a fast byte scan for files).
+    ``apply`` chains transforms without losing the length, which the progress
+    bar needs; pass ``keep_total=False`` for transforms that change the count.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], TaskIterator],
+        *,
+        source: Optional[str] = None,
+        count: Optional[Callable[[], Optional[int]]] = None,
+    ) -> None:
+        self._factory = factory
+        self._count = count
+        self._total: Optional[int] = None
+        self._counted = False
+        self.source = source
+        self.skipped = 0
+
+    def __iter__(self) -> TaskIterator:
+        return self._factory()
+
+    @property
+    def total(self) -> Optional[int]:
+        """Number of tasks, or None when it can't be known without reading (stdin)."""
+        if not self._counted:
+            self._total = self._count() if self._count is not None else None
+            self._counted = True
+        return self._total
+
+    def apply(
+        self, func: Callable[..., TaskIterator], *args: Any, keep_total: bool = True, **kwargs: Any
+    ) -> "Stream":
+        """Return a new stream over ``func(iter(self), *args, **kwargs)``."""
+        parent = self
+
+        def factory() -> TaskIterator:
+            return func(iter(parent), *args, **kwargs)
+
+        count = (lambda: parent.total) if keep_total else None
+        return Stream(factory, source=self.source, count=count)
+
+    def __repr__(self) -> str:
+        return f"<Stream source={self.source!r}>"
