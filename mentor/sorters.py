@@ -1,0 +1,200 @@
+"""Order a scored stream so the most useful question comes first, dropping none.
+
+Prodigy's sorters filter a stream on the fly: they keep a running mean of the
+uncertainty and let through only what beats it, so about half the stream is
+thrown away and "No tasks available" appears long before the file ends. Here a
+sorter is a bounded *pool*:
+
+1. Fill the pool with up to ``pool_size`` scored questions from the stream.
+2. Serve the question of highest priority (ties: the one that arrived first).
+3. Pull one new question for each one served, so the pool stays full.
+4. When the model has learnt (:meth:`ScoredPool.rescore`), score every question
+   in the pool again before the next one is served: a question that was dull
+   before the update may be the most uncertain after it.
+5. When the stream ends, serve what is left, best first.
+
+Every question of a finite stream comes out exactly once, and memory is bounded
+by ``pool_size`` whatever the length of the stream. See docs/active-learning.md.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from .tasks import Task
+
+__all__ = [
+    "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
+    "uncertainty", "DEFAULT_POOL_SIZE",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_POOL_SIZE = 256
+
+PriorityFn = Callable[[float], float]
+Rescorer = Callable[[Sequence[Task]], List[float]]
+
+
+def uncertainty(score: float, bias: float = 0.0) -> float:
+    """Return 1 at ``0.5 + bias`` falling to 0 at 0 and 1: ``1 - |score - centre| * 2``."""
+    centre = 0.5 + bias
+    return max(0.0, min(1.0, 1.0 - abs(score - centre) * 2.0))
+
+
+def _set_score(task: Task, score: float) -> None:
+    task["score"] = float(score)
+    meta = dict(task.get("meta") or {})
+    meta["score"] = round(float(score), 3)
+    task["meta"] = meta
+
+
+class ScoredPool:
+    """A bounded pool of scored questions that serves the best one first.
+
+    It is an iterator of tasks, with ``priority`` (and ``score``) set on each,
+    so it can be handed to the controller as a recipe's stream. ``rescorer``
+    (usually ``model.score_tasks``) gives new scores for pooled questions;
+    call :meth:`rescore` after each model update. The re-scoring is lazy: it
+    runs when the next question is asked for, once however many updates came
+    in between. ``rescore_limit`` caps how many pooled questions are re-scored
+    (those of highest priority first); None re-scores the whole pool.
+    """
+
+    def __init__(
+        self,
+        scored: Iterable[Tuple[float, Task]],
+        priority: PriorityFn,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        rescorer: Optional[Rescorer] = None,
+        rescore_limit: Optional[int] = None,
+    ) -> None:
+        if pool_size < 1:
+            raise ValueError("pool_size must be at least 1")
+        self._source = iter(scored)
+        self._priority = priority
+        self.pool_size = pool_size
+        self._rescorer = rescorer
+        self.rescore_limit = rescore_limit
+        # entries: (-priority, arrival number, task); a min-heap serves the highest priority
+        self._heap: List[Tuple[float, int, Task]] = []
+        self._counter = itertools.count()
+        self._exhausted = False
+        self._stale = False
+        self._lock = threading.RLock()
+        self.n_served = 0
+        self.n_rescored = 0
+
+    def __iter__(self) -> Iterator[Task]:
+        return self
+
+    def __next__(self) -> Task:
+        with self._lock:
+            if self._stale:
+                self._rescore_now()
+            self._fill()
+            if not self._heap:
+                raise StopIteration
+            neg_priority, _, task = heapq.heappop(self._heap)
+            task["priority"] = round(-neg_priority, 4)
+            self.n_served += 1
+            return task
+
+    def __len__(self) -> int:
+        """The number of questions waiting in the pool now."""
+        return len(self._heap)
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the upstream stream has ended (the pool may still hold questions)."""
+        return self._exhausted
+
+    def rescore(self) -> None:
+        """Mark the pool's scores as out of date; they are renewed before the next question."""
+        if self._rescorer is not None:
+            self._stale = True
+
+    def pooled(self) -> List[Task]:
+        """The questions waiting, best first (a copy of the order; the tasks are shared)."""
+        with self._lock:
+            return [entry[2] for entry in sorted(self._heap)]
+
+    def _push(self, score: float, task: Task) -> None:
+        _set_score(task, score)
+        heapq.heappush(self._heap, (-self._priority(float(score)), next(self._counter), task))
+
+    def _fill(self) -> None:
+        while not self._exhausted and len(self._heap) < self.pool_size:
+            try:
+                score, task = next(self._source)
+            except StopIteration:
+                self._exhausted = True
+                break
+            self._push(score, task)
+
+    def _rescore_now(self) -> None:
+        self._stale = False
+        if self._rescorer is None or not self._heap:
+            return
+        entries = sorted(self._heap)
+        if self.rescore_limit is not None:
+            todo, keep = entries[: self.rescore_limit], entries[self.rescore_limit :]
+        else:
+            todo, keep = entries, []
+        scores = self._rescorer([entry[2] for entry in todo])
+        if len(scores) != len(todo):
+            raise ValueError(f"rescorer returned {len(scores)} scores for {len(todo)} tasks")
+        heap: List[Tuple[float, int, Task]] = list(keep)
+        for (_, arrival, task), score in zip(todo, scores):
+            _set_score(task, score)
+            heap.append((-self._priority(float(score)), arrival, task))
+        heapq.heapify(heap)
+        self._heap = heap
+        self.n_rescored += len(todo)
+
+
+def prefer_uncertain(
+    scored: Iterable[Tuple[float, Task]],
+    *,
+    bias: float = 0.0,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    rescorer: Optional[Rescorer] = None,
+    rescore_limit: Optional[int] = None,
+) -> ScoredPool:
+    """Serve the questions whose score is closest to ``0.5 + bias`` first."""
+    return ScoredPool(
+        scored, lambda score: uncertainty(score, bias), pool_size=pool_size,
+        rescorer=rescorer, rescore_limit=rescore_limit,
+    )
+
+
+def prefer_high_scores(
+    scored: Iterable[Tuple[float, Task]],
+    *,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    rescorer: Optional[Rescorer] = None,
+    rescore_limit: Optional[int] = None,
+) -> ScoredPool:
+    """Serve the questions with the highest score first (priority = score)."""
+    return ScoredPool(
+        scored, lambda score: score, pool_size=pool_size, rescorer=rescorer,
+        rescore_limit=rescore_limit,
+    )
+
+
+def prefer_low_scores(
+    scored: Iterable[Tuple[float, Task]],
+    *,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    rescorer: Optional[Rescorer] = None,
+    rescore_limit: Optional[int] = None,
+) -> ScoredPool:
+    """Serve the questions with the lowest score first (priority = 1 - score)."""
+    return ScoredPool(
+        scored, lambda score: 1.0 - score, pool_size=pool_size, rescorer=rescorer,
+        rescore_limit=rescore_limit,
+    )

@@ -1,0 +1,107 @@
+"""The pool sorters: never drop, best first, re-score after an update."""
+from __future__ import annotations
+
+import random
+from typing import List, Sequence
+
+import pytest
+
+from mentor.sorters import ScoredPool, prefer_high_scores, prefer_low_scores, prefer_uncertain, uncertainty
+
+
+def _scored(scores: Sequence[float]):
+    return ((score, {"text": f"t{i}", "id": i}) for i, score in enumerate(scores))
+
+
+@pytest.mark.parametrize("sorter", [prefer_uncertain, prefer_high_scores, prefer_low_scores])
+@pytest.mark.parametrize("pool_size", [1, 7, 1000])
+def test_sorters_never_drop_a_task(sorter, pool_size):
+    rng = random.Random(0)
+    scores = [rng.random() for _ in range(500)]
+    served = [task["id"] for task in sorter(_scored(scores), pool_size=pool_size)]
+    assert sorted(served) == list(range(500))
+
+
+def test_prefer_uncertain_serves_uncertain_first_and_sets_priority():
+    scores = [0.01, 0.99, 0.5, 0.9, 0.45, 0.2]
+    tasks = list(prefer_uncertain(_scored(scores), pool_size=10))
+    assert [t["id"] for t in tasks] == [2, 4, 5, 3, 0, 1]
+    assert tasks[0]["priority"] == pytest.approx(1.0)
+    assert tasks[1]["priority"] == pytest.approx(uncertainty(0.45))
+    assert tasks[0]["meta"]["score"] == 0.5 and tasks[0]["score"] == 0.5
+
+
+def test_prefer_high_and_low_scores_order():
+    scores = [0.3, 0.9, 0.1]
+    assert [t["id"] for t in prefer_high_scores(_scored(scores))] == [1, 0, 2]
+    assert [t["id"] for t in prefer_low_scores(_scored(scores))] == [2, 0, 1]
+
+
+def test_uncertainty_bias_moves_centre():
+    assert uncertainty(0.5) == 1.0
+    assert uncertainty(0.0) == 0.0 and uncertainty(1.0) == 0.0
+    assert uncertainty(0.7, bias=0.2) == pytest.approx(1.0)
+
+
+def test_pool_is_bounded_and_lazy():
+    pulled: List[int] = []
+
+    def source():
+        for i in range(10_000):
+            pulled.append(i)
+            yield 0.5, {"id": i}
+
+    pool = prefer_uncertain(source(), pool_size=20)
+    first = next(pool)
+    assert first["id"] == 0  # ties keep arrival order
+    assert len(pulled) == 20 and len(pool) == 19
+    next(pool)
+    assert len(pulled) == 21
+
+
+def test_pool_rescore_reorders_after_update():
+    # a model whose scores are a dict we can change between batches
+    current = {i: 0.0 for i in range(10)}
+
+    def rescorer(tasks):
+        return [current[t["id"]] for t in tasks]
+
+    pool = prefer_uncertain(((current[i], {"id": i}) for i in range(10)), pool_size=10, rescorer=rescorer)
+    assert next(pool)["id"] == 0
+    current[7] = 0.5  # the "model" now finds task 7 uncertain
+    pool.rescore()
+    task = next(pool)
+    assert task["id"] == 7 and task["meta"]["score"] == 0.5 and task["priority"] == 1.0
+    assert pool.n_rescored == 9
+    rest = [t["id"] for t in pool]
+    assert sorted(rest + [0, 7]) == list(range(10))
+
+
+def test_pool_rescore_limit_rescored_only_the_best():
+    calls: List[int] = []
+
+    def rescorer(tasks):
+        calls.append(len(tasks))
+        return [0.5 for _ in tasks]
+
+    pool = prefer_uncertain(((0.1, {"id": i}) for i in range(50)), pool_size=50, rescorer=rescorer, rescore_limit=5)
+    next(pool)
+    pool.rescore()
+    next(pool)
+    assert calls == [5]
+
+
+def test_pool_without_rescorer_ignores_rescore():
+    pool = prefer_uncertain(_scored([0.2, 0.4]))
+    pool.rescore()
+    assert [t["id"] for t in pool] == [1, 0]
+
+
+def test_pool_rejects_bad_rescorer_and_size():
+    with pytest.raises(ValueError):
+        ScoredPool(_scored([0.1]), lambda s: s, pool_size=0)
+    pool = prefer_uncertain(_scored([0.1, 0.2]), rescorer=lambda tasks: [])
+    next(pool)
+    pool.rescore()
+    with pytest.raises(ValueError):
+        next(pool)
