@@ -212,6 +212,10 @@ class PatternMatcher:
         ids = self._task_pattern_ids(task)
         return max((self.pattern_score(i) for i in ids), default=0.0)
 
+    def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
+        """The current score of each task, in order (``RescoringModel`` for the pool sorters)."""
+        return [self.score(task) for task in tasks]
+
     # -- the stream -----------------------------------------------------------
 
     def __call__(self, stream: Iterable[Task]) -> Iterator[Tuple[float, Task]]:

@@ -10,6 +10,7 @@ import spacy
 from mentor.errors import ConfigError, InvalidTask
 from mentor.models.matcher import PatternMatcher, SpanFinder
 from mentor.models.patterns import InvalidPattern, load_patterns
+from mentor.models.protocols import RescoringModel
 
 EXAMPLES = Path("/work/shared/data/prodigy-recipes/example-patterns")
 DRUGS = EXAMPLES / "patterns_drugs-DRUG.jsonl"
@@ -108,8 +109,15 @@ def test_matcher_update_makes_bad_patterns_fade(nlp) -> None:
     scores = [score for score, _ in run(matcher, ["aspirin headache"])]
     assert scores == [pytest.approx(7 / 12), pytest.approx(5 / 14)]
     assert matcher.score(headache) == pytest.approx(5 / 14)
+    assert matcher.score_tasks([aspirin, headache, {"text": "x"}]) == [
+        pytest.approx(7 / 12), pytest.approx(5 / 14), 0.0
+    ]
     stats = {row["id"]: row for row in matcher.pattern_stats()}
     assert (stats["sym"]["accept"], stats["sym"]["reject"]) == (0, 4)
+
+
+def test_matcher_is_a_rescoring_model(nlp) -> None:
+    assert isinstance(PatternMatcher(nlp, INLINE), RescoringModel)
 
 
 def test_matcher_update_ignores_non_pattern_answers(nlp) -> None:
