@@ -1,0 +1,257 @@
+"""A spaCy text classifier in the annotation loop.
+
+``TextClassifier`` wraps a ``textcat_multilabel`` (independent labels, what binary
+teach questions need) or ``textcat`` (exclusive classes) component. It asks one
+question per text and label, and learns from accept/reject answers: an answer
+sets only its own label to 1.0 or 0.0 and leaves the other labels *missing*,
+which spaCy's textcat loss skips, so "not SPORTS" never means "not POLITICS".
+Ignored answers never train.
+
+Default architecture: spaCy's bag-of-words (``TextCatBOW.v3``, unigrams and
+bigrams). It is linear, so it updates in a few milliseconds and stays sensible
+from the first handful of answers; the loop must keep up with a person. The
+``ensemble`` choice (spaCy's default CNN+BOW) learns more from thousands of
+examples but is several times slower per update: use it to *train*, not to teach.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from itertools import islice
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import fix_random_seed
+
+from ..errors import InputError
+from ..tasks import Task, get_task_hash, set_hashes
+from .protocols import ScoredTask
+
+__all__ = ["TextClassifier", "ARCHITECTURES", "rehash_question"]
+
+logger = logging.getLogger(__name__)
+
+Architecture = Literal["bow", "ensemble"]
+ARCHITECTURES: Tuple[str, ...] = ("bow", "ensemble")
+TEXTCAT_FACTORIES = ("textcat_multilabel", "textcat")
+# components whose output other components listen to: they must run (and train) with ours
+SHARED_FACTORIES = ("tok2vec", "transformer")
+
+
+def _bow_config(exclusive: bool, ngram_size: int) -> Dict[str, Any]:
+    return {
+        "@architectures": "spacy.TextCatBOW.v3",
+        "exclusive_classes": exclusive,
+        "ngram_size": ngram_size,
+        "no_output_layer": False,
+        "length": 262144,
+    }
+
+
+def rehash_question(task: Task) -> Task:
+    """Set a new ``_task_hash`` for a question made from an input, keeping its input hash."""
+    if "_input_hash" in task:
+        task["_task_hash"] = get_task_hash(task, task["_input_hash"])
+        return task
+    return set_hashes(task)
+
+
+class TextClassifier:
+    """Score texts per label with a spaCy text classifier and update it from answers.
+
+    nlp: a loaded pipeline (``spacy.blank("en")`` works). If it has no text
+        classifier, one is added and initialised; missing labels are added to
+        an existing one.
+    labels: the labels to ask about.
+    component: the component's name (default: the first textcat in the
+        pipeline, else ``textcat_multilabel`` / ``textcat``).
+    exclusive: for a new component, mutually exclusive classes (``textcat``).
+    architecture: ``bow`` (default, fast) or ``ensemble``, for a new component.
+    seed: fixes the initial weights, for reproducible simulations.
+
+    Raises InputError when the labels are empty, or ``exclusive`` with one label.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        labels: Sequence[str],
+        *,
+        component: Optional[str] = None,
+        exclusive: bool = False,
+        architecture: Architecture = "bow",
+        ngram_size: int = 2,
+        batch_size: int = 32,
+        cache_size: int = 4096,
+        seed: Optional[int] = None,
+    ) -> None:
+        if not labels:
+            raise InputError("A text classifier needs at least one label (--label)")
+        if architecture not in ARCHITECTURES:
+            raise InputError(f"Unknown textcat architecture '{architecture}': use one of {ARCHITECTURES}")
+        self.nlp = nlp
+        self.batch_size = batch_size
+        self._lock = threading.RLock()
+        if seed is not None:
+            fix_random_seed(seed)
+        name = component or self._find_component(nlp)
+        added = name is None or name not in nlp.pipe_names
+        if added:
+            factory = "textcat" if exclusive else "textcat_multilabel"
+            name = name or factory
+            config: Dict[str, Any] = {}
+            if architecture == "bow":
+                config["model"] = _bow_config(exclusive, ngram_size)
+            nlp.add_pipe(factory, name=name, config=config)
+        assert name is not None
+        self.name = name
+        self.pipe = nlp.get_pipe(name)
+        factory_name = nlp.get_pipe_meta(name).factory
+        if factory_name not in TEXTCAT_FACTORIES:
+            raise InputError(f"Component '{name}' is a '{factory_name}', not a text classifier")
+        self.exclusive = factory_name == "textcat"
+        if self.exclusive and len(set(labels) | set(self.pipe.labels)) < 2:
+            raise InputError("Exclusive classes need at least two labels: use a multi-label classifier")
+        for label in labels:
+            self.pipe.add_label(label)
+        self.labels: List[str] = list(labels)
+        # what runs before our component when scoring: only what it listens to
+        self._before = [
+            n for n in nlp.pipe_names
+            if nlp.get_pipe_meta(n).factory in SHARED_FACTORIES and nlp.pipe_names.index(n) < nlp.pipe_names.index(name)
+        ]
+        self._frozen = [n for n in nlp.pipe_names if n != name and n not in self._before]
+        # docs are cached only when nothing trainable runs before us (their annotations would go stale)
+        self._cache: "OrderedDict[str, Doc]" = OrderedDict()
+        self._cache_size = 0 if self._before else cache_size
+        if added:
+            self._optimizer = self._initialize(only_new=len(nlp.pipe_names) > 1)
+        else:
+            self._optimizer = nlp.create_optimizer()
+
+    @staticmethod
+    def _find_component(nlp: Language) -> Optional[str]:
+        for factory in TEXTCAT_FACTORIES:
+            for name in nlp.pipe_names:
+                if nlp.get_pipe_meta(name).factory == factory:
+                    return name
+        return None
+
+    def _initialize(self, *, only_new: bool) -> Any:
+        """Initialise the new component with a sample, leaving trained components as they are."""
+        sample = self.nlp.make_doc("sample text")
+        cats = {label: 0.0 for label in self.pipe.labels}
+        if self.exclusive:
+            cats[self.pipe.labels[0]] = 1.0
+
+        def get_examples() -> List[Example]:
+            return [Example.from_dict(sample, {"cats": cats})]
+
+        if only_new:
+            self.pipe.initialize(get_examples, nlp=self.nlp)
+            return self.nlp.create_optimizer()
+        return self.nlp.initialize(get_examples)
+
+    # ---- scoring -------------------------------------------------------------------------
+
+    def _docs(self, texts: Sequence[str]) -> List[Doc]:
+        if not self._cache_size:
+            return list(self.nlp.pipe(texts, disable=self._frozen + [self.name]))
+        docs: List[Doc] = []
+        for text in texts:
+            doc = self._cache.get(text)
+            if doc is None:
+                doc = self.nlp.make_doc(text)
+                self._cache[text] = doc
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(text)
+            docs.append(doc)
+        return docs
+
+    def predict(self, texts: Sequence[str]) -> List[Dict[str, float]]:
+        """Return the score of every label of the component for each text."""
+        if not texts:
+            return []
+        with self._lock:
+            docs = self._docs(texts)
+            scores = self.pipe.model.ops.to_numpy(self.pipe.predict(docs))
+        labels = self.pipe.labels
+        return [{label: float(row[i]) for i, label in enumerate(labels)} for row in scores]
+
+    def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
+        """Yield one ``(score, question)`` per text and label, lazily, in batches.
+
+        Each question is a copy of the task with ``label``, ``score`` and
+        ``meta.score`` set and a new ``_task_hash``.
+        """
+        tasks = iter(stream)
+        while True:
+            batch = list(islice(tasks, self.batch_size))
+            if not batch:
+                return
+            for task, cats in zip(batch, self.predict([t["text"] for t in batch])):
+                for label in self.labels:
+                    score = cats[label]
+                    question = dict(task)
+                    question["label"] = label
+                    question["score"] = score
+                    question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
+                    yield score, rehash_question(question)
+
+    def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
+        """Return the current score of each question's ``label`` (for re-scoring a pool)."""
+        cats = self.predict([task["text"] for task in tasks])
+        return [scores.get(task.get("label", ""), 0.0) for task, scores in zip(tasks, cats)]
+
+    # ---- learning ------------------------------------------------------------------------
+
+    def answers_to_cats(self, answers: Iterable[Task]) -> Dict[str, Dict[str, float]]:
+        """Merge a batch of answers into partial ``cats`` per text; missing labels stay out.
+
+        Binary answers (``label``) set that label to 1.0 (accept) or 0.0 (reject).
+        Choice answers (``options`` + ``accept``) that were accepted set every
+        option: 1.0 if chosen, else 0.0. Ignored answers and labels the model
+        doesn't have are skipped.
+        """
+        known = set(self.pipe.labels)
+        by_text: Dict[str, Dict[str, float]] = {}
+        for answer in answers:
+            decision = answer.get("answer")
+            text = answer.get("text")
+            if decision not in ("accept", "reject") or not isinstance(text, str):
+                continue
+            if "options" in answer:
+                if decision != "accept":
+                    continue  # a rejected choice says the options are wrong, not which
+                chosen = {str(value) for value in answer.get("accept") or []}
+                cats = by_text.setdefault(text, {})
+                for option in answer["options"]:
+                    label = str(option.get("id"))
+                    if label in known:
+                        cats[label] = 1.0 if label in chosen else 0.0
+            elif answer.get("label") in known:
+                label = answer["label"]
+                cats = by_text.setdefault(text, {})
+                cats[label] = 1.0 if decision == "accept" else 0.0
+                if self.exclusive and decision == "accept":
+                    for other in known - {label}:
+                        cats.setdefault(other, 0.0)
+        return {text: cats for text, cats in by_text.items() if cats}
+
+    def update(self, answers: List[Task]) -> Optional[float]:
+        """Train on the accepted and rejected answers; return the loss (None if none trained)."""
+        by_text = self.answers_to_cats(answers)
+        if not by_text:
+            return None
+        with self._lock:
+            texts = list(by_text)
+            docs = self._docs(texts)
+            examples = [Example.from_dict(doc, {"cats": by_text[text]}) for doc, text in zip(docs, texts)]
+            losses: Dict[str, float] = {}
+            self.nlp.update(examples, sgd=self._optimizer, losses=losses, exclude=self._frozen)
+        return float(losses.get(self.name, 0.0))
