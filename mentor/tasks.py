@@ -4,8 +4,12 @@ A task is a plain JSON object, as Prodigy users know it (see docs/task-format.md
 Two hashes identify it: ``_input_hash`` over what is shown (text, image, html,
 input) and ``_task_hash`` over the input hash plus the question asked about it
 (spans, label, options, arcs). They are stable across processes, machines and
-key order, because they hash canonical JSON with 32-bit MurmurHash3, the same
-family Prodigy uses, so imported Prodigy files keep their hashes.
+key order, because they hash canonical JSON (sorted keys) with 32-bit
+MurmurHash3. The layout is Prodigy's own: the input hash is the hash of the
+concatenated JSON of each input value, the task hash the hash of the input
+hash's decimal string followed by the JSON of each task value. So a task hashed
+by mentor gets the hash Prodigy (1.1x) gives it, and imported Prodigy files keep
+theirs (existing hashes are never recomputed unless asked).
 """
 from __future__ import annotations
 
@@ -49,27 +53,28 @@ Task = Dict[str, Any]
 
 def canonical_json(value: Any) -> str:
     """Serialise so that equal values give equal strings, whatever the key order."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True)
 
 
-def hash_value(value: Any) -> int:
-    """Hash any JSON value to a signed 32-bit int (MurmurHash3 of canonical JSON)."""
-    return int(_murmur(canonical_json(value)))
+def hash_string(text: str) -> int:
+    """Signed 32-bit MurmurHash3 of a string."""
+    return int(_murmur(text))
 
 
 def get_input_hash(task: Task, input_keys: Sequence[str] = INPUT_HASH_KEYS) -> int:
-    values = {key: task[key] for key in input_keys if key in task}
-    if not values:
+    parts = [canonical_json(task[key]) for key in input_keys if key in task]
+    if not parts:
         # nothing to identify the input by: fall back to the whole task, minus bookkeeping
-        values = {k: v for k, v in task.items() if not k.startswith("_") and k not in IGNORE_KEYS}
-    return hash_value(values)
+        rest = {k: v for k, v in task.items() if not k.startswith("_") and k not in IGNORE_KEYS}
+        parts = [canonical_json(rest)]
+    return hash_string("".join(parts))
 
 
 def get_task_hash(
     task: Task, input_hash: int, task_keys: Sequence[str] = TASK_HASH_KEYS
 ) -> int:
-    values = {key: task[key] for key in task_keys if key in task}
-    return hash_value([input_hash, values])
+    parts = [canonical_json(task[key]) for key in task_keys if key in task]
+    return hash_string(str(input_hash) + "".join(parts))
 
 
 IGNORE_KEYS = frozenset(

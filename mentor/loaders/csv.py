@@ -16,7 +16,7 @@ def load_csv(
     source: Source, *, delimiter: str = ",", input_key: str = "text", on_invalid: OnInvalid = None
 ) -> Iterator[Task]:
     """Yield a task per row; the header names the columns (case-insensitive)."""
-    numbered = read_lines(source, on_invalid)
+    numbered = read_lines(source, on_invalid, keep_ends=True)  # csv needs the ends for quoted newlines
     line_number = 0
 
     def lines() -> Iterator[str]:

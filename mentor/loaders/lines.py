@@ -24,7 +24,9 @@ def open_binary(source: Source) -> BinaryIO:
     return open(path, "rb")
 
 
-def read_lines(source: Source, on_invalid: OnInvalid = None) -> Iterator[Tuple[int, str]]:
+def read_lines(
+    source: Source, on_invalid: OnInvalid = None, *, keep_ends: bool = False
+) -> Iterator[Tuple[int, str]]:
     """Yield ``(line_number, text)`` for each line, decoded as UTF-8.
 
     Bad UTF-8 raises InvalidLine naming the line and byte, rather than the
@@ -44,7 +46,7 @@ def read_lines(source: Source, on_invalid: OnInvalid = None) -> Iterator[Tuple[i
                 continue
             if number == 1 and text.startswith("\ufeff"):
                 text = text[1:]  # a BOM from Windows editors is not part of the data
-            yield number, text.rstrip("\r\n")
+            yield number, text if keep_ends else text.rstrip("\r\n")
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
