@@ -97,7 +97,7 @@ class TextClassifier:
         self._lock = threading.RLock()
         if seed is not None:
             fix_random_seed(seed)
-        name = component or self._find_component(nlp)
+        name = component or self.find_component(nlp)
         added = name is None or name not in nlp.pipe_names
         if added:
             factory = "textcat" if exclusive else "textcat_multilabel"
@@ -133,7 +133,8 @@ class TextClassifier:
             self._optimizer = nlp.create_optimizer()
 
     @staticmethod
-    def _find_component(nlp: Language) -> Optional[str]:
+    def find_component(nlp: Language) -> Optional[str]:
+        """The name of the pipeline's first text classifier (multi-label first), or None."""
         for factory in TEXTCAT_FACTORIES:
             for name in nlp.pipe_names:
                 if nlp.get_pipe_meta(name).factory == factory:
@@ -183,25 +184,29 @@ class TextClassifier:
         labels = self.pipe.labels
         return [{label: float(row[i]) for i, label in enumerate(labels)} for row in scores]
 
+    def predict_tasks(self, stream: Iterable[Task]) -> Iterator[Tuple[Task, Dict[str, float]]]:
+        """Yield each task with the scores of all labels, lazily, a batch at a time."""
+        tasks = iter(stream)
+        while True:
+            batch = list(islice(tasks, self.batch_size))
+            if not batch:
+                return
+            yield from zip(batch, self.predict([task["text"] for task in batch]))
+
     def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
         """Yield one ``(score, question)`` per text and label, lazily, in batches.
 
         Each question is a copy of the task with ``label``, ``score`` and
         ``meta.score`` set and a new ``_task_hash``.
         """
-        tasks = iter(stream)
-        while True:
-            batch = list(islice(tasks, self.batch_size))
-            if not batch:
-                return
-            for task, cats in zip(batch, self.predict([t["text"] for t in batch])):
-                for label in self.labels:
-                    score = cats[label]
-                    question = dict(task)
-                    question["label"] = label
-                    question["score"] = score
-                    question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
-                    yield score, rehash_question(question)
+        for task, cats in self.predict_tasks(stream):
+            for label in self.labels:
+                score = cats[label]
+                question = dict(task)
+                question["label"] = label
+                question["score"] = score
+                question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
+                yield score, rehash_question(question)
 
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
         """Return the current score of each question's ``label`` (for re-scoring a pool)."""

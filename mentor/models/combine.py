@@ -1,0 +1,105 @@
+"""Put a pattern matcher beside a statistical model in the loop.
+
+Patterns get a cold model going: their matches are asked about from the first
+question, while the model's own suggestions are still noise. Both kinds of
+question are interleaved (neither has priority; the sorter decides), and every
+answer trains both: the matcher counts accepts and rejects per pattern, and the
+model learns from *all* answers, pattern tasks included, so it generalises
+beyond the listed terms (and learns that a listed term in the wrong context is
+not enough).
+"""
+from __future__ import annotations
+
+from itertools import islice, zip_longest
+from typing import Any, Hashable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+from ..errors import InputError
+from ..tasks import Task
+from .matcher import PatternMatcher
+from .patterns import PatternsSource
+from .protocols import ScoredTask, ScoringModel
+
+__all__ = ["CombinedModel", "combine_models", "is_pattern_task", "matcher_for_labels"]
+
+
+def is_pattern_task(task: Task) -> bool:
+    """True for a question made by the pattern matcher (it names its pattern)."""
+    if (task.get("meta") or {}).get("pattern") is not None:
+        return True
+    return any(isinstance(span, dict) and "pattern" in span for span in task.get("spans") or [])
+
+
+def _question_key(task: Task) -> Hashable:
+    """What a question asks: the text and its label, or the text and its labelled spans."""
+    if "label" in task:
+        return (task.get("_input_hash"), "label", task["label"])
+    spans = tuple(
+        (span.get("start"), span.get("end"), span.get("label")) for span in task.get("spans") or []
+    )
+    return (task.get("_input_hash"), "spans", spans)
+
+
+class CombinedModel:
+    """Interleave a model's and a matcher's questions; update both from the answers.
+
+    Questions asking the same thing about the same text (a model suggestion
+    that a pattern also found) are asked once, as the pattern's question, since
+    it shows where the pattern matched.
+    """
+
+    def __init__(self, model: ScoringModel, matcher: Any, *, batch_size: int = 16) -> None:
+        self.model = model
+        self.matcher = matcher
+        self.batch_size = batch_size
+
+    def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
+        """Yield ``(score, question)`` from both, lazily, a batch of inputs at a time."""
+        tasks = iter(stream)
+        while True:
+            batch = list(islice(tasks, self.batch_size))
+            if not batch:
+                return
+            from_patterns = list(self.matcher(dict(task) for task in batch))
+            seen: Set[Hashable] = {_question_key(task) for _, task in from_patterns}
+            from_model = [
+                (score, task) for score, task in self.model(dict(task) for task in batch)
+                if _question_key(task) not in seen
+            ]
+            for pair in zip_longest(from_model, from_patterns):
+                for item in pair:
+                    if item is not None:
+                        yield item
+
+    def update(self, answers: List[Task]) -> Optional[float]:
+        """Count pattern answers in the matcher and train the model on every answer."""
+        self.matcher.update(answers)
+        return self.model.update(answers)
+
+    def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
+        """Re-score questions: the matcher scores its own, the model the rest."""
+        scores: List[float] = [float(task.get("score", 0.0)) for task in tasks]
+        by_source: Tuple[List[int], List[int]] = ([], [])
+        for i, task in enumerate(tasks):
+            by_source[0 if is_pattern_task(task) else 1].append(i)
+        for indices, scorer in zip(by_source, (self.matcher, self.model)):
+            if indices and hasattr(scorer, "score_tasks"):
+                for i, score in zip(indices, scorer.score_tasks([tasks[i] for i in indices])):
+                    scores[i] = score
+        return scores
+
+
+def combine_models(model: ScoringModel, matcher: Any, *, batch_size: int = 16) -> CombinedModel:
+    """Combine a model and a pattern matcher into one model for a teach loop."""
+    return CombinedModel(model, matcher, batch_size=batch_size)
+
+
+def matcher_for_labels(
+    nlp: Any, patterns: PatternsSource, labels: Sequence[str], *, label_span: bool, label_task: bool
+) -> PatternMatcher:
+    """A pattern matcher over the patterns for ``labels``; raises InputError if none is left."""
+    matcher = PatternMatcher(
+        nlp, patterns, label_span=label_span, label_task=label_task, filter_labels=list(labels)
+    )
+    if not len(matcher):
+        raise InputError(f"{patterns}: no pattern has any of the labels {', '.join(labels)}")
+    return matcher

@@ -1,0 +1,97 @@
+"""textcat.teach and textcat.correct called as functions, answered by a fake annotator."""
+from __future__ import annotations
+
+import json
+from itertools import islice
+from pathlib import Path
+
+import pytest
+
+from mentor.errors import InputError
+from mentor.recipes.textcat_teach import textcat_correct, textcat_teach
+
+SPAM = ["win a free prize now", "free cash call now", "claim your free prize today", "urgent win cash now"]
+HAM = ["see you at lunch", "are we still on for dinner", "thanks for the notes", "call me when you land"]
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "texts.jsonl"
+    rows = [{"text": f"{text} {i}"} for i in range(5) for text in SPAM + HAM]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf8")
+    return path
+
+
+@pytest.fixture
+def patterns(tmp_path: Path) -> Path:
+    path = tmp_path / "patterns.jsonl"
+    path.write_text(json.dumps({"label": "SPAM", "pattern": "free"}) + "\n", encoding="utf8")
+    return path
+
+
+def _oracle(task):
+    is_spam = any(word in task["text"] for word in ("free", "win", "cash", "prize"))
+    return dict(task, answer="accept" if (task["label"] == "SPAM") == is_spam else "reject")
+
+
+def test_textcat_teach_serves_scored_questions_and_learns(source):
+    components = textcat_teach("spam", "blank:en", str(source), label="SPAM")
+    assert components.view_id == "classification" and components.config["labels"] == ["SPAM"]
+    stream = iter(components.stream)
+    first = list(islice(stream, 10))
+    assert all(task["label"] == "SPAM" and 0 <= task["meta"]["score"] <= 1 for task in first)
+    assert all("priority" in task and "_task_hash" in task for task in first)
+    losses = []
+    seen = {task["_task_hash"] for task in first}
+    batch = first
+    while batch:
+        losses.append(components.update([_oracle(task) for task in batch]))
+        batch = list(islice(stream, 10))
+        seen.update(task["_task_hash"] for task in batch)
+    assert len(seen) == 40  # every text asked once, none dropped
+    assert all(isinstance(loss, float) for loss in losses)
+
+
+def test_textcat_teach_with_patterns_highlights_and_trains_both(source, patterns):
+    components = textcat_teach("spam", "blank:en", str(source), label="SPAM", patterns=patterns)
+    tasks = list(islice(iter(components.stream), 20))
+    from_patterns = [task for task in tasks if task.get("meta", {}).get("pattern") is not None]
+    assert from_patterns, "pattern matches are among the first questions"
+    assert all(task["label"] == "SPAM" and task["spans"] for task in from_patterns)
+    # a text a pattern matched is not asked a second time by the model
+    asked = [(task["_input_hash"], task["label"]) for task in tasks]
+    assert len(asked) == len(set(asked))
+    loss = components.update([_oracle(task) for task in tasks])
+    assert loss is not None and loss >= 0
+
+
+def test_textcat_teach_needs_a_label(source):
+    with pytest.raises(InputError):
+        textcat_teach("spam", "blank:en", str(source))
+
+
+def test_textcat_teach_refuses_patterns_without_the_label(source, patterns):
+    with pytest.raises(InputError):
+        textcat_teach("spam", "blank:en", str(source), label="OTHER", patterns=patterns)
+
+
+def test_textcat_correct_preselects_and_updates(source):
+    components = textcat_correct("spam", "blank:en", str(source), label="SPAM,HAM", threshold=0.0, update=True)
+    assert components.view_id == "choice" and components.config["exclude_by"] == "input"
+    tasks = list(islice(iter(components.stream), 8))
+    for task in tasks:
+        assert [option["id"] for option in task["options"]] == ["SPAM", "HAM"]
+        assert all(0 <= option["meta"] <= 1 for option in task["options"])
+        assert task["accept"] == ["SPAM", "HAM"]  # threshold 0 ticks everything
+    answers = [dict(task, accept=["SPAM"], answer="accept") for task in tasks]
+    assert components.update(answers) is not None
+
+
+def test_textcat_correct_threshold_and_no_update(source):
+    components = textcat_correct("spam", "blank:en", str(source), label="SPAM", threshold=1.0)
+    task = next(iter(components.stream))
+    assert task["accept"] == [] and components.update is None
+    with pytest.raises(InputError):
+        textcat_correct("spam", "blank:en", str(source), label="SPAM", threshold=2.0)
+    with pytest.raises(InputError):
+        textcat_correct("spam", "blank:en", str(source))
