@@ -1,0 +1,300 @@
+"""Training and evaluation data from the database, and the ``mentor.Corpus.v1`` reader.
+
+``merge_datasets`` reads the answers of every component's datasets, merges
+them (``merge.py``), holds out the evaluation part and reports what happened.
+``MentorCorpus`` is the spaCy reader over the same function, registered as
+``mentor.Corpus.v1`` (entry point ``spacy_readers``), so a config can read
+straight from the database: ``python -m spacy train config.cfg`` works on it.
+
+The split is a pure function of the input hashes and the seed, so the train and
+dev readers, ``mentor train``'s summary and ``data-to-spacy`` all agree on it.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+
+from ..db import Database, connect
+from ..errors import DatasetNotFound
+from ..tasks import Task
+from .docs import DEFAULT_INCORRECT_SPANS_KEY, DEFAULT_SPANS_KEY, make_reference_doc
+from .errors import NoEvaluationData, NoLabels, NoUsableExamples
+from .merge import Annotation, MergeReport, merge_component
+from .specs import EVAL_PREFIX, ComponentSpec, parse_specs
+
+Entry = Dict[str, Annotation]  # component -> annotation, for one text
+
+
+@dataclass
+class SplitCounts:
+    train: int = 0
+    dev: int = 0
+    dev_source: str = ""
+    removed_from_train: int = 0  # texts also in an eval dataset
+
+
+@dataclass
+class MergedCorpus:
+    """Merged training and evaluation entries, with what was skipped and why."""
+
+    train: List[Entry]
+    dev: List[Entry]
+    reports: Dict[str, MergeReport]
+    eval_reports: Dict[str, MergeReport]
+    counts: Dict[str, SplitCounts]
+    labels: Dict[str, List[str]] = field(default_factory=dict)
+
+    def to_docs(
+        self,
+        nlp: Language,
+        part: str,
+        *,
+        spans_key: str = DEFAULT_SPANS_KEY,
+        incorrect_spans_key: str = DEFAULT_INCORRECT_SPANS_KEY,
+    ) -> List[Doc]:
+        entries = self.train if part == "train" else self.dev
+        reports = self.reports if part == "train" else {**self.reports, **self.eval_reports}
+        return [
+            make_reference_doc(
+                nlp, entry, reports, spans_key=spans_key, incorrect_spans_key=incorrect_spans_key
+            )
+            for entry in entries
+        ]
+
+
+def read_answers(db: Database, names: Sequence[str]) -> Iterator[Tuple[str, Task]]:
+    """Yield (dataset, answer) pairs, lazily; checks every dataset exists first."""
+    for name in names:
+        if name not in db:
+            raise DatasetNotFound(name)
+    for name in names:
+        for task in db.get_dataset_examples(name):
+            yield name, task
+
+
+def split_hashes(hashes: Iterable[int], eval_split: float, seed: int) -> Set[int]:
+    """The input hashes held out for evaluation: a seeded, order-independent choice."""
+    ordered = sorted(set(hashes))
+    random.Random(seed).shuffle(ordered)
+    n_dev = int(round(len(ordered) * eval_split))
+    if eval_split > 0 and ordered and n_dev == 0:
+        n_dev = 1
+    return set(ordered[:n_dev])
+
+
+def sample_hashes(hashes: Sequence[int], fraction: float, seed: int) -> Set[int]:
+    """A seeded subset of ``fraction`` of the training texts (for train-curve)."""
+    ordered = sorted(set(hashes))
+    random.Random(seed + 1).shuffle(ordered)
+    return set(ordered[: max(1, int(math.ceil(len(ordered) * fraction)))])
+
+
+def merge_datasets(
+    db: Database,
+    specs: Sequence[ComponentSpec],
+    *,
+    eval_split: float = 0.2,
+    seed: int = 0,
+    binary: bool = False,
+    sample_size: float = 1.0,
+    require_dev: bool = True,
+) -> MergedCorpus:
+    """Merge every component's answers and split them into train and dev entries.
+
+    A component with ``eval:`` datasets is evaluated on those (texts in both are
+    taken out of its training data); the others share one random split of
+    ``eval_split`` of their texts. Raises DatasetNotFound, NoUsableExamples,
+    NoLabels and NoEvaluationData with what to do.
+    """
+    for spec in specs:
+        for name in spec.datasets:
+            if name not in db:
+                raise DatasetNotFound(name)
+    train_anns: Dict[str, Dict[int, Annotation]] = {}
+    dev_anns: Dict[str, Dict[int, Annotation]] = {}
+    reports: Dict[str, MergeReport] = {}
+    eval_reports: Dict[str, MergeReport] = {}
+    order: Dict[int, int] = {}
+    for spec in specs:
+        merged, report = merge_component(spec.component, read_answers(db, spec.train), binary=binary)
+        reports[spec.component] = report
+        if not merged:
+            raise NoUsableExamples(_nothing_usable(spec.component, spec.train, report))
+        train_anns[spec.component] = merged
+        for input_hash in merged:
+            order.setdefault(input_hash, len(order))
+        if spec.eval:
+            eval_merged, eval_report = merge_component(
+                spec.component, read_answers(db, spec.eval), binary=binary
+            )
+            eval_reports[spec.component] = eval_report
+            if not eval_merged:
+                raise NoUsableExamples(_nothing_usable(spec.component, spec.eval, eval_report))
+            dev_anns[spec.component] = eval_merged
+    counts: Dict[str, SplitCounts] = {}
+    random_split = [s.component for s in specs if not s.eval]
+    held_out = split_hashes(
+        (h for c in random_split for h in train_anns[c]), eval_split, seed
+    ) if random_split else set()
+    for spec in specs:
+        c = spec.component
+        count = counts[c] = SplitCounts()
+        if spec.eval:
+            overlap = set(train_anns[c]) & set(dev_anns[c])
+            for input_hash in overlap:
+                del train_anns[c][input_hash]
+            count.removed_from_train = len(overlap)
+            count.dev_source = "eval datasets: " + ", ".join(spec.eval)
+        else:
+            dev_anns[c] = {h: a for h, a in train_anns[c].items() if h in held_out}
+            train_anns[c] = {h: a for h, a in train_anns[c].items() if h not in held_out}
+            count.dev_source = f"{eval_split:.0%} split"
+        if sample_size < 1.0:
+            keep = sample_hashes(list(train_anns[c]), sample_size, seed)
+            train_anns[c] = {h: a for h, a in train_anns[c].items() if h in keep}
+        count.train, count.dev = len(train_anns[c]), len(dev_anns[c])
+        if not count.train:
+            raise NoUsableExamples(
+                f"--{c.replace('_', '-')}: no training examples left after holding out the "
+                f"evaluation data ({count.dev_source}); annotate more or use a smaller --eval-split"
+            )
+        if require_dev and not count.dev:
+            raise NoEvaluationData(
+                f"--{c.replace('_', '-')}: nothing to evaluate on; add an evaluation dataset "
+                f"(--{c.replace('_', '-')} {spec.train[0]},eval:MY_EVAL_SET) or set --eval-split above 0"
+            )
+    labels = {spec.component: _labels(spec, train_anns[spec.component]) for spec in specs}
+    dev_order = sorted({h for anns in dev_anns.values() for h in anns}, key=lambda h: order.get(h, len(order)))
+    train_order = sorted({h for anns in train_anns.values() for h in anns}, key=lambda h: order[h])
+    return MergedCorpus(
+        train=_combine(train_anns, train_order),
+        dev=_combine(dev_anns, dev_order),
+        reports=reports,
+        eval_reports=eval_reports,
+        counts=counts,
+        labels=labels,
+    )
+
+
+def _combine(per_component: Mapping[str, Mapping[int, Annotation]], order: Sequence[int]) -> List[Entry]:
+    entries: List[Entry] = []
+    for input_hash in order:
+        entry = {c: anns[input_hash] for c, anns in per_component.items() if input_hash in anns}
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+def _labels(spec: ComponentSpec, annotations: Mapping[int, Annotation]) -> List[str]:
+    labels = sorted({label for ann in annotations.values() for label in ann.labels})
+    flag = f"--{spec.component.replace('_', '-')}"
+    if not labels:
+        raise NoLabels(
+            f"{flag}: the answers in {', '.join(spec.train)} have no labels "
+            "(no accepted spans or categories); nothing for the component to learn"
+        )
+    if spec.component == "textcat" and len(labels) < 2:
+        raise NoLabels(
+            f"{flag}: only one label ({labels[0]}) in {', '.join(spec.train)}; an exclusive "
+            "textcat needs two or more. For yes/no answers on one label use --textcat-multilabel"
+        )
+    return labels
+
+
+def _nothing_usable(component: str, names: Sequence[str], report: MergeReport) -> str:
+    reasons = ", ".join(f"{n} {reason}" for reason, n in report.skipped.most_common(3))
+    detail = f" (skipped: {reasons})" if reasons else ""
+    return (
+        f"--{component.replace('_', '-')}: no usable examples in {', '.join(names)}: "
+        f"{report.tasks} answers read{detail}"
+    )
+
+
+class MentorCorpus:
+    """A spaCy corpus reader over mentor datasets: gold Docs built once, Examples every call."""
+
+    def __init__(
+        self,
+        datasets: Mapping[str, Sequence[str]],
+        *,
+        part: str = "train",
+        eval_split: float = 0.2,
+        seed: int = 0,
+        sample_size: float = 1.0,
+        binary: bool = False,
+        spans_key: str = DEFAULT_SPANS_KEY,
+        incorrect_spans_key: str = DEFAULT_INCORRECT_SPANS_KEY,
+        db_url: Optional[str] = None,
+    ) -> None:
+        if part not in ("train", "dev"):
+            raise NoEvaluationData(f"mentor.Corpus.v1: 'part' must be 'train' or 'dev', got '{part}'")
+        self.specs = parse_specs({c: list(names) for c, names in datasets.items()})
+        self.part = part
+        self.eval_split = eval_split
+        self.seed = seed
+        self.sample_size = sample_size
+        self.binary = binary
+        self.spans_key = spans_key
+        self.incorrect_spans_key = incorrect_spans_key
+        self.db_url = db_url
+        self._docs: Optional[List[Doc]] = None
+
+    def load(self, nlp: Language) -> List[Doc]:
+        if self._docs is None:
+            db = connect(self.db_url)
+            try:
+                merged = merge_datasets(
+                    db, self.specs, eval_split=self.eval_split, seed=self.seed,
+                    binary=self.binary, sample_size=self.sample_size,
+                )
+            finally:
+                db.close()
+            self._docs = merged.to_docs(
+                nlp, self.part, spans_key=self.spans_key,
+                incorrect_spans_key=self.incorrect_spans_key,
+            )
+        return self._docs
+
+    def __call__(self, nlp: Language) -> Iterator[Example]:
+        for reference in self.load(nlp):
+            if len(reference) == 0:
+                continue
+            # as spacy.Corpus.v1 does: the model sees its own tokenization, aligned to the gold one
+            yield Example(nlp.make_doc(reference.text), reference)
+
+
+@registry.readers("mentor.Corpus.v1")
+def create_mentor_corpus(
+    datasets: Dict[str, List[str]],
+    part: str = "train",
+    eval_split: float = 0.2,
+    seed: int = 0,
+    sample_size: float = 1.0,
+    binary: bool = False,
+    spans_key: str = DEFAULT_SPANS_KEY,
+    incorrect_spans_key: str = DEFAULT_INCORRECT_SPANS_KEY,
+    db_url: Optional[str] = None,
+) -> Callable[[Language], Iterator[Example]]:
+    """Read training ('train') or evaluation ('dev') examples from mentor datasets.
+
+    ``datasets`` maps a component (ner, textcat, textcat_multilabel, spancat) to
+    its datasets; an ``eval:`` prefix marks an evaluation dataset. The database
+    is the one in mentor's settings unless ``db_url`` is given.
+    """
+    return MentorCorpus(
+        datasets, part=part, eval_split=eval_split, seed=seed, sample_size=sample_size,
+        binary=binary, spans_key=spans_key, incorrect_spans_key=incorrect_spans_key, db_url=db_url,
+    )
+
+
+__all__ = [
+    "MergedCorpus", "MentorCorpus", "SplitCounts", "create_mentor_corpus", "merge_datasets",
+    "read_answers", "split_hashes", "EVAL_PREFIX",
+]

@@ -1,0 +1,112 @@
+"""Turn merged annotations into spaCy ``Doc`` objects, the gold side of an Example.
+
+Tokens come from the task when it has them, so the spans an annotator drew on
+those tokens stay aligned; otherwise the pipeline's tokenizer splits the text.
+A span whose characters don't fall on token boundaries can't be trained on: it
+is counted in the report and, for a complete NER annotation, its tokens are
+marked missing (not O), so the model is never taught that an entity isn't one.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Mapping, Optional, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from .merge import Annotation, MergeReport, SpanKey
+
+DEFAULT_SPANS_KEY = "sc"
+DEFAULT_INCORRECT_SPANS_KEY = "incorrect_spans"
+MISALIGNED = "span doesn't align with tokens"
+
+
+def doc_from_tokens(vocab: Vocab, text: str, tokens: Sequence[Mapping[str, Any]]) -> Optional[Doc]:
+    """Rebuild the task's tokenization; None if the tokens don't spell out the text."""
+    words: List[str] = []
+    spaces: List[bool] = []
+    position = 0
+    for i, token in enumerate(tokens):
+        word, start, end = token.get("text"), token.get("start"), token.get("end")
+        if not isinstance(word, str) or not word or start != position or text[start:end] != word:
+            return None
+        following = tokens[i + 1]["start"] if i + 1 < len(tokens) else len(text)
+        gap = text[end:following]
+        if gap not in ("", " "):
+            return None  # other whitespace between tokens: let the tokenizer decide
+        words.append(word)
+        spaces.append(gap == " ")
+        position = end + len(gap)
+    if position != len(text):
+        return None
+    return Doc(vocab, words=words, spaces=spaces)
+
+
+def make_reference_doc(
+    nlp: Language,
+    annotations: Mapping[str, Annotation],
+    reports: Mapping[str, MergeReport],
+    *,
+    spans_key: str = DEFAULT_SPANS_KEY,
+    incorrect_spans_key: str = DEFAULT_INCORRECT_SPANS_KEY,
+) -> Doc:
+    """One gold Doc for a text, with every component's annotation of it.
+
+    A component that has no annotation for this text leaves its part missing:
+    no entities set (spaCy reads that as unknown) and no categories.
+    """
+    first = next(iter(annotations.values()))
+    tokens = next((a.tokens for a in annotations.values() if a.tokens), None)
+    doc = doc_from_tokens(nlp.vocab, first.text, tokens) if tokens else None
+    if doc is None:
+        doc = nlp.make_doc(first.text)
+    for component, ann in annotations.items():
+        report = reports[component]
+        if component == "ner":
+            _set_entities(doc, ann, report, incorrect_spans_key)
+        elif component == "spancat":
+            doc.spans[spans_key] = _aligned(doc, ann.spans, report)
+        else:
+            doc.cats.update(ann.cats)
+    return doc
+
+
+def _aligned(doc: Doc, keys: Sequence[SpanKey], report: MergeReport) -> List[Span]:
+    spans: List[Span] = []
+    for start, end, label in keys:
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            report.skip(MISALIGNED)
+        else:
+            spans.append(span)
+    return spans
+
+
+def _set_entities(doc: Doc, ann: Annotation, report: MergeReport, incorrect_spans_key: str) -> None:
+    entities: List[Span] = []
+    missing: List[Span] = []
+    for start, end, label in ann.spans:
+        span = doc.char_span(start, end, label=label)
+        if span is not None:
+            entities.append(span)
+            continue
+        report.skip(MISALIGNED)
+        covering = doc.char_span(start, end, alignment_mode="expand")
+        if covering is not None and len(covering):
+            missing.append(covering)
+    taken = {i for span in entities for i in range(span.start, span.end)}
+    missing = [s for s in missing if not any(i in taken for i in range(s.start, s.end))]
+    missing = _drop_overlaps(missing)
+    doc.set_ents(entities, missing=missing, default="outside" if ann.complete else "missing")
+    if ann.incorrect_spans:
+        doc.spans[incorrect_spans_key] = _aligned(doc, ann.incorrect_spans, report)
+
+
+def _drop_overlaps(spans: List[Span]) -> List[Span]:
+    kept: List[Span] = []
+    end = -1
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if span.start >= end:
+            kept.append(span)
+            end = span.end
+    return kept

@@ -1,0 +1,99 @@
+"""Train a pipeline with spaCy's own training loop.
+
+Nothing here re-implements training: the config is written out, loaded with the
+user's dotted overrides exactly as ``spacy train`` loads it, initialised with
+``spacy.training.initialize.init_nlp`` and trained with
+``spacy.training.loop.train``, which prints spaCy's usual score table and
+writes ``model-best`` and ``model-last``. The result is what ``python -m spacy
+train OUTPUT_DIR/config.cfg`` gives on the same data.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Dict, Mapping, Optional
+
+from thinc.api import Config
+
+from .errors import TrainingConfigError
+
+CONFIG_NAME = "config.cfg"
+
+
+@dataclass
+class TrainResult:
+    output_dir: Path
+    best_dir: Path
+    last_dir: Path
+    scores: Dict[str, Any] = field(default_factory=dict)  # model-best's performance
+    final_score: Optional[float] = None
+
+
+def apply_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
+    """The config with spaCy dotted overrides applied, as ``spacy train`` applies them."""
+    from spacy.util import load_config_from_str
+
+    if not overrides:
+        return config
+    try:
+        return load_config_from_str(config.to_str(), overrides=dict(overrides), interpolate=False)
+    except Exception as err:  # confection raises its own ConfigValidationError
+        raise TrainingConfigError(f"Config override not valid: {err}") from None
+
+
+def write_config(config: Config, output_dir: Path) -> Path:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / CONFIG_NAME
+    config.to_disk(path)
+    return path
+
+
+def train_pipeline(
+    config: Config,
+    output_dir: Path,
+    *,
+    overrides: Optional[Mapping[str, Any]] = None,
+    use_gpu: int = -1,
+    stdout: IO[str] = sys.stdout,
+    stderr: IO[str] = sys.stderr,
+) -> TrainResult:
+    """Write ``config.cfg`` (overrides applied) to ``output_dir`` and train on it.
+
+    Blocks until training ends; on Ctrl-C spaCy's loop still saves model-last
+    before the KeyboardInterrupt propagates. Raises TrainingConfigError when
+    the config can't be resolved.
+    """
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_nlp
+    from thinc.api import require_gpu
+
+    output_dir = Path(output_dir)
+    config = apply_overrides(config, overrides or {})
+    write_config(config, output_dir)
+    if use_gpu >= 0:
+        require_gpu(use_gpu)
+    try:
+        nlp = init_nlp(config, use_gpu=use_gpu)
+    except (ValueError, KeyError, TypeError) as err:
+        if err.__class__.__module__.startswith("mentor"):
+            raise
+        message = str(err).strip().splitlines()
+        raise TrainingConfigError(
+            f"Can't initialise the pipeline from {output_dir / CONFIG_NAME}: {' '.join(message[:6])}"
+        ) from err
+    train_nlp(nlp, output_dir, use_gpu=use_gpu, stdout=stdout, stderr=stderr)
+    return read_result(output_dir)
+
+
+def read_result(output_dir: Path) -> TrainResult:
+    """Scores of a finished run, from model-best's meta.json."""
+    import srsly
+
+    best, last = output_dir / "model-best", output_dir / "model-last"
+    meta_path = best / "meta.json"
+    meta = srsly.read_json(meta_path) if meta_path.exists() else {}
+    performance = dict(meta.get("performance") or {})
+    return TrainResult(
+        output_dir, best, last, scores=performance, final_score=performance.get("score")
+    )
