@@ -80,5 +80,7 @@ def build_app() -> typer.Typer:
             entry.name,
             help=entry.func.__doc__,
             rich_help_panel=PANELS.get(entry.group, entry.group),
+            # commands that pass extra flags through (spaCy's --training.max_epochs 5) set this
+            context_settings=getattr(entry.func, "context_settings", None),
         )(make_command(entry))
     return app
