@@ -1,0 +1,438 @@
+"""Serve a recipe's stream to annotator sessions and store what comes back.
+
+The :class:`Controller` sits between what a recipe returns
+(:class:`~mentor.core.components.Components`) and the HTTP server. It pulls
+tasks lazily from the stream, skips those already answered (so a restarted
+recipe carries on where it stopped), hands them out in batches through a feed
+(:mod:`mentor.core.feed`), and stores each answered batch durably before it
+says so. It never imports FastAPI: the server calls its methods.
+
+Threads: the server calls it from a thread pool. ``_state`` guards sessions,
+feed and counters (short sections, never around I/O); ``_recipe`` makes one
+thread at a time pull from the stream or call ``update``, since both may run
+the same model; each session's own lock makes its batches of answers go in one
+at a time, which is what turns a retried batch into a no-op.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any, ContextManager, Dict, Iterator, List, Optional, Set, Union
+
+from sqlalchemy.exc import DBAPIError
+
+from ..config import Settings
+from ..db import Database
+from ..errors import AnswerRejected, ConfigError, InvalidTask, MentorError
+from ..tasks import ANSWERS, Task, set_hashes
+from .components import Components
+from .feed import OverlapFeed, SharedFeed
+from .progress import LossTracker, ProgressKind, answered_fraction
+from .sessions import Session, StorageUnavailable, check_allowed, session_id_for
+
+logger = logging.getLogger(__name__)
+
+STORE_ATTEMPTS = 3
+MAX_HASH = 2**63 - 1
+# keys of the settings the web app reads; anything else it needs comes from the recipe's config
+UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
+# never sent to the browser, whatever layer they were set in
+PRIVATE_SETTINGS = frozenset(
+    ("home", "db_url", "db", "db_settings", "basic_auth", "allowed_sessions", "host", "port", "log_level")
+)
+UI_DEFAULTS: Dict[str, Any] = {
+    "choice_style": "single",
+    "choice_auto_accept": False,
+    "blocks": None,
+    "ner_manual_highlight_chars": False,
+    "darken_image": 0,
+    "hide_meta": False,
+    "keymap_by_label": {},
+}
+
+
+@dataclass
+class Questions:
+    tasks: List[Task]
+    session_id: str
+    total: Optional[int]
+    progress: Optional[float]
+    progress_kind: Optional[ProgressKind]
+
+
+@dataclass
+class Receipt:
+    session_id: str
+    saved: int
+    total: Optional[int]
+    progress: Optional[float]
+    progress_kind: Optional[ProgressKind]
+    stats: Dict[str, int] = field(default_factory=dict)
+
+
+class Controller:
+    """Serve ``components`` to sessions, storing answers in ``db``.
+
+    The recipe's ``config`` fills in the settings nobody set explicitly (the
+    CLI already merges it with the right precedence). Raises ConfigError for
+    contradictory settings and DatasetNotFound for a missing ``exclude`` dataset.
+    """
+
+    def __init__(self, components: Components, db: Optional[Database], settings: Settings) -> None:
+        self.components = components
+        self.db = db
+        self.settings = _with_recipe_config(settings, components.config)
+        self.dataset: Union[str, bool] = components.dataset
+        self.view_id = components.view_id
+        if self.settings.feed_overlap and (self.settings.annotations_per_task or 1) > 1:
+            raise ConfigError("'feed_overlap' and 'annotations_per_task' can't be used together: pick one")
+        if self.dataset and db is None:
+            raise ConfigError("The recipe names a dataset but no database was given to store it in")
+        self.batch_size = self.settings.batch_size
+        self.per_task = self.settings.annotations_per_task or 1
+        self.overlap = self.settings.feed_overlap
+        self._key_field = "_input_hash" if self.settings.exclude_by == "input" else "_task_hash"
+        self._state = threading.RLock()
+        self._recipe = threading.Lock()
+        self._session_init = threading.Lock()
+        # SQLite takes one writer at a time and its busy handler sleeps in 1-100 ms steps:
+        # queueing writers here keeps the tail latency down
+        self._write_lock: ContextManager[Any] = (
+            threading.Lock() if db is not None and db.backend == "sqlite" else nullcontext()
+        )
+        self.sessions: Dict[str, Session] = {}
+        self._iterator: Optional[Iterator[Task]] = None
+        self._exhausted = False
+        self._total: Optional[int] = None
+        self._total_known = False
+        self._losses = LossTracker()
+        self._last_update: Any = None
+        self._answers_seen = 0
+        self._started = False
+        self._closed = False
+        self._dataset_keys: Set[int] = set()
+        self._dataset_total = 0
+        if self.dataset:
+            assert db is not None
+            db.add_dataset(str(self.dataset))
+        self._feed = self._make_feed()
+
+    # -- set-up -------------------------------------------------------------
+
+    def _key(self, task: Task) -> int:
+        return int(task[self._key_field])
+
+    def _hashes(self, *names: str) -> Set[int]:
+        assert self.db is not None
+        if not names:
+            return set()
+        if self._key_field == "_input_hash":
+            return self.db.get_input_hashes(*names)
+        return self.db.get_task_hashes(*names)
+
+    def _make_feed(self) -> Union[SharedFeed, OverlapFeed]:
+        excluded = [name for name in self.components.exclude if name != self.dataset]
+        done = self._hashes(*excluded) if self.db is not None else set()
+        timeout = self.settings.task_timeout
+        prior: Dict[int, Set[str]] = {}
+        if self.dataset and self.db is not None:
+            name = str(self.dataset)
+            self._dataset_total = self.db.count_dataset(name)
+            if self.overlap or self.per_task > 1:
+                for task in self.db.get_dataset_examples(name):
+                    key = task.get(self._key_field)
+                    if key is not None:
+                        self._dataset_keys.add(int(key))
+                        prior.setdefault(int(key), set()).add(str(task.get("_session_id") or ""))
+            else:
+                self._dataset_keys = self._hashes(name)
+        if self.overlap:
+            return OverlapFeed(key=self._key, timeout=timeout, done=done)
+        if self.settings.auto_exclude_current:
+            if self.per_task <= 1:
+                done |= self._dataset_keys
+            else:
+                return SharedFeed(key=self._key, timeout=timeout, per_task=self.per_task, done=done, prior=prior)
+        return SharedFeed(key=self._key, timeout=timeout, per_task=self.per_task, done=done)
+
+    def start(self) -> None:
+        """Run the recipe's ``on_load`` once (the server calls this at start-up)."""
+        with self._state:
+            if self._started:
+                return
+            self._started = True
+        if self.components.on_load is not None:
+            self.components.on_load(self)
+
+    def close(self) -> None:
+        """Run the recipe's ``on_exit`` once (at shutdown); the database stays open."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+        if self.components.on_exit is not None:
+            self.components.on_exit(self)
+
+    # -- sessions -----------------------------------------------------------
+
+    def session_id(self, name: Optional[str]) -> str:
+        """The full id (``DATASET-NAME``) for a bare name, checking it is allowed."""
+        check_allowed(self.dataset, name, self.settings.allowed_sessions)
+        return session_id_for(self.dataset, name)
+
+    def get_session(self, name: Optional[str]) -> Session:
+        """The session for a name, creating it (and its session dataset) on first use."""
+        sid = self.session_id(name)
+        with self._state:
+            session = self.sessions.get(sid)
+        if session is not None:
+            return session
+        with self._session_init:
+            with self._state:
+                session = self.sessions.get(sid)
+            if session is not None:
+                return session
+            session = Session(sid)
+            if self.dataset and self.db is not None:
+                self.db.add_dataset(sid, session=True)
+                for task in self.db.get_dataset_examples(str(self.dataset), session=sid):
+                    session.answered.add(int(task["_task_hash"]))
+                    key = task.get(self._key_field)
+                    if key is not None and self.settings.auto_exclude_current:
+                        session.answered_keys.add(int(key))
+                    session.counts[task.get("answer")] += 1
+            with self._state:
+                self.sessions[sid] = session
+            return session
+
+    def reopen(self, name: Optional[str]) -> str:
+        """Mark a fresh page load: the session's open tasks are served to it again first."""
+        session = self.get_session(name)
+        with self._state:
+            session.resend = list(session.open)
+        return session.id
+
+    # -- questions ----------------------------------------------------------
+
+    def get_questions(self, name: Optional[str]) -> Questions:
+        """The next batch for a session: re-served open tasks first, then new ones.
+
+        An empty list means the stream is exhausted and nothing is open.
+        Errors the stream raises (a bad line in the source) propagate.
+        """
+        session = self.get_session(name)
+        wanted = self.batch_size
+        now = time.time()
+        with self._state:
+            tasks = self._feed.take(session, wanted, now, self.sessions)
+        while len(tasks) < wanted and not self._exhausted:
+            with self._recipe:
+                pulled = self._pull(wanted - len(tasks))
+            with self._state:
+                for task in pulled:
+                    self._feed.admit(task)
+                tasks += self._feed.take(session, wanted - len(tasks), now, self.sessions)
+        progress, kind = self.progress(session)
+        return Questions(tasks, session.id, self.total, progress, kind)
+
+    def _pull(self, count: int) -> List[Task]:
+        """Up to ``count`` tasks from the stream that aren't excluded (caller holds ``_recipe``)."""
+        if self._iterator is None:
+            self._iterator = iter(self.components.stream)
+        pulled: List[Task] = []
+        while len(pulled) < count and not self._exhausted:
+            try:
+                task = next(self._iterator)
+            except StopIteration:
+                self._exhausted = True
+                break
+            except MentorError:
+                self._exhausted = True
+                raise
+            if not isinstance(task, dict):
+                raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}", "stream")
+            set_hashes(task)
+            if not self._feed.is_excluded(task):
+                pulled.append(task)
+        return pulled
+
+    # -- answers ------------------------------------------------------------
+
+    def give_answers(self, answers: List[Task], name: Optional[str]) -> Receipt:
+        """Validate, store (durably) and learn from a batch of answers.
+
+        A batch the session already sent is stored and learnt from once.
+        Raises InvalidTask for a malformed answer and AnswerRejected when the
+        recipe's ``validate_answer`` refuses one; either way nothing is stored.
+        """
+        session = self.get_session(name)
+        prepared = [self._prepare(answer, session, index) for index, answer in enumerate(answers)]
+        validate = self.components.validate_answer
+        if validate is not None:
+            for answer in prepared:
+                try:
+                    validate(answer)
+                except Exception as err:  # any exception refuses: its message goes to the annotator
+                    rejected = AnswerRejected(str(err) or err.__class__.__name__)
+                    rejected.task_hash = answer.get("_task_hash")  # type: ignore[attr-defined]
+                    raise rejected from err
+        fresh: List[Task] = []
+        saved = 0
+        with session.lock:
+            seen: Set[int] = set()
+            for answer in prepared:
+                task_hash = answer["_task_hash"]
+                if task_hash in session.answered or task_hash in seen:
+                    continue
+                seen.add(task_hash)
+                fresh.append(answer)
+            if fresh:
+                saved = self._store(fresh, session)
+                with self._state:
+                    for answer in fresh:
+                        key = self._key(answer)
+                        session.answered.add(answer["_task_hash"])
+                        session.answered_keys.add(key)
+                        session.counts[answer["answer"]] += 1
+                        self._dataset_keys.add(key)
+                        self._feed.mark_answered(session, answer["_task_hash"], key)
+                    self._dataset_total += saved
+                    self._answers_seen += len(fresh)
+        trainable = [answer for answer in fresh if answer["answer"] != "ignore"]
+        if trainable and self.components.update is not None:
+            with self._recipe:
+                result = self.components.update(trainable)
+                self._last_update = result
+                self._losses.add(self._answers_seen, result)
+        progress, kind = self.progress(session)
+        return Receipt(session.id, saved, self.total, progress, kind, self.stats(session))
+
+    def _prepare(self, answer: Any, session: Session, index: int) -> Task:
+        where = f"answer {index + 1}"
+        if not isinstance(answer, dict):
+            raise InvalidTask("answer", "must be a JSON object (a task with an 'answer')", where)
+        if answer.get("answer") not in ANSWERS:
+            raise InvalidTask("answer", f"must be one of {', '.join(ANSWERS)}, got {answer.get('answer')!r}", where)
+        for key in ("_input_hash", "_task_hash"):
+            value = answer.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_HASH):
+                raise InvalidTask(key, f"must be a 64-bit integer, got {value!r}", where)
+        timestamp = answer.get("_timestamp")
+        if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, (int, float))):
+            raise InvalidTask("_timestamp", f"must be a number (unix seconds), got {timestamp!r}", where)
+        set_hashes(answer)
+        answer["_session_id"] = session.id
+        answer["_annotator_id"] = session.id
+        answer.setdefault("_view_id", self.view_id)
+        if timestamp is None:
+            answer["_timestamp"] = int(time.time())
+        return answer
+
+    def _store(self, answers: List[Task], session: Session) -> int:
+        """Run ``before_db`` and commit the answers to the dataset and the session, durably."""
+        records = answers
+        if self.components.before_db is not None:
+            # before_db may strip what update still needs (tokens, say): give it copies
+            records = self.components.before_db(copy.deepcopy(answers))
+            if records is None:
+                raise TypeError("The recipe's before_db returned None: it must return the answers")
+        if not self.dataset or self.db is None:
+            return len(records)
+        datasets = [str(self.dataset), session.id]
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                with self._write_lock:
+                    return self.db.add_examples(records, datasets)
+            except DBAPIError as err:
+                # a dropped connection (PostgreSQL restarted) or a race with a second process:
+                # the next attempt reconnects (pre-ping) and de-duplicates
+                logger.warning("Storing answers failed (attempt %d): %s", attempt + 1, err)
+                if attempt + 1 < STORE_ATTEMPTS:
+                    time.sleep(0.25 * (attempt + 1))
+        raise StorageUnavailable(
+            f"Can't store the answers in {self.db.location} right now: they are kept in the browser, retry soon"
+        )
+
+    # -- progress and stats -------------------------------------------------
+
+    @property
+    def total(self) -> Optional[int]:
+        """The stream's length when it can tell (a file), else None."""
+        if not self._total_known:
+            stream = self.components.stream
+            total = getattr(stream, "total", None)
+            if total is None and hasattr(stream, "__len__"):
+                total = len(stream)  # type: ignore[arg-type]
+            self._total = int(total) if isinstance(total, int) else None
+            self._total_known = True
+        return self._total
+
+    def progress(self, session: Optional[Session] = None) -> tuple:
+        """``(value, kind)``: the recipe's, the loss estimate, or answered / total."""
+        if self.components.progress is not None:
+            value = self.components.progress(self, self._last_update)
+            return (None if value is None else float(value)), "recipe"
+        if self.components.update is not None:
+            estimate = self._losses.estimate()
+            if estimate is not None:
+                return estimate, "loss"
+        total = self.total
+        with self._state:
+            finished = self._exhausted and (session is None or not self._feed.has_pending(session))
+            if self.overlap:
+                done = len(session.answered_keys) if session is not None else 0
+            elif self.per_task > 1:
+                done = self._feed.completed_units(session) if session is not None else 0  # type: ignore[arg-type]
+                total = total * self.per_task if total else total
+            else:
+                done = len(self._dataset_keys)
+        if finished:
+            return 1.0, "answered"
+        fraction = answered_fraction(done, total)
+        return (fraction, "answered") if fraction is not None else (None, None)
+
+    def stats(self, session: Optional[Session] = None) -> Dict[str, int]:
+        """This session's accept/reject/ignore counts and the dataset's total."""
+        with self._state:
+            counts = session.stats() if session is not None else {"accept": 0, "reject": 0, "ignore": 0}
+            counts["dataset_total"] = self._dataset_total
+        return counts
+
+    @property
+    def labels(self) -> List[str]:
+        labels = self.components.config.get("labels") or self.settings.labels or []
+        return [str(label) for label in labels]
+
+    def ui_config(self) -> Dict[str, Any]:
+        """The settings the web app renders with: UI settings, the recipe's config, extra keys."""
+        config: Dict[str, Any] = dict(UI_DEFAULTS)
+        extra = self.settings.model_extra or {}
+        config.update({k: v for k, v in extra.items() if k not in PRIVATE_SETTINGS})
+        config.update({k: v for k, v in self.components.config.items() if k not in PRIVATE_SETTINGS})
+        for key in UI_SETTINGS:
+            config[key] = getattr(self.settings, key)
+        config["labels"] = self.labels
+        config["exclude_by"] = self.settings.exclude_by
+        config["view_id"] = self.view_id
+        config["dataset"] = self.dataset if self.dataset else None
+        return config
+
+
+def _with_recipe_config(settings: Settings, config: Dict[str, Any]) -> Settings:
+    """Apply the recipe's config to the settings nobody set explicitly."""
+    known = set(Settings.model_fields)
+    unset = {
+        key: value
+        for key, value in config.items()
+        if key in known and key not in settings.model_fields_set and key not in PRIVATE_SETTINGS
+    }
+    if not unset:
+        return settings
+    try:
+        return Settings.model_validate({**settings.model_dump(), **unset})
+    except ValueError as err:
+        raise ConfigError(f"The recipe's config has a bad value: {err}") from None

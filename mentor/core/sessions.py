@@ -1,0 +1,96 @@
+"""Annotator sessions: their names, who may connect, and what each one holds.
+
+A session is one annotator (``?session=alex`` in the app URL). Its id is
+``DATASET-NAME``, as Prodigy users know it, and it is stored as a session
+dataset that every answer of that annotator is linked to.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Union
+
+from ..db import validate_dataset_name
+from ..errors import InvalidDatasetName, InputError, MentorError
+
+DEFAULT_SESSION = "default"
+
+
+class SessionNotAllowed(MentorError):
+    """A session name that ``allowed_sessions`` does not list (HTTP 403)."""
+
+    code = "M071"
+
+    def __init__(self, name: Optional[str], allowed: Sequence[str]) -> None:
+        self.name = name
+        if name is None:
+            message = "This server only accepts named sessions: open the app with ?session=NAME"
+        else:
+            message = f"Session '{name}' is not allowed on this server"
+        super().__init__(message)
+
+
+class StorageUnavailable(MentorError):
+    """The database refused or lost the connection while storing answers (HTTP 503)."""
+
+    code = "M081"
+
+
+def session_id_for(dataset: Union[str, bool], name: Optional[str]) -> str:
+    """Turn a bare session name (or None, or an already full id) into ``DATASET-NAME``.
+
+    Raises InputError for a name a session dataset can't be called.
+    """
+    prefix = dataset if isinstance(dataset, str) and dataset else "session"
+    name = DEFAULT_SESSION if name is None or name == "" else str(name)
+    full = name if name.startswith(f"{prefix}-") else f"{prefix}-{name}"
+    try:
+        validate_dataset_name(full)
+    except InvalidDatasetName:
+        raise InputError(
+            f"Invalid session name '{name}': names can't contain commas or whitespace "
+            "and must be shorter than 255 characters"
+        ) from None
+    return full
+
+
+def bare_name(dataset: Union[str, bool], session_id: str) -> str:
+    prefix = f"{dataset if isinstance(dataset, str) and dataset else 'session'}-"
+    return session_id[len(prefix):] if session_id.startswith(prefix) else session_id
+
+
+def check_allowed(dataset: Union[str, bool], name: Optional[str], allowed: Optional[Sequence[str]]) -> None:
+    """Raise SessionNotAllowed unless the name (bare or full) is listed, when a list is set."""
+    if not allowed:
+        return
+    if name is None or name == "":
+        raise SessionNotAllowed(None, allowed)
+    full = session_id_for(dataset, name)
+    if name not in allowed and full not in allowed and bare_name(dataset, full) not in allowed:
+        raise SessionNotAllowed(name, allowed)
+
+
+@dataclass
+class Session:
+    """What the controller knows about one annotator.
+
+    ``open`` maps the task hashes sent to this session and not answered yet to
+    the time they were sent (insertion order is serving order). ``resend``
+    lists open tasks to serve again first, after the app was reloaded.
+    ``answered`` holds the task hashes this session has stored, which makes a
+    retried batch a no-op; ``answered_keys`` the exclusion keys (task or input
+    hash) for ``feed_overlap``.
+    """
+
+    id: str
+    open: Dict[int, float] = field(default_factory=dict)
+    resend: List[int] = field(default_factory=list)
+    answered: Set[int] = field(default_factory=set)
+    answered_keys: Set[int] = field(default_factory=set)
+    counts: Counter = field(default_factory=Counter)
+    cursor: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def stats(self) -> Dict[str, int]:
+        return {answer: int(self.counts.get(answer, 0)) for answer in ("accept", "reject", "ignore")}

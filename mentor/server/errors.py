@@ -1,0 +1,59 @@
+"""One place where mentor's errors become HTTP responses.
+
+Routes never catch and re-raise: a :class:`MentorError` raised anywhere below
+becomes ``{"code", "detail"}`` with the status its class calls for, and a
+refused answer also names its ``task_hash`` so the app can point at it.
+Anything else is a bug and stays a 500.
+"""
+from __future__ import annotations
+
+from typing import Dict, Type
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ..core.sessions import SessionNotAllowed, StorageUnavailable
+from ..errors import AnswerRejected, Conflict, InputError, InvalidDatasetName, MentorError, NotFound
+
+# most specific first: the first class an error is an instance of wins
+STATUS: Dict[Type[MentorError], int] = {
+    AnswerRejected: 422,
+    SessionNotAllowed: 403,
+    StorageUnavailable: 503,
+    InputError: 422,
+    InvalidDatasetName: 422,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+
+def status_for(error: MentorError) -> int:
+    for cls, status in STATUS.items():
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def mentor_error_response(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, MentorError)
+    body = {"code": error.code, "detail": error.message}
+    task_hash = getattr(error, "task_hash", None)
+    if task_hash is not None:
+        body["task_hash"] = task_hash
+    headers = {"Retry-After": "2"} if isinstance(error, StorageUnavailable) else None
+    return JSONResponse(body, status_code=status_for(error), headers=headers)
+
+
+def validation_error_response(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(part) for part in item.get("loc", ()) if part != "body") or "body"
+        problems.append(f"{where}: {item.get('msg', 'invalid')}")
+    return JSONResponse({"code": InputError.code, "detail": "; ".join(problems)}, status_code=422)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(MentorError, mentor_error_response)
+    app.add_exception_handler(RequestValidationError, validation_error_response)

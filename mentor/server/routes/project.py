@@ -1,0 +1,44 @@
+"""``GET /project``: what the app needs to render, read once per page load."""
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter, Query
+
+from ... import __version__
+from ..deps import ControllerDep, UserDep, session_name
+from ..schemas import ErrorResponse, ProjectResponse, Stats
+
+router = APIRouter(tags=["project"])
+
+
+@router.get(
+    "/project",
+    response_model=ProjectResponse,
+    responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
+def get_project(
+    controller: ControllerDep,
+    user: UserDep,
+    session: Optional[str] = Query(None, max_length=255, description="Session name from ?session=NAME"),
+) -> ProjectResponse:
+    """The view, labels and UI settings, and this session's progress and stats.
+
+    The app calls this once when it loads: the session's tasks that were sent
+    and not answered (a reloaded tab) are served to it again first.
+    """
+    session_id = controller.reopen(session_name(session, user))
+    current = controller.get_session(session_id)
+    progress, kind = controller.progress(current)
+    return ProjectResponse(
+        view_id=controller.view_id,
+        dataset=str(controller.dataset) if controller.dataset else None,
+        labels=controller.labels,
+        config=controller.ui_config(),
+        progress=progress,
+        progress_kind=kind,
+        total=controller.total,
+        version=__version__,
+        session_id=session_id,
+        stats=Stats(**controller.stats(current)),
+    )

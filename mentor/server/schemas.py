@@ -1,0 +1,74 @@
+"""The shapes of the HTTP API, and nothing else.
+
+Tasks and answers stay free-form JSON objects (a task has whatever keys its
+view needs); the envelopes around them are typed so the OpenAPI schema, and
+the TypeScript types generated from it, say exactly what each route takes.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional
+
+from pydantic import BaseModel, Field
+
+ProgressKind = Literal["answered", "loss", "recipe"]
+MAX_ANSWERS_PER_REQUEST = 10_000
+
+
+class SessionRequest(BaseModel):
+    session_id: Optional[str] = Field(
+        None, max_length=255, description="Bare session name (?session=NAME) or full DATASET-NAME; null: default"
+    )
+
+
+class AnswersRequest(BaseModel):
+    answers: List[Dict[str, Any]] = Field(
+        ..., max_length=MAX_ANSWERS_PER_REQUEST, description="Tasks as served, plus 'answer' and edits"
+    )
+    session_id: Optional[str] = Field(None, max_length=255)
+
+
+class Stats(BaseModel):
+    accept: int = 0
+    reject: int = 0
+    ignore: int = 0
+    dataset_total: int = 0
+
+
+class QuestionsResponse(BaseModel):
+    tasks: List[Dict[str, Any]] = Field(description="The next batch; empty means no tasks available")
+    total: Optional[int] = None
+    progress: Optional[float] = None
+    progress_kind: Optional[ProgressKind] = None
+    session_id: str
+
+
+class AnswersResponse(BaseModel):
+    progress: Optional[float] = None
+    progress_kind: Optional[ProgressKind] = None
+    total: Optional[int] = None
+    stats: Stats
+    saved: int = Field(description="Answers newly stored (0 for a batch already stored)")
+    session_id: str
+
+
+class ProjectResponse(BaseModel):
+    view_id: str
+    dataset: Optional[str] = None
+    labels: List[str] = Field(default_factory=list)
+    config: Dict[str, Any] = Field(default_factory=dict)
+    progress: Optional[float] = None
+    progress_kind: Optional[ProgressKind] = None
+    total: Optional[int] = None
+    version: str
+    session_id: str
+    stats: Stats
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ErrorResponse(BaseModel):
+    code: str
+    detail: str
+    task_hash: Optional[int] = None
