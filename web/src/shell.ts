@@ -1,0 +1,183 @@
+/**
+ * The page around the task: sidebar (progress, stats, history, save state),
+ * error banner, answer buttons, key help and the meta box under the card.
+ * Pure rendering: the App decides what to show, these functions draw it.
+ */
+import { h, mount, toText } from "./dom";
+import type { AnswerKind, Stats, Task } from "./types";
+
+export interface Shell {
+  root: HTMLElement;
+  title: HTMLElement;
+  progressFill: HTMLElement;
+  progressText: HTMLElement;
+  stats: HTMLElement;
+  saveState: HTMLElement;
+  history: HTMLOListElement;
+  banner: HTMLElement;
+  bannerText: HTMLElement;
+  card: HTMLElement;
+  meta: HTMLElement;
+  notice: HTMLElement;
+  buttons: Record<AnswerKind | "undo", HTMLButtonElement>;
+  help: HTMLElement;
+  retry: HTMLButtonElement;
+  save: HTMLButtonElement;
+  keys: HTMLButtonElement;
+}
+
+const ICONS: Record<AnswerKind, string> = { accept: "✓", reject: "✗", ignore: "⊘" };
+
+function answerButton(kind: AnswerKind | "undo", label: string, key: string, icon: string): HTMLButtonElement {
+  return h(
+    "button",
+    { type: "button", class: `answer-btn ${kind}`, "data-answer": kind, title: `${label} (${key})`, "aria-label": `${label} (${key})` },
+    h("span", { class: "answer-icon", "aria-hidden": "true" }, icon),
+    h("span", { class: "answer-label" }, label),
+    h("kbd", null, key),
+  );
+}
+
+export const KEY_HELP: Array<[string, string]> = [
+  ["a", "Accept"],
+  ["x", "Reject"],
+  ["Space", "Ignore (skip)"],
+  ["Backspace", "Undo: bring back the last answer"],
+  ["1 – 9, 0", "Pick a label or option"],
+  ["t", "Image: switch rectangle / polygon"],
+  ["Enter", "Text field: accept · Image: close the polygon"],
+  ["Esc", "Leave a text field · close this list"],
+  ["Ctrl+S", "Send kept answers now"],
+  ["?", "Show or hide this list"],
+];
+
+export function buildShell(): Shell {
+  const buttons = {
+    reject: answerButton("reject", "Reject", "x", ICONS.reject),
+    ignore: answerButton("ignore", "Ignore", "space", ICONS.ignore),
+    accept: answerButton("accept", "Accept", "a", ICONS.accept),
+    undo: answerButton("undo", "Undo", "⌫", "↶"),
+  };
+  const title = h("div", { class: "project-title" });
+  const progressFill = h("div", { class: "progress-fill" });
+  const progressText = h("div", { class: "progress-text" });
+  const stats = h("div", { class: "stats", hidden: true });
+  const saveState = h("div", { class: "save-state", "aria-live": "polite" });
+  const history = h("ol", { class: "history-list" });
+  const bannerText = h("span", { class: "banner-text" });
+  const retry = h("button", { type: "button", class: "banner-retry" }, "Retry now");
+  const banner = h("div", { class: "banner", role: "alert", hidden: true }, h("strong", null, "Offline"), bannerText, retry);
+  const card = h("article", { class: "card", "aria-live": "polite" });
+  const meta = h("div", { class: "task-meta" });
+  const notice = h("div", { class: "notice", role: "status", "aria-live": "polite" });
+  const save = h("button", { type: "button", class: "side-btn" }, "Send now");
+  const keys = h("button", { type: "button", class: "side-btn" }, "Keys ?");
+  const help = h(
+    "div",
+    { class: "help", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts", hidden: true },
+    h(
+      "div",
+      { class: "help-box" },
+      h("h2", null, "Keyboard shortcuts"),
+      h("dl", null, ...KEY_HELP.flatMap(([k, v]) => [h("dt", null, h("kbd", null, k)), h("dd", null, v)])),
+      h("p", { class: "muted" }, "Press ? or Esc to close."),
+    ),
+  );
+  const root = h(
+    "div",
+    { class: "app" },
+    h(
+      "aside",
+      { class: "sidebar" },
+      h("div", { class: "brand" }, "mentor"),
+      title,
+      h("section", { class: "side-section" }, h("h2", null, "Progress"), h("div", { class: "progress" }, progressFill), progressText),
+      stats,
+      h("section", { class: "side-section history" }, h("h2", null, "History"), history),
+      saveState,
+      h("div", { class: "side-actions" }, save, keys),
+    ),
+    h(
+      "main",
+      { class: "main" },
+      banner,
+      h("div", { class: "card-wrap" }, card, meta, notice),
+      h("nav", { class: "answer-bar", "aria-label": "Answer" }, buttons.reject, buttons.ignore, buttons.accept, buttons.undo),
+    ),
+    help,
+  );
+  return { root, title, progressFill, progressText, stats, saveState, history, banner, bannerText, card, meta, notice, buttons, help, retry, save, keys };
+}
+
+export function renderTitle(shell: Shell, dataset: string, viewId: string, session: string | null): void {
+  mount(
+    shell.title,
+    h("div", { class: "dataset" }, dataset || "(no dataset)"),
+    h("div", { class: "muted" }, `${viewId}${session ? ` · session ${session}` : ""}`),
+  );
+}
+
+/** fraction null and no text: unknown (∞). */
+export function renderProgress(shell: Shell, fraction: number | null, text: string): void {
+  shell.progressFill.style.setProperty("width", fraction === null ? "0%" : `${Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 10}%`);
+  shell.progressFill.parentElement?.classList.toggle("unknown", fraction === null);
+  shell.progressText.textContent = text;
+}
+
+export function renderStats(shell: Shell, stats: Stats | null): void {
+  shell.stats.hidden = stats === null;
+  if (!stats) return;
+  const row = (name: string, value: number | undefined, cls: string): HTMLElement =>
+    h("div", { class: `stat ${cls}` }, h("span", null, name), h("span", { class: "stat-value" }, String(value ?? 0)));
+  mount(
+    shell.stats,
+    h("h2", null, "This session"),
+    row("Accept", stats.accept, "accept"),
+    row("Reject", stats.reject, "reject"),
+    row("Ignore", stats.ignore, "ignore"),
+    stats.dataset_total === undefined ? null : row("Dataset total", stats.dataset_total, "total"),
+  );
+}
+
+function preview(task: Task): string {
+  const accepted = Array.isArray(task.accept) && task.accept.length ? ` → ${task.accept.map(toText).join(", ")}` : "";
+  const base = typeof task.text === "string" && task.text ? task.text : task.label ? toText(task.label) : task.image ? "image" : task.html ? "html" : "task";
+  const short = base.length > 70 ? `${base.slice(0, 70)}…` : base;
+  return `${short}${accepted}`;
+}
+
+export function renderHistory(shell: Shell, history: Task[], onPick: (index: number) => void): void {
+  shell.history.replaceChildren(
+    ...history.map((task, i) => {
+      const answer = (task.answer ?? "ignore") as AnswerKind;
+      return h(
+        "li",
+        null,
+        h(
+          "button",
+          { type: "button", class: `history-item ${answer}`, title: "Edit this answer", on: { click: () => onPick(i) } },
+          h("span", { class: "history-icon", "aria-label": answer }, ICONS[answer]),
+          h("span", { class: "history-text" }, preview(task)),
+        ),
+      );
+    }),
+  );
+  if (!history.length) shell.history.appendChild(h("li", { class: "muted empty" }, "Answers you can still edit appear here."));
+}
+
+/** The model's score and the task's meta, under the card. */
+export function renderMeta(shell: Shell, task: Task | null, hideMeta: boolean): void {
+  shell.meta.replaceChildren();
+  if (!task) return;
+  const meta = task.meta && typeof task.meta === "object" ? task.meta : {};
+  const score = typeof task.score === "number" ? task.score : typeof meta.score === "number" ? (meta.score as number) : null;
+  const items: HTMLElement[] = [];
+  if (score !== null) items.push(h("div", { class: "meta-item score" }, h("span", { class: "meta-key" }, "score"), h("span", null, score.toFixed(2))));
+  if (!hideMeta) {
+    for (const [key, value] of Object.entries(meta)) {
+      if (key === "score" && score !== null) continue;
+      items.push(h("div", { class: "meta-item" }, h("span", { class: "meta-key" }, key), h("span", null, toText(value))));
+    }
+  }
+  shell.meta.append(...items);
+}

@@ -1,0 +1,77 @@
+/** The views by view_id, and blocks, which stacks several of them in one card. */
+import { h } from "../dom";
+import type { Block, Task, UiConfig } from "../types";
+import { choiceView } from "./choice";
+import { htmlView } from "./html";
+import { imageManualView } from "./image_manual";
+import { nerManualView } from "./ner_manual";
+import { classificationView, nerView, textView } from "./simple";
+import { spansManualView } from "./spans_manual";
+import { textInputView } from "./text_input";
+import type { RenderedView, ViewContext, ViewRenderer } from "./view";
+
+export const VIEWS: Record<string, ViewRenderer> = {
+  text: textView,
+  classification: classificationView,
+  choice: choiceView,
+  ner: nerView,
+  spans: nerView,
+  ner_manual: nerManualView,
+  spans_manual: spansManualView,
+  html: htmlView,
+  text_input: textInputView,
+  image: textView,
+  image_manual: imageManualView,
+  blocks: blocksView,
+};
+
+/** Keys of a block that override the task's own values inside that block. */
+const TASK_KEYS = new Set(["text", "html", "image", "label", "options", "tokens", "spans", "meta"]);
+
+/**
+ * A block sees the task through a proxy: the block's task keys (`"text": null`
+ * hides the text in a choice block) shadow the task's on read, and edits
+ * (spans, accept, the text field) go to the one shared task.
+ */
+function blockTask(task: Task, block: Block): Task {
+  const overrides = Object.entries(block).filter(([k]) => TASK_KEYS.has(k));
+  if (!overrides.length) return task;
+  const shadow = new Map(overrides);
+  return new Proxy(task, {
+    get: (target, key) => (typeof key === "string" && shadow.has(key) ? shadow.get(key) : Reflect.get(target, key)),
+    set: (target, key, value) => {
+      if (typeof key === "string") shadow.delete(key);
+      return Reflect.set(target, key, value);
+    },
+  });
+}
+
+function blockConfig(config: UiConfig, block: Block): UiConfig {
+  const own = Object.fromEntries(Object.entries(block).filter(([k]) => !TASK_KEYS.has(k) && k !== "view_id"));
+  return { field_autofocus: false, ...config, blocks: null, ...own };
+}
+
+export function blocksView(task: Task, ctx: ViewContext): RenderedView {
+  const blocks = Array.isArray(ctx.config.blocks) ? ctx.config.blocks : [];
+  const parts: RenderedView[] = [];
+  for (const block of blocks) {
+    const render = block && typeof block.view_id === "string" ? VIEWS[block.view_id] : undefined;
+    if (!render || block.view_id === "blocks") continue;
+    const config = blockConfig(ctx.config, block);
+    const labels = Array.isArray(block.labels) ? (block.labels as string[]) : ctx.labels;
+    parts.push(render(blockTask(task, block), { ...ctx, viewId: block.view_id, config, labels }));
+  }
+  if (!parts.length) parts.push({ el: h("div", { class: "muted" }, "This recipe set view_id 'blocks' without config.blocks.") });
+  return {
+    el: h("div", { class: "view-blocks" }, ...parts.map((p) => h("div", { class: "block" }, p.el))),
+    onKey: (e) => parts.some((p) => p.onKey?.(e) ?? false),
+    mounted: () => parts.forEach((p) => p.mounted?.()),
+    destroy: () => parts.forEach((p) => p.destroy?.()),
+  };
+}
+
+export function renderView(viewId: string, task: Task, ctx: ViewContext): RenderedView {
+  const render = VIEWS[viewId];
+  if (!render) return { el: h("div", { class: "muted" }, `This app has no view '${viewId}'. Showing the text.`, textView(task, ctx).el) };
+  return render(task, ctx);
+}

@@ -1,0 +1,24 @@
+/** What every view provides, and what the app hands to it. */
+import type { Task, UiConfig } from "../types";
+
+export interface ViewContext {
+  viewId: string;
+  /** UI settings; inside blocks, the block's own settings on top. */
+  config: UiConfig;
+  labels: string[];
+  /** Accept the current task (choice_auto_accept). */
+  accept(): void;
+  /** Show a short message to the annotator. */
+  notify(message: string): void;
+}
+
+export interface RenderedView {
+  el: HTMLElement;
+  /** Handle a key before the app's own keys; return true when handled. */
+  onKey?(e: KeyboardEvent): boolean;
+  /** Called once the view is in the document (focus a field, measure an image). */
+  mounted?(): void;
+  destroy?(): void;
+}
+
+export type ViewRenderer = (task: Task, ctx: ViewContext) => RenderedView;
