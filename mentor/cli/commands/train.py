@@ -1,0 +1,177 @@
+"""``mentor train``: train a spaCy pipeline from datasets with spaCy's own loop.
+
+The component flags and the data summary defined here are shared by the other
+training commands (train-curve, data-to-spacy, spacy-config, evaluate).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any, Dict, List, Optional
+
+import typer
+from wasabi import msg
+
+from ...config import load_settings
+from ...db import connect
+from ...registry import Arg, Opt, recipe
+from ...training.corpus import MergedCorpus, merge_datasets
+from ...training.specs import ComponentSpec, parse_specs
+
+NerOpt = Annotated[Optional[str], Opt("--ner", "-n", help="Datasets for named entities, comma-separated; prefix eval: for evaluation sets (--ner news,eval:news_eval)")]
+TextcatOpt = Annotated[Optional[str], Opt("--textcat", "-tc", help="Datasets for exclusive text categories (exactly one label per text)")]
+TextcatMultiOpt = Annotated[Optional[str], Opt("--textcat-multilabel", "-tcm", help="Datasets for non-exclusive text categories (any number of labels per text; use this for yes/no answers on one label)")]
+SpancatOpt = Annotated[Optional[str], Opt("--spancat", "-sc", help="Datasets for span categorization (overlapping spans, group 'sc')")]
+EvalSplitOpt = Annotated[float, Opt("--eval-split", "-es", help="Share of texts held out for evaluation for components without an eval: dataset")]
+BaseModelOpt = Annotated[str, Opt("--base-model", "-m", help="blank:LANG for a new pipeline, or a pipeline (folder or package) to start from")]
+BinaryOpt = Annotated[bool, Opt("--binary", "-B", help="Treat all NER answers as yes/no answers on their spans (unannotated tokens are missing, not O)")]
+SeedOpt = Annotated[int, Opt("--seed", help="Random seed for the eval split and for spaCy's training")]
+
+OVERRIDES_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
+CONFLICTS_SHOWN = 5
+
+
+def component_specs(
+    ner: Optional[str], textcat: Optional[str], textcat_multilabel: Optional[str], spancat: Optional[str]
+) -> List[ComponentSpec]:
+    return parse_specs(
+        {"ner": ner, "textcat": textcat, "textcat_multilabel": textcat_multilabel, "spancat": spancat}
+    )
+
+
+def spacy_overrides(ctx: Optional[typer.Context]) -> Dict[str, Any]:
+    """spaCy dotted overrides from the extra command-line args (``--training.max_epochs 5``)."""
+    if ctx is None or not ctx.args:
+        return {}
+    from spacy.cli._util import parse_config_overrides
+
+    return parse_config_overrides(list(ctx.args))
+
+
+def print_data_summary(merged: MergedCorpus) -> None:
+    """The table of answers read, used and skipped per component, and the conflicts."""
+    msg.divider("Training data")
+    rows = []
+    for component, report in merged.reports.items():
+        counts = merged.counts[component]
+        eval_report = merged.eval_reports.get(component)
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(report.kinds.items()))
+        rows.append((
+            component,
+            report.tasks + (eval_report.tasks if eval_report else 0),
+            counts.train,
+            f"{counts.dev} ({counts.dev_source})",
+            kinds,
+            ", ".join(merged.labels.get(component, [])),
+        ))
+    msg.table(rows, header=("Component", "Answers", "Train texts", "Eval texts", "Kinds", "Labels"), divider=True)
+    skipped = [
+        (component, reason, n)
+        for reports in (merged.reports, merged.eval_reports)
+        for component, report in reports.items()
+        for reason, n in report.skipped.most_common()
+    ]
+    if skipped:
+        msg.text("Answers not used for training, and why:")
+        msg.table(skipped, header=("Component", "Reason", "Answers"), divider=True)
+    for component, counts in merged.counts.items():
+        if counts.removed_from_train:
+            msg.warn(f"[{component}] {counts.removed_from_train} texts are in an eval dataset too: used only for evaluation")
+    conflicts = [c for reports in (merged.reports, merged.eval_reports) for r in reports.values() for c in r.conflicts]
+    if conflicts:
+        msg.warn(f"{len(conflicts)} texts have conflicting answers and were left out (resolve them with a review):")
+        shown = [
+            (c.component, c.input_hash, _short(c.text), c.reason, ", ".join(c.datasets))
+            for c in conflicts[:CONFLICTS_SHOWN]
+        ]
+        msg.table(shown, header=("Component", "_input_hash", "Text", "Conflict", "Datasets"), divider=True)
+        if len(conflicts) > CONFLICTS_SHOWN:
+            msg.text(f"... and {len(conflicts) - CONFLICTS_SHOWN} more")
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def estimate_eval_frequency(merged: MergedCorpus) -> int:
+    """Steps between evaluations so that small data is scored about once an epoch.
+
+    spaCy evaluates every ``eval_frequency`` (200) steps and picks model-best
+    from those scores: with a few hundred texts an epoch is only a few steps and
+    model-best would be the untrained step 0. spaCy's default batcher starts at
+    about 100-150 words a batch.
+    """
+    words = sum(len(next(iter(entry.values())).text.split()) for entry in merged.train)
+    return max(1, min(200, math.ceil(words / 150)))
+
+
+def print_label_stats(output_dir: Path, merged: MergedCorpus) -> None:
+    import spacy
+
+    from ...training.evaluate import evaluate, scores_table
+
+    nlp = spacy.load(output_dir / "model-best")
+    docs = merged.to_docs(nlp, "dev")
+    by_component = {c: [d for d, e in zip(docs, merged.dev) if c in e] for c in merged.counts}
+    for component, result in evaluate(nlp, by_component).items():
+        header, rows = scores_table(result)
+        msg.divider(f"Per-label scores on the eval data: {component}")
+        msg.table(rows, header=header, divider=True, aligns=("l", "r", "r", "r", "r"))
+
+
+@recipe("train", group="training")
+def train(
+    ctx: typer.Context,
+    output_dir: Annotated[Path, Arg(help="Folder for model-best, model-last and config.cfg (created if needed)")],
+    ner: NerOpt = None,
+    textcat: TextcatOpt = None,
+    textcat_multilabel: TextcatMultiOpt = None,
+    spancat: SpancatOpt = None,
+    eval_split: EvalSplitOpt = 0.2,
+    base_model: BaseModelOpt = "blank:en",
+    config: Annotated[Optional[Path], Opt("--config", "-c", help="Your own spaCy config.cfg; its [corpora] are pointed at the datasets")] = None,
+    transformer: Annotated[Optional[str], Opt("--transformer", "-t", help="Hugging Face model name or local folder for a transformer pipeline (needs mentor[transformers])")] = None,
+    gpu_id: Annotated[int, Opt("--gpu-id", "-g", help="GPU to train on; -1 for the CPU")] = -1,
+    epochs: Annotated[Optional[int], Opt("--epochs", "--n-iter", help="Passes over the training data: an epoch is one pass over every training example. Default: spaCy's config (stop after 20,000 updates or when the score stops improving)")] = None,
+    batch_size: Annotated[Optional[int], Opt("--batch-size", "-b", help="Examples per update. Smaller: more, noisier updates per epoch; larger: fewer, smoother updates and more memory. Default: spaCy's batches by word count (100 growing to 1,000 words)")] = None,
+    seed: SeedOpt = 0,
+    binary: BinaryOpt = False,
+    label_stats: Annotated[bool, Opt("--label-stats", "-L", help="Print precision, recall and F per label after training")] = False,
+) -> None:
+    """Train a spaCy pipeline from datasets, with spaCy's own training loop.
+
+    Answers are merged per text across all given datasets. Any spaCy setting can
+    be overridden with a dotted flag, as with 'spacy train':
+    --training.max_epochs 10 --training.dropout 0.2
+    """
+    from ...training.pipeline_config import generate_config, load_user_config, set_schedule, use_reader
+    from ...training.train import train_pipeline
+
+    specs = component_specs(ner, textcat, textcat_multilabel, spancat)
+    overrides = spacy_overrides(ctx)
+    db = connect(settings=load_settings())
+    try:
+        merged = merge_datasets(db, specs, eval_split=eval_split, seed=seed, binary=binary)
+    finally:
+        db.close()
+    print_data_summary(merged)
+    if config is not None:
+        base = load_user_config(config)
+    else:
+        base = generate_config(specs, base_model=base_model, transformer=transformer, seed=seed)
+        base["training"]["eval_frequency"] = estimate_eval_frequency(merged)
+    cfg = set_schedule(use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary), epochs=epochs, batch_size=batch_size)
+    msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
+    msg.divider("Training pipeline")
+    try:
+        train_pipeline(cfg, output_dir, overrides=overrides, use_gpu=gpu_id)
+    except KeyboardInterrupt:
+        msg.warn(f"Training interrupted: the last state is in {output_dir / 'model-last'}")
+        raise
+    msg.good(f"Saved model-best, model-last and config.cfg in {output_dir}")
+    if label_stats:
+        print_label_stats(output_dir, merged)
+
+
+train.context_settings = OVERRIDES_CONTEXT  # type: ignore[attr-defined]
