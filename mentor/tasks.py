@@ -13,6 +13,7 @@ theirs (existing hashes are never recomputed unless asked).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, TypedDict
 
@@ -62,7 +63,7 @@ def hash_string(text: str) -> int:
 
 
 def get_input_hash(task: Task, input_keys: Sequence[str] = INPUT_HASH_KEYS) -> int:
-    parts = [canonical_json(task[key]) for key in input_keys if key in task]
+    parts = _parts(task, input_keys)
     if not parts:
         # nothing to identify the input by: fall back to the whole task, minus bookkeeping
         rest = {k: v for k, v in task.items() if not k.startswith("_") and k not in IGNORE_KEYS}
@@ -73,8 +74,40 @@ def get_input_hash(task: Task, input_keys: Sequence[str] = INPUT_HASH_KEYS) -> i
 def get_task_hash(
     task: Task, input_hash: int, task_keys: Sequence[str] = TASK_HASH_KEYS
 ) -> int:
-    parts = [canonical_json(task[key]) for key in task_keys if key in task]
+    parts = _parts(task, task_keys)
     return hash_string(str(input_hash) + "".join(parts))
+
+
+def _content_key(input_parts: List[str], task_parts: List[str]) -> int:
+    digest = hashlib.blake2b("\x1f".join(input_parts + task_parts).encode("utf8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def get_content_key(
+    task: Task, input_keys: Sequence[str] = INPUT_HASH_KEYS, task_keys: Sequence[str] = TASK_HASH_KEYS
+) -> int:
+    """A 64-bit hash of what the two hashes cover, for telling real repeats from collisions.
+
+    32-bit hashes collide: among a million distinct tasks about a hundred pairs
+    share a ``_task_hash``. The database stores an answer again only when both
+    this key and the task hash match, so a collision never drops a task.
+    """
+    return _content_key(_parts(task, input_keys), _parts(task, task_keys))
+
+
+def hash_for_storage(task: Task) -> int:
+    """Set missing hashes and return the content key, serialising each value once."""
+    input_parts = _parts(task, INPUT_HASH_KEYS)
+    task_parts = _parts(task, TASK_HASH_KEYS)
+    if "_input_hash" not in task:
+        task["_input_hash"] = hash_string("".join(input_parts)) if input_parts else get_input_hash(task)
+    if "_task_hash" not in task:
+        task["_task_hash"] = hash_string(str(task["_input_hash"]) + "".join(task_parts))
+    return _content_key(input_parts, task_parts)
+
+
+def _parts(task: Task, keys: Sequence[str]) -> List[str]:
+    return [canonical_json(task[key]) for key in keys if key in task]
 
 
 IGNORE_KEYS = frozenset(

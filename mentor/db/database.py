@@ -13,7 +13,7 @@ import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import srsly
 from sqlalchemy import (
@@ -28,11 +28,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..errors import ConfigError, DatasetNotFound, InvalidDatasetName, InvalidTask
-from ..tasks import Task, set_hashes
+from ..tasks import Task, hash_for_storage
 from .tables import dataset as dataset_table
 from .tables import example as example_table
 from .tables import link as link_table
@@ -42,6 +44,27 @@ logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
 READ_BATCH = 2000
+MAX_RETRIES = 5
+
+
+def _is_retryable(err: OperationalError) -> bool:
+    """Deadlocks and serialization failures: the database asks the client to retry."""
+    code = getattr(err.orig, "sqlstate", None) or (err.orig.args[0] if getattr(err.orig, "args", None) else None)
+    return code in ("40P01", "40001", 1213, 1205) or "database is locked" in str(err.orig)
+
+
+class Row(NamedTuple):
+    """One example on its way into the database."""
+
+    input_hash: int
+    task_hash: int
+    session: str
+    content_key: int
+    content: str
+
+    @property
+    def key(self) -> Tuple[int, str, int]:
+        return (self.task_hash, self.session, self.content_key)
 
 
 def validate_dataset_name(name: str) -> str:
@@ -258,19 +281,32 @@ class Database:
     ) -> int:
         """Store examples and link each to every named dataset, in one transaction.
 
-        Hashes are set where missing. An example whose task hash the same session
-        already has in a dataset is not stored again there (so a retried batch is
-        stored once). Returns the number of new links made in the first dataset.
+        Hashes are set where missing. An answer the same session already gave in
+        a dataset (same task hash and content) is not stored again there, so a
+        retried batch is stored once. Returns the number of new links made in the first dataset.
         The iterable is consumed lazily, in batches: if it raises part-way (a bad
         line in an import), the transaction rolls back and nothing is stored.
         Raises DatasetNotFound for a dataset that doesn't exist.
         """
         if not datasets:
             raise ValueError("add_examples needs at least one dataset name")
-        if conn is None:
+        if conn is not None:
+            return self._add_examples(conn, examples, datasets)
+        if not isinstance(examples, (list, tuple)):
             with self.engine.begin() as own_conn:
                 return self._add_examples(own_conn, examples, datasets)
-        return self._add_examples(conn, examples, datasets)
+        # A list can be written again: concurrent writers on MySQL/PostgreSQL may
+        # deadlock on the unique index, and the database then asks us to retry.
+        for attempt in range(MAX_RETRIES):
+            try:
+                with self.engine.begin() as own_conn:
+                    return self._add_examples(own_conn, examples, datasets)
+            except OperationalError as err:
+                if attempt == MAX_RETRIES - 1 or not _is_retryable(err):
+                    raise
+                logger.info("Retrying a write after: %s", err.orig)
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _add_examples(self, conn: Connection, examples: Iterable[Task], datasets: Sequence[str]) -> int:
         dataset_ids = [self._require_id(conn, name) for name in datasets]
@@ -280,60 +316,69 @@ class Database:
         return added
 
     def _add_batch(self, conn: Connection, batch: List[Task], dataset_ids: List[int]) -> int:
-        rows: List[Tuple[int, int, str, str]] = []  # input hash, task hash, session, content
+        rows: List[Row] = []
+        seen: Set[Tuple[int, str, int]] = set()
         for task in batch:
             if not isinstance(task, dict):
                 raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")
-            set_hashes(task)
-            rows.append(
-                (task["_input_hash"], task["_task_hash"], _session_key(task), srsly.json_dumps(task))
-            )
-        # which (dataset, task hash, session) answers are new: drop repeats within the batch
-        # and those already stored, so the unique index never has to refuse a row
-        wanted: Dict[int, List[int]] = {}
-        for dataset_id in dataset_ids:
-            existing = self._existing_keys(conn, dataset_id, {r[1] for r in rows})
-            keep: List[int] = []
-            for index, (_, task_hash, session, _) in enumerate(rows):
-                key = (task_hash, session)
-                if key not in existing:
-                    existing.add(key)
-                    keep.append(index)
-            wanted[dataset_id] = keep
-        needed = sorted(set(itertools.chain.from_iterable(wanted.values())))
-        if not needed:
+            content_key = hash_for_storage(task)
+            row = Row(task["_input_hash"], task["_task_hash"], _session_key(task), content_key, srsly.json_dumps(task))
+            if row.key not in seen:  # a repeat inside the batch would only make an orphan row
+                seen.add(row.key)
+                rows.append(row)
+        if not rows:
             return 0
-        ids = self._insert_examples(conn, [rows[i] for i in needed])
-        id_of = dict(zip(needed, ids))
-        links = [
-            {
-                "example_id": id_of[index],
-                "dataset_id": dataset_id,
-                "task_hash": rows[index][1],
-                "session_key": rows[index][2],
-            }
-            for dataset_id, indices in wanted.items()
-            for index in indices
-        ]
-        conn.execute(insert(link_table), links)
-        return len(wanted[dataset_ids[0]])
+        ids = self._insert_examples(conn, rows)
+        first_count = 0
+        all_linked = True
+        for position, dataset_id in enumerate(dataset_ids):
+            links = [
+                {
+                    "example_id": example_id,
+                    "dataset_id": dataset_id,
+                    "task_hash": row.task_hash,
+                    "session_key": row.session,
+                    "content_key": row.content_key,
+                }
+                for example_id, row in zip(ids, rows)
+            ]
+            # the unique index decides what is new: no read-before-write, no race between writers
+            created = self._insert_links(conn, links)
+            all_linked = all_linked and created == len(links)
+            if position == 0:
+                first_count = created
+        if not all_linked:
+            self._delete_orphans(conn, ids)
+        return first_count
 
-    def _existing_keys(self, conn: Connection, dataset_id: int, task_hashes: Set[int]) -> Set[Tuple[int, str]]:
-        found: Set[Tuple[int, str]] = set()
-        for chunk in _chunks(task_hashes, 1000):
-            result = conn.execute(
-                select(link_table.c.task_hash, link_table.c.session_key).where(
-                    and_(link_table.c.dataset_id == dataset_id, link_table.c.task_hash.in_(chunk))
-                )
-            )
-            found.update((int(h), s) for h, s in result)
-        return found
+    def _insert_links(self, conn: Connection, links: List[Dict[str, Any]]) -> int:
+        """Insert links, skipping those the unique index already holds; return how many were new."""
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            # psycopg reports no rowcount for batched inserts, so count what RETURNING gives back
+            statement = pg_insert(link_table).on_conflict_do_nothing().returning(link_table.c.example_id)
+            return len(conn.execute(statement, links).all())
+        if dialect == "sqlite":
+            return int(conn.execute(sqlite_insert(link_table).on_conflict_do_nothing(), links).rowcount)
+        return int(conn.execute(insert(link_table).prefix_with("IGNORE"), links).rowcount)
 
-    def _insert_examples(self, conn: Connection, rows: List[Tuple[int, int, str, str]]) -> List[int]:
+    def _delete_orphans(self, conn: Connection, ids: List[int]) -> None:
+        """Remove examples just inserted that no dataset took (every link was a repeat)."""
+        linked = select(link_table.c.id).where(link_table.c.example_id == example_table.c.id)
+        for chunk in _chunks(ids, 5000):
+            conn.execute(delete(example_table).where(example_table.c.id.in_(chunk), ~linked.exists()))
+
+    def _insert_examples(self, conn: Connection, rows: List[Row]) -> List[int]:
         values = [
-            {"input_hash": input_hash, "task_hash": task_hash, "content": content}
-            for input_hash, task_hash, _, content in rows
+            {"input_hash": row.input_hash, "task_hash": row.task_hash, "content": row.content}
+            for row in rows
         ]
+        if self.engine.dialect.name == "sqlite":
+            # The insert takes SQLite's write lock until commit, so no other writer can
+            # interleave: the new rowids are the len(values) highest, in order.
+            conn.execute(insert(example_table), values)
+            last = conn.execute(select(func.max(example_table.c.id))).scalar_one()
+            return list(range(last - len(values) + 1, last + 1))
         if self._returning:
             result = conn.execute(
                 insert(example_table).returning(example_table.c.id, sort_by_parameter_order=True),

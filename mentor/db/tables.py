@@ -2,10 +2,11 @@
 
 ``dataset`` rows are datasets or annotator sessions (``session`` flag).
 ``example`` rows hold each stored task as JSON text, with both hashes indexed.
-``link`` ties an example to each dataset it belongs to. It repeats the task hash
-and the session name so that one unique index can say "this session already
-answered this task in this dataset": a retried batch is then stored once, and a
-second server process racing the first can't store a duplicate either.
+``link`` ties an example to each dataset it belongs to. It repeats the task hash,
+the session name and a 64-bit content key so that one unique index can say
+"this session already gave this answer in this dataset": a retried batch is then
+stored once, a second server process racing the first can't store a duplicate,
+and two different tasks whose 32-bit hashes collide are both kept.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ link = Table(
     Column("dataset_id", Id, ForeignKey("dataset.id", ondelete="CASCADE"), nullable=False),
     Column("task_hash", BigInteger, nullable=False),
     Column("session_key", String(255), nullable=False, default=""),
-    UniqueConstraint("dataset_id", "task_hash", "session_key", name="uq_link_answer"),
+    Column("content_key", BigInteger, nullable=False, default=0),
+    UniqueConstraint("dataset_id", "task_hash", "session_key", "content_key", name="uq_link_answer"),
     Index("ix_link_dataset", "dataset_id", "id"),
 )

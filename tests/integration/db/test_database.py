@@ -83,7 +83,7 @@ def test_database_concurrent_writers_store_each_answer_once(db):
         thread.join()
     # a race may make one writer hit the unique index; the data must still be exact
     assert db.count_dataset("ds") == 20
-    assert all("uq_link_answer" in str(e) or "UNIQUE" in str(e).upper() or "Duplicate" in str(e) for e in errors)
+    assert not errors, errors[:1]
 
 
 def test_database_add_examples_is_all_or_nothing(db):

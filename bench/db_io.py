@@ -1,0 +1,180 @@
+"""Benchmark db-in and db-out of N generated tasks, with raw sqlite3 as the floor.
+
+    python bench/db_io.py                      # 1,000,000 tasks, SQLite and PostgreSQL
+    python bench/db_io.py --n 200000 --backends sqlite
+
+Each phase runs in its own process so its peak memory (ru_maxrss) is its own.
+Phases: 'raw' (sqlite3 executemany of the same rows into the same schema, one
+transaction: the floor), 'in' (mentor's loader + Database.import_examples, as
+`mentor db-in` does), 'out' (Database.iter_raw_examples written to a file, as
+`mentor db-out` does). Memory flatness is shown by running a tenth of N too.
+Targets (reference/targets.md P5): >= 50k tasks/s in, >= 100k tasks/s out,
+mentor/raw >= 0.5, peak memory flat in the number of tasks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+PG_ADMIN = os.environ.get("MENTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def generate(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf8") as handle:
+        for i in range(n):
+            task = {
+                "text": f"Task number {i}: a sentence of ordinary length about shares, weather and sport.",
+                "label": "POSITIVE" if i % 3 else "NEGATIVE",
+                "meta": {"source": "bench", "i": i},
+                "answer": "accept" if i % 4 else "reject",
+                "_session_id": "bench-default",
+            }
+            handle.write(json.dumps(task) + "\n")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_raw(source: Path, url: str) -> dict:
+    """Floor: parse, hash and insert the same rows with sqlite3 executemany, one transaction."""
+    import srsly
+
+    from mentor.db import Database
+    from mentor.tasks import set_hashes
+
+    Database(url).close()  # same schema as mentor's
+    path = url.split("sqlite:///", 1)[1]
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    start = time.perf_counter()
+    n = 0
+
+    def rows():
+        nonlocal n
+        with source.open("rb") as handle:
+            for line in handle:
+                task = set_hashes(srsly.json_loads(line))
+                n += 1
+                yield (task["_input_hash"], task["_task_hash"], srsly.json_dumps(task))
+
+    with conn:
+        conn.executemany("INSERT INTO example (input_hash, task_hash, content) VALUES (?, ?, ?)", rows())
+    seconds = time.perf_counter() - start
+    conn.close()
+    return {"n": n, "seconds": seconds, "peak_mb": peak_mb()}
+
+
+def phase_in(source: Path, url: str) -> dict:
+    from mentor.db import Database
+    from mentor.loaders import get_stream
+
+    db = Database(url)
+    start = time.perf_counter()
+    added = db.import_examples("bench", get_stream(source))
+    seconds = time.perf_counter() - start
+    return {"n": added, "seconds": seconds, "peak_mb": peak_mb()}
+
+
+def phase_out(_source: Path, url: str) -> dict:
+    from mentor.db import Database
+
+    db = Database(url)
+    out = Path(tempfile.mkdtemp()) / "out.jsonl"
+    start = time.perf_counter()
+    n = 0
+    with out.open("w", encoding="utf8") as handle:
+        for line in db.iter_raw_examples("bench"):
+            handle.write(line)
+            handle.write("\n")
+            n += 1
+    seconds = time.perf_counter() - start
+    out.unlink()
+    return {"n": n, "seconds": seconds, "peak_mb": peak_mb()}
+
+
+PHASES = {"raw": phase_raw, "in": phase_in, "out": phase_out}
+
+
+def run_phase(phase: str, source: Path, url: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--source", str(source), "--url", url],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def temp_postgres() -> tuple:
+    import sqlalchemy as sa
+
+    name = f"mentor_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    url = sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+    return url, drop
+
+
+def bench(n: int, backends: list, workdir: Path) -> list:
+    source = workdir / f"tasks-{n}.jsonl"
+    if not source.exists():
+        generate(source, n)
+    rows = []
+    for backend in backends:
+        if backend == "sqlite":
+            raw_url = f"sqlite:///{workdir / f'raw-{n}.db'}"
+            raw = run_phase("raw", source, raw_url)
+            url, drop = f"sqlite:///{workdir / f'mentor-{n}.db'}", lambda: None
+        else:
+            raw = None
+            url, drop = temp_postgres()
+        try:
+            imported = run_phase("in", source, url)
+            exported = run_phase("out", source, url)
+        finally:
+            drop()
+        rows.append((backend, n, raw, imported, exported))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    parser.add_argument("--source")
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](Path(args.source), args.url)))
+        return
+    backends = args.backends.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        results = bench(args.n // 10, backends, workdir) + bench(args.n, backends, workdir)
+    print(f"{'backend':<9}{'tasks':>10}{'in/s':>10}{'out/s':>10}{'raw in/s':>10}{'in/raw':>8}{'peak in MB':>12}{'peak out MB':>12}")
+    for backend, n, raw, imported, exported in results:
+        rate_in = imported["n"] / imported["seconds"]
+        rate_out = exported["n"] / exported["seconds"]
+        raw_rate = raw["n"] / raw["seconds"] if raw else float("nan")
+        ratio = rate_in / raw_rate if raw else float("nan")
+        print(f"{backend:<9}{n:>10,}{rate_in:>10,.0f}{rate_out:>10,.0f}{raw_rate:>10,.0f}{ratio:>8.2f}{imported['peak_mb']:>12.0f}{exported['peak_mb']:>12.0f}")
+    print("targets: in >= 50,000/s, out >= 100,000/s, in/raw >= 0.5, peak memory the same for N/10 and N")
+
+
+if __name__ == "__main__":
+    main()
