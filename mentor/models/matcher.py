@@ -12,9 +12,9 @@ A pattern's score is its precision estimate with a Beta prior::
     (accepts + prior_correct) / (accepts + rejects + prior_correct + prior_incorrect)
 
 so a fresh pattern scores 0.5 (with the default priors 5/5), and a pattern whose
-matches keep being rejected sinks towards 0. A sorter that prefers high or
-uncertain scores then shows its matches less and less: bad patterns fade
-without being deleted, and a pattern that proves itself rises towards 1.
+matches keep being rejected sinks towards 0. A sorter that prefers high scores
+(``match``) or uncertain ones (the teach recipes) then shows its matches less
+and less: bad patterns fade without being deleted (docs/patterns-and-rules.md).
 """
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from ..errors import ConfigError, InvalidTask
+from ..preprocess import doc_to_tokens
 from ..tasks import Task, set_hashes
 from .patterns import Pattern, PatternsSource, filter_patterns, labels_of, load_patterns
 
-__all__ = ["PatternMatcher", "SpanFinder", "Match", "doc_tokens"]
+__all__ = ["PatternMatcher", "SpanFinder", "Match"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,14 +111,6 @@ def _literal_words(pattern: List[Dict[str, Any]]) -> Optional[Tuple[str, List[st
     if len(attrs) != 1:
         return None
     return attrs.pop(), words
-
-
-def doc_tokens(doc: Doc) -> List[Dict[str, Any]]:
-    """The ``tokens`` of a task, as the manual and ner views expect them."""
-    return [
-        {"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i, "ws": bool(t.whitespace_)}
-        for t in doc
-    ]
 
 
 def _without_overlaps(matches: List[Match]) -> List[Match]:
@@ -279,7 +272,7 @@ class PatternMatcher:
                 entry["label"] = pattern.label
             spans.append(entry)
         made = {key: value for key, value in task.items() if key != "_task_hash"}
-        made["tokens"] = doc_tokens(doc)
+        made["tokens"] = doc_to_tokens(doc)
         made["spans"] = spans
         meta = dict(task.get("meta") or {})
         if matches:

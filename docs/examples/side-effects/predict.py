@@ -7,6 +7,7 @@ A gated pipeline also says which drug kept the category (its doc.spans["mentor_g
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import spacy
 import srsly
@@ -17,14 +18,13 @@ LABEL = "SIDE_EFFECT"
 def main(texts_path: str, model_dirs: list[str]) -> None:
     texts = [row["text"] for row in srsly.read_jsonl(texts_path)]
     pipelines = [spacy.load(path) for path in model_dirs]
-    print(" | ".join([f"{path:>22}" for path in model_dirs] + ["text"]))
+    names = [Path(path).name for path in model_dirs]
+    print("  ".join(f"{name:>8}" for name in names) + "  kept by      text")
     for text in texts:
-        cells = []
-        for nlp in pipelines:
-            doc = nlp(text)
-            kept_by = ", ".join(span.text for span in doc.spans.get("mentor_gate", []))
-            cells.append(f"{doc.cats[LABEL]:.2f} {('(' + kept_by + ')') if kept_by else '':<13}".rjust(22))
-        print(" | ".join(cells + [text]))
+        docs = [nlp(text) for nlp in pipelines]
+        kept_by = ", ".join(span.text for doc in docs for span in doc.spans.get("mentor_gate", []))
+        scores = "  ".join(f"{doc.cats[LABEL]:>8.2f}" for doc in docs)
+        print(f"{scores}  {kept_by or '-':<12} {text}")
 
 
 if __name__ == "__main__":

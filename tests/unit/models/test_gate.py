@@ -168,3 +168,27 @@ def test_gate_model_command_saves_gated_pipeline(trained_dir: Path, tmp_path: Pa
     nlp = spacy.load(tmp_path / "gated")
     assert nlp(NO_LISTED_DRUG).cats[LABEL] == 0.0
     assert nlp("After a week of ibuprofen I feel dizzy and sick.").cats[LABEL] > 0.5
+
+
+def test_gate_worked_example_prints_before_and_after(trained_dir: Path, tmp_path: Path, capsys) -> None:
+    """The commands of docs/patterns-and-rules.md, run on the example's own data."""
+    from mentor.cli.commands.gate_model import gate_model
+
+    gate_model(str(trained_dir), tmp_path / "gated", patterns=DRUGS, label=LABEL)
+    spec = importlib.util.spec_from_file_location("side_effects_predict", EXAMPLE / "predict.py")
+    assert spec is not None and spec.loader is not None
+    predict = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(predict)
+    capsys.readouterr()
+    predict.main(str(EXAMPLE / "new.jsonl"), [str(trained_dir), str(tmp_path / "gated")])
+    lines = capsys.readouterr().out.splitlines()
+
+    def scores(text: str) -> tuple:
+        (line,) = [line for line in lines if line.endswith(text)]
+        model, gated = line.split()[:2]
+        return float(model), float(gated)
+
+    listed = scores("Zolvanex gave me a headache and I felt sick.")
+    unlisted = [scores("Paracetamol gave me a headache and I felt sick."), scores("Tramadol left me dizzy every morning.")]
+    assert listed[0] > 0.5 and listed[1] == listed[0]
+    assert all(model > 0.5 and gated == 0.0 for model, gated in unlisted)
