@@ -25,7 +25,6 @@ import srsly
 from spacy.language import Language
 from spacy.pipeline import TextCategorizer
 from spacy.tokens import Doc, Span, SpanGroup
-from spacy.util import ensure_path
 
 from ..errors import Conflict, InputError
 from .matcher import SpanFinder
@@ -112,17 +111,18 @@ class PatternGate:
         self._finder = SpanFinder(self.nlp, self.patterns, case_sensitive=self.case_sensitive)
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        path = ensure_path(path)
+        path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_jsonl(path / PATTERNS_FILE, self._patterns_data())
 
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "PatternGate":
-        path = ensure_path(path)
+        path = Path(path)
         self._load_patterns_data(list(srsly.read_jsonl(path / PATTERNS_FILE)))
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.msgpack_dumps({"patterns": self._patterns_data()})
+        data: bytes = srsly.msgpack_dumps({"patterns": self._patterns_data()})
+        return data
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "PatternGate":
         self._load_patterns_data(srsly.msgpack_loads(data)["patterns"])
@@ -175,11 +175,12 @@ def add_pattern_gate(
     if name in nlp.pipe_names:
         raise Conflict(f"The pipeline already has a component '{name}'; remove it first or pick another name")
     after = [n for n, pipe in textcats if set(labels) & set(pipe.labels)][-1]
-    gate: PatternGate = nlp.add_pipe(
+    gate = nlp.add_pipe(
         FACTORY,
         name=name,
         after=after,
         config={"labels": labels, "spans_key": spans_key, "case_sensitive": case_sensitive},
     )
+    assert isinstance(gate, PatternGate)
     gate.add_patterns(loaded)
     return gate

@@ -19,7 +19,7 @@ and less: bad patterns fade without being deleted (docs/patterns-and-rules.md).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -116,7 +116,7 @@ def _literal_words(pattern: List[Dict[str, Any]]) -> Optional[Tuple[str, List[st
 def _without_overlaps(matches: List[Match]) -> List[Match]:
     # the ner view can't draw overlapping spans: keep the longest, then the earliest
     kept: List[Match] = []
-    taken: set = set()
+    taken: Set[int] = set()
     for match in sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1])):
         tokens = set(range(match[1], match[2]))
         if tokens & taken:
@@ -171,10 +171,7 @@ class PatternMatcher:
         self.prior_correct = float(prior_correct)
         self.prior_incorrect = float(prior_incorrect)
         self.batch_size = batch_size
-        loaded = patterns if isinstance(patterns, list) and all(isinstance(p, Pattern) for p in patterns) else None
-        self.patterns: List[Pattern] = filter_patterns(
-            list(loaded) if loaded is not None else load_patterns(patterns), filter_labels
-        )
+        self.patterns: List[Pattern] = filter_patterns(load_patterns(patterns), filter_labels)
         self.finder = SpanFinder(nlp, self.patterns, case_sensitive=case_sensitive)
         self._ids = {p.id for p in self.patterns}
         self.accepts: Dict[PatternId, int] = {p.id: 0 for p in self.patterns}

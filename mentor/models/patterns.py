@@ -24,7 +24,7 @@ __all__ = [
     "labels_of", "filter_patterns",
 ]
 
-PatternsSource = Union[str, Path, Sequence[Dict[str, Any]]]
+PatternsSource = Union[str, Path, Sequence[Union[Dict[str, Any], "Pattern"]]]
 
 # token attributes that only a trained pipeline sets: matching on them needs nlp.pipe,
 # not just the tokenizer

@@ -81,11 +81,13 @@ class TermSimilarity:
         """The term's vector (the mean of its tokens' for a phrase), or None if it has none."""
         vocab = self.nlp.vocab
         if vocab.has_vector(term):
-            return numpy.asarray(vocab.get_vector(term), dtype="float32")
+            vector: numpy.ndarray = numpy.asarray(vocab.get_vector(term), dtype="float32")
+            return vector
         tokens = [t for t in self.nlp.make_doc(term) if t.has_vector]
         if not tokens:
             return None
-        return numpy.mean([numpy.asarray(t.vector, dtype="float32") for t in tokens], axis=0)
+        mean: numpy.ndarray = numpy.mean([numpy.asarray(t.vector, dtype="float32") for t in tokens], axis=0)
+        return mean
 
     def add(self, term: str, accept: bool) -> bool:
         """Count an accepted or rejected term; False if it has no vector (it is still never asked)."""
@@ -101,7 +103,8 @@ class TermSimilarity:
         """The current score of every candidate, in the order of :attr:`terms`."""
         accept = self._similarity(self.accepted)
         reject = self._similarity(self.rejected)
-        return accept / (accept + reject + SCORE_SMOOTHING)
+        scores: numpy.ndarray = accept / (accept + reject + SCORE_SMOOTHING)
+        return scores
 
     def _similarity(self, terms: Dict[str, numpy.ndarray]) -> numpy.ndarray:
         if not terms:
@@ -110,7 +113,8 @@ class TermSimilarity:
         norm = numpy.linalg.norm(mean)
         if norm == 0:
             return numpy.zeros(len(self.terms), dtype="float32")
-        return numpy.maximum(self._matrix @ (mean / norm), 0.0)
+        similarity: numpy.ndarray = numpy.maximum(self._matrix @ (mean / norm), 0.0)
+        return similarity
 
     def __call__(self) -> Iterator[Task]:
         """Yield the best unseen candidate, lazily, re-scoring whenever the term sets changed."""
