@@ -192,3 +192,13 @@ def test_gate_worked_example_prints_before_and_after(trained_dir: Path, tmp_path
     unlisted = [scores("Paracetamol gave me a headache and I felt sick."), scores("Tramadol left me dizzy every morning.")]
     assert listed[0] > 0.5 and listed[1] == listed[0]
     assert all(model > 0.5 and gated == 0.0 for model, gated in unlisted)
+
+
+def test_gate_patterns_from_the_initialize_config() -> None:
+    """A gate declared in a spaCy config gets its patterns at nlp.initialize(), as spacy train does it."""
+    nlp = _textcat_pipeline("A")
+    nlp.add_pipe(FACTORY, config={"labels": ["A"]})
+    nlp.config["initialize"]["components"][FACTORY] = {"patterns": [{"label": "T", "pattern": "needle"}]}
+    nlp.initialize()
+    assert nlp("a needle").cats["A"] > 0.0
+    assert nlp("only hay").cats["A"] == 0.0
