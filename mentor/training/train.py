@@ -55,8 +55,8 @@ def train_pipeline(
     *,
     overrides: Optional[Mapping[str, Any]] = None,
     use_gpu: int = -1,
-    stdout: IO[str] = sys.stdout,
-    stderr: IO[str] = sys.stderr,
+    stdout: Optional[IO[str]] = None,
+    stderr: Optional[IO[str]] = None,
 ) -> TrainResult:
     """Write ``config.cfg`` (overrides applied) to ``output_dir`` and train on it.
 
@@ -82,7 +82,8 @@ def train_pipeline(
         raise TrainingConfigError(
             f"Can't initialise the pipeline from {output_dir / CONFIG_NAME}: {' '.join(message[:6])}"
         ) from err
-    train_nlp(nlp, output_dir, use_gpu=use_gpu, stdout=stdout, stderr=stderr)
+    # sys.stdout is read now, not at import: tests and notebooks swap it
+    train_nlp(nlp, output_dir, use_gpu=use_gpu, stdout=stdout or sys.stdout, stderr=stderr or sys.stderr)
     return read_result(output_dir)
 
 

@@ -62,7 +62,7 @@ def train_curve(
     spancat: SpancatOpt = None,
     eval_split: EvalSplitOpt = 0.2,
     base_model: BaseModelOpt = "blank:en",
-    config: Annotated[Optional[Path], Opt("--config", "-c", help="Your own spaCy config.cfg; its [corpora] are pointed at the datasets")] = None,
+    config: Annotated[Optional[Path], Opt("--config", "-c", help="Your own spaCy config.cfg; its \\[corpora] are pointed at the datasets")] = None,
     gpu_id: Annotated[int, Opt("--gpu-id", "-g", help="GPU to train on; -1 for the CPU")] = -1,
     n_samples: Annotated[int, Opt("--n-samples", "-ns", help="Number of steps: 4 trains on 25, 50, 75 and 100 % of the training data")] = 4,
     show_plot: Annotated[bool, Opt("--show-plot", "-P", help="Draw the curve in the terminal")] = False,

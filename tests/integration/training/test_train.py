@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import spacy
+
+from mentor.cli.commands.train import train
+from mentor.errors import DatasetNotFound
+from mentor.training.errors import NoLabels, NoUsableExamples
+from training_data import add, textcat_answers
+
+
+def test_train_writes_loadable_model_best(training_db, tmp_path, capsys):
+    out = tmp_path / "out"
+    train(None, out, ner="ner_gold,eval:ner_eval", epochs=4, label_stats=True)
+    printed = capsys.readouterr().out
+    assert "Training data" in printed and "60 manual" in printed
+    assert "15 (eval datasets: ner_eval)" in printed
+    assert "Per-label scores" in printed
+    for name in ("model-best", "model-last", "config.cfg"):
+        assert (out / name).exists()
+    nlp = spacy.load(out / "model-best")
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    doc = nlp("Carol flew to Oslo on day 99.")
+    assert {e.label_ for e in doc.ents} <= {"PERSON", "GPE"}
+
+
+def test_train_several_components_and_binary_answers(training_db, tmp_path, capsys):
+    out = tmp_path / "out"
+    train(SimpleNamespace(args=["--training.max_epochs", "2"]), out, ner="ner_binary", textcat_multilabel="happy")
+    printed = capsys.readouterr().out
+    assert "60 binary" in printed
+    config = (out / "config.cfg").read_text()
+    assert 'incorrect_spans_key = "incorrect_spans"' in config
+    assert "max_epochs = 2" in config
+    nlp = spacy.load(out / "model-best")
+    assert set(nlp.pipe_names) == {"tok2vec", "ner", "textcat_multilabel"}
+    assert "HAPPY" in nlp("I love this").cats
+
+
+def test_train_errors(training_db, tmp_path):
+    with pytest.raises(DatasetNotFound):
+        train(None, tmp_path / "x", ner="nope")
+    with pytest.raises(NoLabels):  # one label in an exclusive textcat
+        train(None, tmp_path / "x", textcat="happy")
+    add(training_db, "ignored", [dict(t, answer="ignore") for t in textcat_answers(5, seed=3)])
+    with pytest.raises(NoUsableExamples, match="5 ignored"):
+        train(None, tmp_path / "x", textcat_multilabel="ignored")
+
+
+def test_train_through_the_cli(training_db, tmp_path, subprocess_env):
+    out = tmp_path / "cli-out"
+    result = subprocess.run(
+        [sys.executable, "-m", "mentor", "train", str(out), "--ner", "ner_gold", "--training.max_epochs", "2", "--seed", "1"],
+        env=subprocess_env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "ENTS_F" in result.stdout  # spaCy's own table
+    assert spacy.load(out / "model-best")("Bob flew to Rome.")
+    missing = subprocess.run(
+        [sys.executable, "-m", "mentor", "train", str(out), "--ner", "nope"],
+        env=subprocess_env, capture_output=True, text=True, timeout=300,
+    )
+    assert missing.returncode == 1 and "Dataset 'nope' doesn't exist" in missing.stdout + missing.stderr
+
+
+def test_train_help_explains_epochs_and_batch_size(subprocess_env):
+    env = dict(subprocess_env, COLUMNS="400")
+    result = subprocess.run([sys.executable, "-m", "mentor", "train", "--help"], env=env, capture_output=True, text=True, timeout=120)
+    text = " ".join(result.stdout.split())
+    assert "one pass over every training example" in text
+    assert "Examples per update" in text and "--n-iter" in text

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from mentor.errors import InputError
+from mentor.training.corpus import sample_hashes, split_hashes
+from mentor.training.specs import parse_specs, specs_to_config
+
+
+def test_specs_parse_eval_prefix():
+    (ner, tc) = parse_specs({"ner": "a, b,eval:c", "textcat": "d", "spancat": None})
+    assert (ner.component, ner.train, ner.eval) == ("ner", ["a", "b"], ["c"])
+    assert tc.train == ["d"] and tc.eval == []
+    assert specs_to_config([ner]) == {"ner": ["a", "b", "eval:c"]}
+
+
+@pytest.mark.parametrize("values", [{}, {"ner": ""}, {"ner": "eval:x"}, {"parser": "x"}, {"ner": "a,eval:"}])
+def test_specs_refuse_bad_flags(values):
+    with pytest.raises(InputError):
+        parse_specs(values)
+
+
+def test_split_is_seeded_and_order_independent():
+    hashes = list(range(100))
+    dev = split_hashes(hashes, 0.2, seed=0)
+    assert len(dev) == 20
+    assert dev == split_hashes(reversed(hashes), 0.2, seed=0)
+    assert dev != split_hashes(hashes, 0.2, seed=1)
+    assert split_hashes(hashes, 0.0, seed=0) == set()
+    assert len(split_hashes([1, 2], 0.2, seed=0)) == 1
+
+
+def test_sample_fractions_are_nested():
+    hashes = list(range(40))
+    quarter, half = sample_hashes(hashes, 0.25, 0), sample_hashes(hashes, 0.5, 0)
+    assert len(quarter) == 10 and len(half) == 20 and quarter <= half
