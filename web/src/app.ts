@@ -70,6 +70,7 @@ export class App {
   private errorText: string | null = null;
 
   private progress: number | null = null;
+  private progressKind: string | null = null;
   private total: number | null = null;
   private stats: Stats | null = null;
   private noticeTimer: number | undefined;
@@ -108,6 +109,7 @@ export class App {
     this.config = project.config ?? {};
     this.labels = (project.labels ?? this.config.labels ?? []).filter((l): l is string => typeof l === "string");
     this.progress = project.progress ?? null;
+    this.progressKind = project.progress_kind ?? null;
     this.total = project.total ?? null;
     this.stats = project.stats ?? null;
     document.title = `${this.dataset || "mentor"} · mentor`;
@@ -206,12 +208,14 @@ export class App {
 
   private renderSide(): void {
     const local = [...this.history, ...this.outbox];
-    const sent = this.stats ? this.stats.accept + this.stats.reject + this.stats.ignore : 0;
-    if (this.progress !== null && this.progress !== undefined && Number.isFinite(this.progress)) {
-      renderProgress(this.shell, this.progress, `${Math.round(Math.min(1, Math.max(0, this.progress)) * 100)}%`);
-    } else if (this.total !== null && this.total !== undefined && this.total > 0) {
-      const done = Math.min(this.total, sent + local.length);
-      renderProgress(this.shell, done / this.total, `${done} / ${this.total}`);
+    const total = typeof this.total === "number" && this.total > 0 ? this.total : null;
+    const progress = typeof this.progress === "number" && Number.isFinite(this.progress) ? Math.min(1, Math.max(0, this.progress)) : null;
+    if (total !== null && (progress === null || this.progressKind === "answered")) {
+      // answered / total, counting the answers still kept in this browser
+      const done = Math.min(total, Math.round((progress ?? 0) * total) + local.length);
+      renderProgress(this.shell, done / total, `${done} / ${total}`);
+    } else if (progress !== null) {
+      renderProgress(this.shell, progress, `${Math.round(progress * 100)}%`);
     } else {
       renderProgress(this.shell, null, "∞");
     }
@@ -268,6 +272,7 @@ export class App {
 
   private applyProgress(res: QuestionsResponse | AnswersResponse): void {
     if ("progress" in res) this.progress = res.progress ?? null;
+    if ("progress_kind" in res) this.progressKind = res.progress_kind ?? null;
     if ("total" in res && res.total !== undefined) this.total = res.total;
     if ("stats" in res && res.stats) this.stats = res.stats;
   }

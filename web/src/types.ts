@@ -97,9 +97,11 @@ export interface ProjectResponse {
   labels?: string[] | null;
   config?: UiConfig | null;
   progress?: number | null;
+  progress_kind?: string | null;
   total?: number | null;
   stats?: Stats | null;
   version?: string;
+  session_id?: string;
 }
 
 export interface QuestionsResponse {
@@ -112,6 +114,7 @@ export interface QuestionsResponse {
 
 export interface AnswersResponse {
   progress?: number | null;
+  progress_kind?: string | null;
   total?: number | null;
   stats?: Stats | null;
   saved?: number;

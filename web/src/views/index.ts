@@ -59,7 +59,7 @@ export function blocksView(task: Task, ctx: ViewContext): RenderedView {
     if (!render || block.view_id === "blocks") continue;
     const config = blockConfig(ctx.config, block);
     const labels = Array.isArray(block.labels) ? (block.labels as string[]) : ctx.labels;
-    parts.push(render(blockTask(task, block), { ...ctx, viewId: block.view_id, config, labels }));
+    parts.push(render(blockTask(task, block), { ...ctx, viewId: block.view_id, config, labels, inBlock: true }));
   }
   if (!parts.length) parts.push({ el: h("div", { class: "muted" }, "This recipe set view_id 'blocks' without config.blocks.") });
   return {

@@ -34,7 +34,7 @@ export function textInputView(task: Task, ctx: ViewContext): RenderedView {
     el: h(
       "div",
       { class: "view-text-input" },
-      taskContent({ text: task.text, image: task.image, spans: task.spans }, ctx.labels),
+      ctx.inBlock ? null : taskContent({ text: task.text, image: task.image, spans: task.spans }, ctx.labels),
       h("label", { class: "field-label", for: domId }, label),
       field,
       h("div", { class: "field-hint" }, rows > 1 ? "Ctrl+Enter to accept · Esc to leave the field" : "Enter to accept · Esc to leave the field"),

@@ -30,7 +30,10 @@ export interface TokenInfo {
 
 export function getTokens(task: Task, highlightChars: boolean): TokenInfo {
   const text = typeof task.text === "string" ? task.text : "";
-  if (Array.isArray(task.tokens) && task.tokens.length) return { tokens: task.tokens, chars: false };
+  if (Array.isArray(task.tokens) && task.tokens.length) {
+    // a recipe may send one token per character itself (ner.manual --highlight-chars)
+    return { tokens: task.tokens, chars: highlightChars && task.tokens.every((t) => t.end - t.start <= 1) };
+  }
   if (highlightChars) return { tokens: charTokens(text), chars: true };
   return { tokens: wordTokens(text), chars: false };
 }

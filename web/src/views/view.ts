@@ -6,6 +6,8 @@ export interface ViewContext {
   /** UI settings; inside blocks, the block's own settings on top. */
   config: UiConfig;
   labels: string[];
+  /** Rendered as one block of a blocks card (other blocks show the content). */
+  inBlock?: boolean;
   /** Accept the current task (choice_auto_accept). */
   accept(): void;
   /** Show a short message to the annotator. */
