@@ -1,0 +1,138 @@
+"""``mentor simulate``: replay annotation with an oracle, teach order against random."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any, Dict, Iterable, List, Optional
+
+from wasabi import msg
+
+from ...config import load_settings
+from ...db import connect
+from ...errors import InputError
+from ...loaders import get_stream
+from ...registry import Arg, Opt, recipe
+from ...simulate import (
+    STRATEGIES, SimulationConfig, SimulationResult, default_labels, label_counts, read_labelled,
+    simulate as run_simulation, split_eval,
+)
+from ...tasks import split_string
+
+
+def _rows(source: str) -> Iterable[Dict[str, Any]]:
+    """A file's tasks, or a dataset's answers when ``source`` is no file but a dataset name."""
+    if Path(source).exists() or source == "-":
+        return get_stream(source)
+    db = connect(settings=load_settings())
+    if source in db:
+        return db.get_dataset_examples(source)
+    raise InputError(f"'{source}' is neither a file nor a dataset in the database")
+
+
+@recipe("simulate", group="utilities")
+def simulate(
+    source: Annotated[str, Arg(help="Labelled data: JSONL/CSV file or dataset name")],
+    eval_file: Annotated[Optional[str], Opt("--eval", help="Held-out data to score on (file or dataset)")] = None,
+    eval_split: Annotated[float, Opt("--eval-split", "-es", help="Fraction held out when --eval is not given")] = 0.2,
+    label: Annotated[Optional[str], Opt("--label", "-l", help="Labels to teach (default: the rarer of two classes, else all)")] = None,
+    seeds: Annotated[int, Opt("--seeds", help="Runs per strategy, each with its own order and initial weights")] = 3,
+    max_labels: Annotated[int, Opt("--max-labels", help="Answers to simulate per run")] = 1000,
+    step: Annotated[int, Opt("--step", help="Score the model every this many answers")] = 50,
+    batch_size: Annotated[int, Opt("--batch-size", help="Answers per model update")] = 10,
+    pool_size: Annotated[int, Opt("--pool-size", help="Questions the teach sorter keeps to choose from")] = 256,
+    architecture: Annotated[str, Opt("--architecture", help="Text classifier: bow or ensemble")] = "bow",
+    output: Annotated[Optional[Path], Opt("--output", "-o", help="Write the curves as JSON here")] = None,
+    no_plot: Annotated[bool, Opt("--no-plot", help="Don't draw the terminal plot")] = False,
+) -> None:
+    """Tell whether active learning pays on your data, before you annotate it.
+
+    Replays annotation with an oracle answering from your labels: the teach
+    loop (uncertainty pool over the text classifier) against random order,
+    same model, several seeds. Prints the learning curves and how many
+    answers each needs to reach 90 % and 95 % of the full-data score.
+    """
+    if seeds < 1 or max_labels < 1 or step < 1 or batch_size < 1 or pool_size < 1:
+        raise InputError("--seeds, --max-labels, --step, --batch-size and --pool-size must be positive")
+    examples, exclusive = read_labelled(_rows(source), where=source)
+    if eval_file:
+        train = examples
+        eval_examples, _ = read_labelled(_rows(eval_file), where=eval_file)
+    else:
+        train, eval_examples = split_eval(examples, eval_split)
+    labels = default_labels(train, exclusive, split_string(label))
+    config = SimulationConfig(
+        labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
+        pool_size=pool_size, seeds=seeds, architecture=architecture,
+    )
+    counts = label_counts(train)
+    msg.info(
+        f"{len(train)} training and {len(eval_examples)} evaluation examples; teaching "
+        + ", ".join(f"{name} ({counts[name][0]}/{counts[name][1]} positive)" for name in labels)
+    )
+    started = time.perf_counter()
+    result = run_simulation(
+        train, eval_examples, config, strategies=STRATEGIES,
+        progress=lambda what: msg.text(f"  ... {what} ({time.perf_counter() - started:.0f}s)"),
+    )
+    _print_result(result)
+    if not no_plot:
+        _plot(result)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf8")
+        msg.good(f"Wrote the curves to {output}")
+
+
+def _print_result(result: SimulationResult) -> None:
+    metric = "F1" if len(result.config["labels"]) == 1 else "macro F1"
+    msg.divider(f"Learning curves ({metric} on {result.n_eval} held-out examples)")
+    names = list(result.curves)
+    rows: List[List[Any]] = []
+    for i, point in enumerate(result.curves[names[0]].points):
+        row: List[Any] = [point.labels]
+        for name in names:
+            points = result.curves[name].points
+            row.append(f"{points[i].mean:.3f} ± {points[i].std:.3f}" if i < len(points) else "")
+        rows.append(row)
+    msg.table(rows, header=["answers"] + names, aligns=["r"] + ["r"] * len(names))
+    msg.info(
+        f"Full data ({result.full_labels} answers, one pass): {metric} {result.full_score:.3f} ± {result.full_std:.3f}"
+    )
+    summary: List[List[Any]] = []
+    for target in ("0.9", "0.95"):
+        row = [f"{float(target):.0%} of full"]
+        for name in names:
+            needed = result.curves[name].labels_to.get(target)
+            row.append(needed if needed is not None else f"> {result.config['max_labels']}")
+        ratio = result.ratio(float(target))
+        row.append(f"{ratio:.2f}x" if ratio is not None else "-")
+        summary.append(row)
+    msg.table(summary, header=["answers to reach"] + names + ["teach / random"], aligns=["l"] + ["r"] * (len(names) + 1))
+
+
+def _plot(result: SimulationResult) -> None:
+    """Draw the mean curves in the terminal (plotext 5's function API or 6's figure API)."""
+    import plotext as plt
+
+    series = [(name, [p.labels for p in c.points], [p.mean for p in c.points]) for name, c in result.curves.items()]
+    xs = series[0][1]
+    series.append(("95% of full", xs, [result.full_score * 0.95] * len(xs)))
+    if hasattr(plt, "plot"):  # plotext 5
+        plt.clf()
+        for name, x, y in series:
+            plt.plot(x, y, label=name)
+        plt.title("score vs answers")
+        plt.plotsize(80, 20)
+        plt.show()
+        return
+    figure = plt.figure
+    figure.clear()
+    for name, x, y in series:
+        signal = figure.signal(x, y)
+        signal.lines()
+        signal.label(name)
+        figure.draw(signal)
+    figure.title("score vs answers")
+    figure.plot_size(80, 20)
+    figure.show()
