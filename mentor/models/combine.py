@@ -94,11 +94,18 @@ def combine_models(model: ScoringModel, matcher: Any, *, batch_size: int = 16) -
 
 
 def matcher_for_labels(
-    nlp: Any, patterns: PatternsSource, labels: Sequence[str], *, label_span: bool, label_task: bool
+    nlp: Any,
+    patterns: PatternsSource,
+    labels: Sequence[str],
+    *,
+    label_span: bool,
+    label_task: bool,
+    combine_matches: bool = True,
 ) -> PatternMatcher:
     """A pattern matcher over the patterns for ``labels``; raises InputError if none is left."""
     matcher = PatternMatcher(
-        nlp, patterns, label_span=label_span, label_task=label_task, filter_labels=list(labels)
+        nlp, patterns, label_span=label_span, label_task=label_task,
+        combine_matches=combine_matches, filter_labels=list(labels),
     )
     if not len(matcher):
         raise InputError(f"{patterns}: no pattern has any of the labels {', '.join(labels)}")

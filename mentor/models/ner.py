@@ -1,0 +1,307 @@
+"""A spaCy entity recognizer in the annotation loop.
+
+For ``ner.teach`` the recognizer proposes spans with beam search: each sentence
+is parsed ``beam_width`` ways (16 by default), the parses' probabilities are
+normalised, and a candidate ``(start, end, label)`` scores the summed
+probability of the parses that contain it (spaCy's ``scored_ents``), so a span
+every parse agrees on scores 1.0. Each candidate becomes one yes/no question.
+
+Binary answers train with partial annotation: an accepted span is a gold
+entity, a rejected span goes to the ``incorrect_spans`` span group (spaCy's
+negative examples, ``incorrect_spans_key``), and every other token is
+*missing*, never "outside": a "no" to one span says nothing about the rest.
+
+For ``ner.correct`` the model's ``doc.ents`` pre-fill the manual view, and
+corrected answers train as complete annotation (tokens outside the spans are
+"outside") when the task's labels cover all the component's labels.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from itertools import islice
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import filter_spans, fix_random_seed
+
+from ..errors import InputError
+from ..preprocess import doc_to_tokens, rehash_task, span_to_dict
+from ..tasks import Task
+from .protocols import ScoredTask
+
+__all__ = ["EntityRecognizer", "NER_FACTORIES", "INCORRECT_SPANS_KEY"]
+
+logger = logging.getLogger(__name__)
+
+NER_FACTORIES = ("beam_ner", "ner")
+SHARED_FACTORIES = ("tok2vec", "transformer")
+INCORRECT_SPANS_KEY = "incorrect_spans"
+SpanKey = Tuple[int, int, str]  # token start, token end (exclusive), label
+
+
+class EntityRecognizer:
+    """Propose entity candidates with beam search and learn from the answers.
+
+    nlp: a loaded pipeline. If it has no ``ner``/``beam_ner`` component, a
+        ``beam_ner`` is added (``labels`` are then required) and initialised.
+    labels: the labels to ask about (default: the component's).
+    component: the component's name (default: the first entity recognizer).
+    beam_width / beam_density: the beam search behind the candidates.
+    min_score: candidates scoring below this are not asked about.
+    seed: fixes the initial weights of a new component.
+
+    Raises InputError when there are no labels to ask about, or ``component``
+    names a component that is no entity recognizer.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        labels: Optional[Sequence[str]] = None,
+        *,
+        component: Optional[str] = None,
+        beam_width: int = 16,
+        beam_density: float = 0.0001,
+        min_score: float = 0.0,
+        batch_size: int = 32,
+        cache_size: int = 4096,
+        learn_rate: Optional[float] = None,
+        seed: Optional[int] = None,
+    ) -> None:
+        self.nlp = nlp
+        self.beam_width = beam_width
+        self.beam_density = beam_density
+        self.min_score = min_score
+        self.batch_size = batch_size
+        self._lock = threading.RLock()
+        if seed is not None:
+            fix_random_seed(seed)
+        name = component or self.find_component(nlp)
+        added = name is None or name not in nlp.pipe_names
+        if added:
+            if not labels:
+                raise InputError("The pipeline has no entity recognizer: pass --label to start a new one")
+            name = name or "ner"
+            nlp.add_pipe("beam_ner", name=name, config={
+                "beam_width": beam_width, "beam_density": beam_density,
+                "incorrect_spans_key": INCORRECT_SPANS_KEY,
+            })
+        assert name is not None
+        factory = nlp.get_pipe_meta(name).factory
+        if factory not in NER_FACTORIES:
+            raise InputError(f"Component '{name}' is a '{factory}', not an entity recognizer")
+        self.name = name
+        self.pipe = nlp.get_pipe(name)
+        self.neg_key = self.pipe.cfg.get("incorrect_spans_key") or INCORRECT_SPANS_KEY
+        if not self.pipe.cfg.get("incorrect_spans_key"):
+            # a pipeline trained without negative examples learns from rejections from now on
+            self.pipe.cfg["incorrect_spans_key"] = self.neg_key
+            self.pipe.moves.cfg["neg_key"] = self.neg_key
+        for label in labels or []:
+            self.pipe.add_label(label)
+        self.labels: List[str] = list(labels) if labels else list(self.pipe.labels)
+        if not self.labels:
+            raise InputError(f"Component '{name}' has no labels: pass --label")
+        names = nlp.pipe_names
+        self._before = [
+            n for n in names[: names.index(name)] if nlp.get_pipe_meta(n).factory in SHARED_FACTORIES
+        ]
+        self._frozen = [n for n in names if n != name and n not in self._before]
+        self._cache: "OrderedDict[str, Doc]" = OrderedDict()
+        self._cache_size = 0 if self._before else cache_size
+        if added:
+            self._optimizer = self._initialize(only_new=len(names) > 1)
+        else:
+            self._optimizer = nlp.create_optimizer()
+        if learn_rate is not None:
+            self._optimizer.learn_rate = learn_rate
+
+    @staticmethod
+    def find_component(nlp: Language) -> Optional[str]:
+        """The name of the pipeline's first entity recognizer, or None."""
+        for name in nlp.pipe_names:
+            if nlp.get_pipe_meta(name).factory in NER_FACTORIES:
+                return name
+        return None
+
+    def _initialize(self, *, only_new: bool) -> Any:
+        sample = self.nlp.make_doc("sample text")
+
+        def get_examples() -> List[Example]:
+            return [Example(sample, sample.copy())]
+
+        if only_new:
+            self.pipe.initialize(get_examples, nlp=self.nlp)
+            return self.nlp.create_optimizer()
+        return self.nlp.initialize(get_examples)
+
+    # ---- docs ----------------------------------------------------------------------------
+
+    def _docs(self, texts: Sequence[str]) -> List[Doc]:
+        """Docs ready for our component: tokenized, and through the layers it listens to."""
+        if not self._cache_size:
+            return list(self.nlp.pipe(texts, disable=self._frozen + [self.name]))
+        docs: List[Doc] = []
+        for text in texts:
+            doc = self._cache.get(text)
+            if doc is None:
+                doc = self.nlp.make_doc(text)
+                self._cache[text] = doc
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(text)
+            docs.append(doc)
+        return docs
+
+    def beam_scores(self, texts: Sequence[str]) -> List[Dict[SpanKey, float]]:
+        """For each text, every candidate entity in the beam with its summed probability."""
+        if not texts:
+            return []
+        with self._lock:
+            return self._beam_scores(self._docs(texts))
+
+    def _beam_scores(self, docs: List[Doc]) -> List[Dict[SpanKey, float]]:
+        with self._lock:
+            beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
+            return [dict(scores) for scores in self.pipe.scored_ents(beams)]
+
+    # ---- teach: candidates -----------------------------------------------------------------
+
+    def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
+        """Yield one ``(score, question)`` per candidate span, lazily, a batch of texts at a time.
+
+        Each question is a copy of the task with ``tokens``, one span (with its
+        score), ``meta.score`` and a new ``_task_hash``.
+        """
+        wanted = set(self.labels)
+        tasks = iter(stream)
+        while True:
+            batch = list(islice(tasks, self.batch_size))
+            if not batch:
+                return
+            docs = self._docs([task["text"] for task in batch])
+            all_scores = self._beam_scores(docs)
+            for task, doc, scores in zip(batch, docs, all_scores):
+                tokens = doc_to_tokens(doc)
+                for (start, end, label), score in sorted(scores.items()):
+                    if label not in wanted or score < self.min_score:
+                        continue
+                    question = dict(task)
+                    question["tokens"] = tokens
+                    question["spans"] = [span_to_dict(Span(doc, start, end, label=label), score=score)]
+                    question["score"] = score
+                    question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
+                    yield score, rehash_task(question)
+
+    def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
+        """The current probability of each question's span (0 if the beam dropped it)."""
+        texts = list(dict.fromkeys(task["text"] for task in tasks))
+        by_text = dict(zip(texts, self.beam_scores(texts)))
+        result = []
+        for task in tasks:
+            spans = task.get("spans") or []
+            scores = by_text[task["text"]]
+            keys = [(s.get("token_start"), (s.get("token_end") or 0) + 1, s.get("label")) for s in spans]
+            result.append(max((scores.get(key, 0.0) for key in keys), default=0.0))  # type: ignore[arg-type]
+        return result
+
+    # ---- pre-annotation (ner.correct) -------------------------------------------------------
+
+    def annotate(self, stream: Iterable[Task]) -> Iterator[Task]:
+        """Yield each task with ``tokens`` and the model's entities as ``spans``, rehashed."""
+        wanted = set(self.labels)
+        tasks = iter(stream)
+        disable = list(self._frozen)
+        while True:
+            batch = list(islice(tasks, self.batch_size))
+            if not batch:
+                return
+            with self._lock:
+                docs = list(self.nlp.pipe([task["text"] for task in batch], disable=disable))
+            for task, doc in zip(batch, docs):
+                made = dict(task)
+                made["tokens"] = doc_to_tokens(doc)
+                made["spans"] = [span_to_dict(ent) for ent in doc.ents if ent.label_ in wanted]
+                yield rehash_task(made)
+
+    # ---- learning ----------------------------------------------------------------------------
+
+    def _span(self, doc: Doc, span: Dict[str, Any]) -> Optional[Span]:
+        label = span.get("label")
+        if not isinstance(label, str):
+            return None
+        start, end = span.get("token_start"), span.get("token_end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(doc):
+            return Span(doc, start, end + 1, label=label)
+        if isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
+            return doc.char_span(span["start"], span["end"], label=label)
+        return None
+
+    def _examples(self, answers: Iterable[Task], *, complete: bool) -> List[Example]:
+        """One Example per text, merging every answer about it.
+
+        complete=False (binary answers): accepted spans are entities, rejected
+        single spans are negative examples, all else missing. complete=True
+        (manual answers): the accepted spans are all the entities.
+        """
+        merged: "OrderedDict[str, Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]]" = OrderedDict()
+        for answer in answers:
+            decision, text = answer.get("answer"), answer.get("text")
+            if decision not in ("accept", "reject") or not isinstance(text, str):
+                continue
+            spans = [s for s in answer.get("spans") or [] if isinstance(s, dict)]
+            good, bad = merged.setdefault(text, ([], []))
+            if decision == "accept":
+                good.extend(spans)
+            elif not complete and len(spans) == 1:
+                bad.extend(spans)  # a "no" to several spans at once doesn't say which is wrong
+        if not merged:
+            return []
+        texts = list(merged)
+        examples = []
+        for text, predicted in zip(texts, self._docs(texts)):
+            good, bad = merged[text]
+            if complete and not good and not self._covers_all_labels():
+                continue
+            reference = self.nlp.make_doc(text)
+            entities = filter_spans([s for s in (self._span(reference, d) for d in good) if s is not None])
+            default = "outside" if complete and self._covers_all_labels() else "missing"
+            reference.set_ents(entities, default=default)
+            accepted = {(s.start, s.end, s.label_) for s in entities}
+            negatives = [
+                s for s in (self._span(reference, d) for d in bad)
+                if s is not None and (s.start, s.end, s.label_) not in accepted
+            ]
+            if negatives:
+                reference.spans[self.neg_key] = negatives
+            if not entities and not negatives and default == "missing":
+                continue
+            examples.append(Example(predicted, reference))
+        return examples
+
+    def _covers_all_labels(self) -> bool:
+        return set(self.pipe.labels) <= set(self.labels)
+
+    def _train(self, examples: List[Example]) -> Optional[float]:
+        if not examples:
+            return None
+        losses: Dict[str, float] = {}
+        with self._lock:
+            self.nlp.update(examples, sgd=self._optimizer, losses=losses, exclude=self._frozen)
+        return float(losses.get(self.name, 0.0))
+
+    def update(self, answers: List[Task]) -> Optional[float]:
+        """Train on binary answers (accepted span = entity, rejected = wrong, rest missing).
+
+        Returns the loss, or None when no answer could train (ignores only).
+        """
+        return self._train(self._examples(answers, complete=False))
+
+    def update_corrections(self, answers: List[Task]) -> Optional[float]:
+        """Train on accepted manual answers, their spans being all the entities."""
+        return self._train(self._examples(answers, complete=True))

@@ -1,0 +1,125 @@
+"""EntityRecognizer: beam candidates with probabilities, partial updates, corrections."""
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from mentor.errors import InputError
+from mentor.models.ner import INCORRECT_SPANS_KEY, EntityRecognizer
+from mentor.models.protocols import RescoringModel
+
+TEXTS = ["Barack Obama visited Google in California .", "Apple hired Tim Cook yesterday ."]
+GOLD = {("Barack Obama", "PERSON"), ("Google", "ORG"), ("Apple", "ORG"), ("Tim Cook", "PERSON")}
+
+
+def _model(**kwargs) -> EntityRecognizer:
+    return EntityRecognizer(spacy.blank("en"), ["PERSON", "ORG"], seed=0, **kwargs)
+
+
+def _answer(task):
+    span = task["spans"][0]
+    return dict(task, answer="accept" if (span["text"], span["label"]) in GOLD else "reject")
+
+
+def _scores(model, text):
+    doc = model.nlp.make_doc(text)
+    return {(doc[s:e].text, label): p for (s, e, label), p in model.beam_scores([text])[0].items()}
+
+
+def test_ner_candidates_are_single_span_questions_with_probabilities():
+    model = _model()
+    assert isinstance(model, RescoringModel)
+    assert model.pipe.cfg["beam_width"] == 16
+    out = list(model([{"text": text} for text in TEXTS]))
+    assert out
+    for score, task in out:
+        assert 0.0 <= score <= 1.0 + 1e-6
+        assert len(task["spans"]) == 1 and task["tokens"]
+        span = task["spans"][0]
+        assert span["label"] in ("PERSON", "ORG") and span["score"] == score
+        assert task["text"][span["start"]:span["end"]] == span["text"]
+    assert len({task["_task_hash"] for _, task in out}) == len(out)
+    # the summed probabilities of one parse's spans never exceed the beam's mass per position
+    for text in TEXTS:
+        assert all(p <= 1.0 + 1e-6 for p in model.beam_scores([text])[0].values())
+
+
+def test_ner_binary_updates_move_the_right_way():
+    model = _model()
+    for _ in range(5):
+        answers = [_answer(task) for _, task in model([{"text": text} for text in TEXTS])]
+        answers.append({"text": TEXTS[0], "answer": "accept",
+                        "spans": [{"start": 0, "end": 12, "token_start": 0, "token_end": 1, "label": "PERSON"}]})
+        for _ in range(4):
+            model.update(answers)
+    scores = _scores(model, TEXTS[0])
+    assert scores.get(("Barack Obama", "PERSON"), 0.0) > 0.8
+    assert scores.get(("Barack Obama", "ORG"), 0.0) < 0.2
+
+
+def test_ner_rejected_span_becomes_negative_example_and_rest_missing():
+    model = _model()
+    answers = [
+        {"text": TEXTS[0], "answer": "reject", "spans": [{"token_start": 3, "token_end": 3, "label": "PERSON", "start": 21, "end": 27}]},
+        {"text": TEXTS[0], "answer": "accept", "spans": [{"token_start": 0, "token_end": 1, "label": "PERSON", "start": 0, "end": 12}]},
+    ]
+    (example,) = model._examples(answers, complete=False)
+    ref = example.reference
+    assert [(e.text, e.label_) for e in ref.ents] == [("Barack Obama", "PERSON")]
+    assert [t.ent_iob_ for t in ref][2:] == [""] * (len(ref) - 2)  # missing, not "O"
+    assert [(s.text, s.label_) for s in ref.spans[INCORRECT_SPANS_KEY]] == [("Google", "PERSON")]
+    before = _scores(model, TEXTS[0]).get(("Google", "PERSON"), 0.0)
+    for _ in range(10):
+        model.update(answers[:1])
+    assert _scores(model, TEXTS[0]).get(("Google", "PERSON"), 0.0) <= before
+
+
+def test_ner_ignored_answers_change_nothing():
+    model = _model()
+    out = [dict(task, answer="ignore") for _, task in model([{"text": TEXTS[0]}])]
+    before = model.beam_scores(TEXTS)
+    assert model.update(out) is None
+    assert model.beam_scores(TEXTS) == before
+
+
+def test_ner_rescore_follows_the_model():
+    model = _model()
+    tasks = [task for _, task in model([{"text": TEXTS[0]}])]
+    assert model.score_tasks(tasks) == pytest.approx([task["score"] for task in tasks])
+
+
+def test_ner_annotate_and_corrections():
+    model = _model()
+    tasks = list(model.annotate([{"text": text} for text in TEXTS]))
+    assert all("tokens" in task and isinstance(task["spans"], list) for task in tasks)
+    answers = [
+        {"text": TEXTS[1], "answer": "accept", "spans": [
+            {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"},
+            {"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"}]},
+    ]
+    (example,) = model._examples(answers, complete=True)
+    assert [t.ent_iob_ for t in example.reference][1] == "O"  # complete: outside, not missing
+    for _ in range(20):
+        loss = model.update_corrections(answers)
+    assert loss is not None
+    (task,) = list(model.annotate([{"text": TEXTS[1]}]))
+    assert {(s["text"], s["label"]) for s in task["spans"]} == {("Apple", "ORG"), ("Tim Cook", "PERSON")}
+
+
+def test_ner_needs_labels_for_a_new_component():
+    with pytest.raises(InputError):
+        EntityRecognizer(spacy.blank("en"))
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    with pytest.raises(InputError):
+        EntityRecognizer(nlp, ["X"], component="sentencizer")
+
+
+def test_ner_existing_greedy_component_learns_from_rejections():
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    ner.add_label("PERSON")
+    nlp.initialize()
+    model = EntityRecognizer(nlp)
+    assert model.labels == ["PERSON"] and model.pipe.moves.neg_key == INCORRECT_SPANS_KEY
+    assert list(model([{"text": TEXTS[0]}])) is not None
