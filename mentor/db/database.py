@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
 READ_BATCH = 2000
-MAX_RETRIES = 5
+MAX_RETRIES = 10
 
 
 def _is_retryable(err: OperationalError) -> bool:
@@ -103,8 +104,12 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
+    options: Dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        # REPEATABLE READ's gap locks make concurrent INSERT IGNOREs deadlock on the unique index
+        options["isolation_level"] = "READ COMMITTED"
     try:
-        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(parsed, **options)
     except ModuleNotFoundError as err:
         raise ConfigError(
             f"Database URL '{parsed.render_as_string()}' needs the driver '{err.name}': "
@@ -305,7 +310,7 @@ class Database:
                 if attempt == MAX_RETRIES - 1 or not _is_retryable(err):
                     raise
                 logger.info("Retrying a write after: %s", err.orig)
-                time.sleep(0.01 * (attempt + 1))
+                time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
         raise AssertionError("unreachable")
 
     def _add_examples(self, conn: Connection, examples: Iterable[Task], datasets: Sequence[str]) -> int:
