@@ -16,6 +16,7 @@ import type { RenderedView, ViewContext } from "./views/view";
 const MAX_SEND = 100;
 const MAX_BACKOFF_MS = 15000;
 const KEEPALIVE_LIMIT = 60000;
+const MAX_DUPLICATE_BATCHES = 5;
 
 /** Run fn after the browser has painted the current frame. */
 function afterPaint(fn: () => void): void {
@@ -63,6 +64,7 @@ export class App {
   private fetching = false;
   private sending = false;
   private fetchFailures = 0;
+  private duplicateBatches = 0;
   private sendFailures = 0;
   private sendTimer: number | undefined;
   private fetchTimer: number | undefined;
@@ -315,7 +317,11 @@ export class App {
         this.queue.push(task);
         added++;
       }
-      this.noMore = added === 0;
+      const received = Array.isArray(res.tasks) ? res.tasks.length : 0;
+      // A batch of tasks we already hold (a restarted server re-serves what it
+      // sent before) is not the end: ask again, a few times at most.
+      this.duplicateBatches = received > 0 && added === 0 ? this.duplicateBatches + 1 : 0;
+      this.noMore = received === 0 || this.duplicateBatches >= MAX_DUPLICATE_BATCHES;
       if (added) this.rechecked = false;
     } catch (err) {
       this.fetchFailures++;
@@ -327,7 +333,7 @@ export class App {
     }
     if (!this.current) this.showNext();
     else this.renderSide();
-    if (added) this.maybeFetch();
+    if (added || (this.duplicateBatches && !this.noMore)) this.maybeFetch();
   }
 
   private async send(): Promise<void> {

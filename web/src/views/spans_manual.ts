@@ -57,7 +57,7 @@ export function spansManualView(task: Task, ctx: ViewContext): RenderedView {
           h(
             "span",
             { class: cls, "data-span": k, title: `${label}: click to remove`, style: { "--label-fill": labelFill(label, labels) } },
-            a === i ? label : "",
+            a === i ? h("span", { class: "bar-label" }, label) : null,
           ),
         );
       }

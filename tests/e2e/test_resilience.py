@@ -1,0 +1,64 @@
+"""The server goes away and comes back; and how fast a key press paints the next task."""
+from __future__ import annotations
+
+import statistics
+
+from e2e_support import by_key, press, wait_no_tasks, wait_task
+
+
+def test_server_down_answers_kept_and_sent_once(serve, open_page, screenshot) -> None:
+    tasks = [{"text": f"Offline task {i:02d}"} for i in range(12)]
+    server = serve("text", tasks, config={"batch_size": 4, "history_size": 1})
+    page = open_page(server)
+    wait_task(page)
+    expected = {press(page, "a"): "accept", press(page, "x"): "reject"}
+    page.wait_for_function("() => document.querySelectorAll('.history-item').length === 1")
+    page.wait_for_timeout(300)  # the prefetched next batch arrives
+    server.stop()
+    for key, answer in [("a", "accept"), (" ", "ignore"), ("x", "reject"), ("a", "accept")]:
+        expected[press(page, key)] = answer
+    banner = page.locator(".banner")
+    banner.wait_for(state="visible", timeout=5000)
+    assert "kept in this browser" in banner.inner_text()
+    screenshot(page, "offline-banner")
+    kept = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('mentor:unsent:'))"
+                         ".map(k => JSON.parse(localStorage.getItem(k)).length)")
+    assert kept == [len(expected)]
+    server.start()  # same port, same database
+    banner.wait_for(state="hidden", timeout=20000)  # retried on its own, with backoff
+    while page.locator(".card:not(.empty)").count():
+        expected[press(page, "a")] = "accept"
+    wait_no_tasks(page)
+    stored = by_key(server.examples())
+    assert {t: eg["answer"] for t, eg in stored.items()} == expected
+    assert len(stored) == len(tasks)
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('mentor:unsent:')).length") == 0
+
+
+LATENCY_PROBE = """
+window.__latency = [];
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'a') return;
+  const start = e.timeStamp;  // when the browser created the event
+  // rAF runs just before the frame is painted; a task queued from it runs just after
+  requestAnimationFrame(() => setTimeout(() => window.__latency.push(performance.now() - start), 0));
+}, true);
+"""
+
+
+def test_key_to_next_task_painted_latency(serve, open_page, record_property) -> None:
+    tasks = [{"text": f"Latency task {i:03d}: " + "some words to lay out " * 8, "meta": {"i": i}} for i in range(70)]
+    server = serve("classification", [{**t, "label": "FAST"} for t in tasks], config={"batch_size": 10})
+    page = open_page(server, init_script=LATENCY_PROBE)
+    wait_task(page)
+    page.wait_for_timeout(300)
+    for _ in range(50):
+        press(page, "a")
+    samples = sorted(page.evaluate("window.__latency"))
+    assert len(samples) == 50
+    p50 = statistics.median(samples)
+    p95 = samples[int(0.95 * len(samples)) - 1]
+    record_property("key_to_paint_p50_ms", round(p50, 1))
+    record_property("key_to_paint_p95_ms", round(p95, 1))
+    print(f"\nkey -> next task painted: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {samples[-1]:.1f} ms (n={len(samples)})")
+    assert p95 < 200, f"p95 {p95:.1f} ms"
