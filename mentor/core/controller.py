@@ -19,11 +19,8 @@ import copy
 import logging
 import threading
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, ContextManager, Dict, Iterator, List, Optional, Set, Union
-
-from sqlalchemy.exc import DBAPIError
+from typing import Any, Dict, Iterator, List, Optional, Set, Union
 
 from ..config import Settings
 from ..db import Database
@@ -32,11 +29,11 @@ from ..tasks import ANSWERS, Task, set_hashes
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
 from .progress import LossTracker, ProgressKind, answered_fraction
-from .sessions import Session, StorageUnavailable, check_allowed, session_id_for
+from .sessions import Session, check_allowed, session_id_for
+from .writer import GroupWriter
 
 logger = logging.getLogger(__name__)
 
-STORE_ATTEMPTS = 3
 MAX_HASH = 2**63 - 1
 # keys of the settings the web app reads; anything else it needs comes from the recipe's config
 UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
@@ -99,11 +96,8 @@ class Controller:
         self._state = threading.RLock()
         self._recipe = threading.Lock()
         self._session_init = threading.Lock()
-        # SQLite takes one writer at a time and its busy handler sleeps in 1-100 ms steps:
-        # queueing writers here keeps the tail latency down
-        self._write_lock: ContextManager[Any] = (
-            threading.Lock() if db is not None and db.backend == "sqlite" else nullcontext()
-        )
+        # one commit for all the batches waiting: see writer.py
+        self._writer = GroupWriter(db) if db is not None else None
         self.sessions: Dict[str, Session] = {}
         self._iterator: Optional[Iterator[Task]] = None
         self._exhausted = False
@@ -174,8 +168,12 @@ class Controller:
             if self._closed:
                 return
             self._closed = True
-        if self.components.on_exit is not None:
-            self.components.on_exit(self)
+        try:
+            if self.components.on_exit is not None:
+                self.components.on_exit(self)
+        finally:
+            if self._writer is not None:
+                self._writer.close()
 
     # -- sessions -----------------------------------------------------------
 
@@ -340,22 +338,9 @@ class Controller:
             records = self.components.before_db(copy.deepcopy(answers))
             if records is None:
                 raise TypeError("The recipe's before_db returned None: it must return the answers")
-        if not self.dataset or self.db is None:
+        if not self.dataset or self._writer is None:
             return len(records)
-        datasets = [str(self.dataset), session.id]
-        for attempt in range(STORE_ATTEMPTS):
-            try:
-                with self._write_lock:
-                    return self.db.add_examples(records, datasets)
-            except DBAPIError as err:
-                # a dropped connection (PostgreSQL restarted) or a race with a second process:
-                # the next attempt reconnects (pre-ping) and de-duplicates
-                logger.warning("Storing answers failed (attempt %d): %s", attempt + 1, err)
-                if attempt + 1 < STORE_ATTEMPTS:
-                    time.sleep(0.25 * (attempt + 1))
-        raise StorageUnavailable(
-            f"Can't store the answers in {self.db.location} right now: they are kept in the browser, retry soon"
-        )
+        return self._writer.write(records, [str(self.dataset), session.id])
 
     # -- progress and stats -------------------------------------------------
 

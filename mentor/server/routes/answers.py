@@ -1,10 +1,11 @@
 """``POST /give_answers``: store a batch of answers, durably, exactly once."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ..deps import ControllerDep, UserDep, session_name
-from ..schemas import AnswersRequest, AnswersResponse, ErrorResponse, Stats
+from ..responses import json_response
+from ..schemas import AnswersRequest, AnswersResponse, ErrorResponse
 
 router = APIRouter(tags=["answers"])
 
@@ -18,18 +19,21 @@ router = APIRouter(tags=["answers"])
         503: {"model": ErrorResponse, "description": "The database is unreachable: retry later"},
     },
 )
-def give_answers(body: AnswersRequest, controller: ControllerDep, user: UserDep) -> AnswersResponse:
+def give_answers(
+    body: AnswersRequest, controller: ControllerDep, user: UserDep
+) -> Response:
     """Store the answers; the response is sent only after the commit is durable.
 
     Sending the same batch again (a retry) stores nothing new and returns
     ``saved: 0``. If the recipe refuses one answer, none of the batch is stored.
     """
     receipt = controller.give_answers(body.answers, session_name(body.session_id, user))
-    return AnswersResponse(
-        progress=receipt.progress,
-        progress_kind=receipt.progress_kind,
-        total=receipt.total,
-        stats=Stats(**receipt.stats),
-        saved=receipt.saved,
-        session_id=receipt.session_id,
-    )
+    payload = {
+        "progress": receipt.progress,
+        "progress_kind": receipt.progress_kind,
+        "total": receipt.total,
+        "stats": receipt.stats,
+        "saved": receipt.saved,
+        "session_id": receipt.session_id,
+    }
+    return json_response(payload)

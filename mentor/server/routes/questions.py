@@ -1,9 +1,10 @@
 """``POST /get_session_questions``: the next batch of tasks for a session."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ..deps import ControllerDep, UserDep, session_name
+from ..responses import json_response
 from ..schemas import ErrorResponse, QuestionsResponse, SessionRequest
 
 router = APIRouter(tags=["questions"])
@@ -14,13 +15,16 @@ router = APIRouter(tags=["questions"])
     response_model=QuestionsResponse,
     responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
-def get_session_questions(body: SessionRequest, controller: ControllerDep, user: UserDep) -> QuestionsResponse:
+def get_session_questions(
+    body: SessionRequest, controller: ControllerDep, user: UserDep
+) -> Response:
     """Tasks this session hasn't answered; an empty list means no tasks are available."""
     questions = controller.get_questions(session_name(body.session_id, user))
-    return QuestionsResponse(
-        tasks=questions.tasks,
-        total=questions.total,
-        progress=questions.progress,
-        progress_kind=questions.progress_kind,
-        session_id=questions.session_id,
-    )
+    payload = {
+        "tasks": questions.tasks,
+        "total": questions.total,
+        "progress": questions.progress,
+        "progress_kind": questions.progress_kind,
+        "session_id": questions.session_id,
+    }
+    return json_response(payload)

@@ -1,0 +1,313 @@
+"""Load benchmark of the annotation server (targets P4 and R1 in targets.md).
+
+N simulated annotators (threads, one keep-alive HTTP connection each) fetch a
+batch with /get_session_questions and send it back with /give_answers, as fast
+as the server lets them, for T seconds, against SQLite and PostgreSQL. The
+server is the real one: ``python -m mentor textcat.manual`` in a subprocess on
+a free port. Prints answers/s and the p50/p95/p99 latency of give_answers,
+then reads the database and checks every acknowledged answer is stored
+exactly once.
+
+--kill sends SIGKILL to the server half-way, restarts it, and has the
+annotators retry their unacknowledged batch as the web app does.
+--instant-submit sends one answer per request.
+
+    python bench/server_load.py                      # both backends, 20 annotators, 15 s
+    python bench/server_load.py --backend sqlite --kill
+    python bench/server_load.py --instant-submit
+    python bench/server_load.py --rate 1000          # latency at an offered 1,000 answers/s
+
+Run by hand; never part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DATASET = "bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """``python -m mentor textcat.manual`` as a subprocess."""
+
+    def __init__(self, source: Path, home: Path, db_url: str, port: int, batch_size: int, log: Path) -> None:
+        self.port = port
+        self.log = log
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
+        self.env.update(
+            {
+                "MENTOR_HOME": str(home),
+                "MENTOR_PORT": str(port),
+                "MENTOR_DB_URL": db_url,
+                "MENTOR_BATCH_SIZE": str(batch_size),
+            }
+        )
+        self.args = [sys.executable, "-m", "mentor", "textcat.manual", DATASET, str(source), "--label", "POS,NEG"]
+        self.proc: Optional[subprocess.Popen] = None
+
+    def start(self) -> float:
+        """Start and wait for /health; return the seconds it took."""
+        began = time.perf_counter()
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(self.args, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited with {self.proc.returncode}; see {self.log}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return time.perf_counter() - began
+            except OSError:
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@dataclass
+class Results:
+    latencies: List[float] = field(default_factory=list)
+    acknowledged: List[Tuple[str, int]] = field(default_factory=list)
+    failed_requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Annotator(threading.Thread):
+    """One simulated annotator: fetch, answer, send; retry a batch until it is acknowledged."""
+
+    def __init__(
+        self, name: str, port: int, deadline: float, instant: bool, results: Results, interval: float = 0.0
+    ) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval  # seconds between batches (0: as fast as the server answers)
+        self.session = name
+        self.port = port
+        self.deadline = deadline
+        self.instant = instant
+        self.results = results
+        self.conn: Optional[http.client.HTTPConnection] = None
+
+    def post(self, path: str, body: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        payload = json.dumps(body)
+        self.conn.request("POST", path, payload, {"Content-Type": "application/json"})
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, json.loads(data) if data else {}
+
+    def post_until_acknowledged(self, path: str, body: Dict[str, Any], grace: float) -> Optional[Dict[str, Any]]:
+        """Send until a 200 comes back (the server may be restarting); None if it never does."""
+        while time.time() < grace:
+            try:
+                began = time.perf_counter()
+                status, data = self.post(path, body)
+                elapsed = time.perf_counter() - began
+                if status == 200:
+                    if path == "/give_answers":
+                        with self.results.lock:
+                            self.results.latencies.append(elapsed)
+                    return data
+            except (OSError, http.client.HTTPException, json.JSONDecodeError):
+                pass
+            with self.results.lock:
+                self.results.failed_requests += 1
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
+            time.sleep(0.05)
+        return None
+
+    def run(self) -> None:
+        grace = self.deadline + 60  # a batch in flight at the deadline is still sent, as the app would
+        next_slot = time.time() + random.uniform(0, self.interval)
+        while time.time() < self.deadline:
+            if self.interval:
+                time.sleep(max(0.0, next_slot - time.time()))
+                next_slot += self.interval
+            questions = self.post_until_acknowledged("/get_session_questions", {"session_id": self.session}, self.deadline)
+            if not questions or not questions["tasks"]:
+                return
+            answers = [{**task, "answer": "accept", "accept": ["POS"], "_timestamp": int(time.time())} for task in questions["tasks"]]
+            batches = [[a] for a in answers] if self.instant else [answers]
+            for batch in batches:
+                if self.post_until_acknowledged("/give_answers", {"answers": batch, "session_id": self.session}, grace) is None:
+                    return
+                with self.results.lock:
+                    self.results.acknowledged.extend((f"{DATASET}-{self.session}", a["_task_hash"]) for a in batch)
+
+
+def percentile(values: List[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def make_source(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf8") as out:
+        for i in range(n):
+            out.write(json.dumps({"text": f"Benchmark message {i}: the quick brown fox jumps over the lazy dog."}) + "\n")
+
+
+def make_database(backend: str, workdir: Path) -> Tuple[str, Any]:
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", lambda: None
+    import sqlalchemy as sa
+
+    name = f"mentor_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+    return url, drop
+
+
+def check_stored(db_url: str, acknowledged: List[Tuple[str, int]]) -> Dict[str, int]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from mentor.db import Database
+
+    db = Database(db_url)
+    try:
+        stored = Counter((e.get("_session_id"), e["_task_hash"]) for e in db.get_dataset_examples(DATASET))
+    finally:
+        db.close()
+    acked = set(acknowledged)
+    tasks_by_sessions = Counter(h for _, h in stored)
+    return {
+        "acknowledged": len(acknowledged),
+        "acknowledged_distinct": len(acked),
+        "stored": sum(stored.values()),
+        "lost": len(acked - set(stored)),
+        "duplicates": sum(c - 1 for c in stored.values() if c > 1),
+        "tasks_answered_by_2+_sessions": sum(1 for c in tasks_by_sessions.values() if c > 1),
+    }
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="mentor-bench-") as tmp:
+        workdir = Path(tmp)
+        source = workdir / "tasks.jsonl"
+        make_source(source, args.tasks)
+        home = workdir / "home"
+        home.mkdir()
+        db_url, drop = make_database(backend, workdir)
+        port = free_port()
+        server = Server(source, home, db_url, port, args.batch_size, workdir / "server.log")
+        try:
+            server.start()
+            results = Results()
+            began = time.time()
+            deadline = began + args.seconds
+            # --rate: each annotator sends its share of the answers per second, evenly spaced
+            interval = args.annotators * args.batch_size / args.rate if args.rate else 0.0
+            annotators = [
+                Annotator(f"a{i}", port, deadline, args.instant_submit, results, interval) for i in range(args.annotators)
+            ]
+            for annotator in annotators:
+                annotator.start()
+            restart_seconds = None
+            if args.kill:
+                time.sleep(args.seconds / 2)
+                server.kill()
+                restart_seconds = server.start()
+            for annotator in annotators:
+                annotator.join()
+            elapsed = time.time() - began
+            server.stop()
+            check = check_stored(db_url, results.acknowledged)
+        finally:
+            server.stop()
+            drop()
+    lat = [x * 1000 for x in results.latencies]
+    return {
+        "backend": backend,
+        "annotators": args.annotators,
+        "mode": "instant_submit" if args.instant_submit else f"batches of {args.batch_size}",
+        "offered_rate": f"{args.rate:g} answers/s" if args.rate else "as fast as answered (closed loop)",
+        "seconds": round(elapsed, 1),
+        "answers_per_s": round(len(results.acknowledged) / elapsed, 1),
+        "give_answers_requests": len(lat),
+        "p50_ms": round(percentile(lat, 50), 1),
+        "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1),
+        "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
+        "failed_attempts": results.failed_requests,
+        "killed_and_restarted_in_s": round(restart_seconds, 1) if restart_seconds is not None else None,
+        **check,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--annotators", "-n", type=int, default=20)
+    parser.add_argument("--seconds", "-t", type=float, default=15.0)
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--kill", action="store_true", help="SIGKILL the server half-way and restart it")
+    parser.add_argument("--instant-submit", action="store_true", help="one answer per give_answers request")
+    parser.add_argument("--rate", type=float, default=None, help="offered load in answers/s (default: closed loop)")
+    parser.add_argument("--tasks", type=int, default=200_000, help="tasks in the generated source")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    failed = False
+    for backend in backends:
+        result = run_backend(backend, args)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(f"\n== {backend}: {result['annotators']} annotators, {result['mode']}, {result['seconds']} s"
+                  + (", SIGKILL + restart half-way" if args.kill else ""))
+            for key, value in result.items():
+                print(f"  {key:32} {value}")
+        failed = failed or result["lost"] > 0 or result["duplicates"] > 0
+    if failed:
+        raise SystemExit("FAILED: acknowledged answers were lost or stored twice")
+
+
+if __name__ == "__main__":
+    main()
