@@ -28,12 +28,15 @@ from .tasks import Task
 
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
-    "uncertainty", "DEFAULT_POOL_SIZE",
+    "uncertainty", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT",
 ]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_POOL_SIZE = 256
+# re-scoring costs a model pass per pooled question; 64 keeps an update of the
+# teach loop near raw spaCy's cost while every question is refreshed every few updates
+DEFAULT_RESCORE_LIMIT: Optional[int] = 64
 
 PriorityFn = Callable[[float], float]
 Rescorer = Callable[[Sequence[Task]], List[float]]
@@ -61,7 +64,8 @@ class ScoredPool:
     call :meth:`rescore` after each model update. The re-scoring is lazy: it
     runs when the next question is asked for, once however many updates came
     in between. ``rescore_limit`` caps how many pooled questions are re-scored
-    (those of highest priority first); None re-scores the whole pool.
+    per update: half of it the best ones, half a window rotating through the
+    rest; None re-scores the whole pool every time.
     """
 
     def __init__(
@@ -86,6 +90,7 @@ class ScoredPool:
         self._exhausted = False
         self._stale = False
         self._lock = threading.RLock()
+        self._window_after = -1  # arrival number where the rotating re-score window resumes
         self.n_served = 0
         self.n_rescored = 0
 
@@ -140,11 +145,7 @@ class ScoredPool:
         self._stale = False
         if self._rescorer is None or not self._heap:
             return
-        entries = sorted(self._heap)
-        if self.rescore_limit is not None:
-            todo, keep = entries[: self.rescore_limit], entries[self.rescore_limit :]
-        else:
-            todo, keep = entries, []
+        todo, keep = self._pick_for_rescore(sorted(self._heap))
         scores = self._rescorer([entry[2] for entry in todo])
         if len(scores) != len(todo):
             raise ValueError(f"rescorer returned {len(scores)} scores for {len(todo)} tasks")
@@ -156,6 +157,26 @@ class ScoredPool:
         self._heap = heap
         self.n_rescored += len(todo)
 
+    def _pick_for_rescore(self, entries: List[Tuple[float, int, Task]]) -> Tuple[List, List]:
+        """Split the pool (best first) into what to re-score now and what to leave.
+
+        With a ``rescore_limit``, half of it goes to the best questions (the next
+        to be served must not be stale) and half to a window that moves through
+        the rest in arrival order, so every question is refreshed every few updates.
+        """
+        limit = self.rescore_limit
+        if limit is None or limit >= len(entries):
+            return entries, []
+        n_top = (limit + 1) // 2
+        todo, rest = entries[:n_top], entries[n_top:]
+        rest.sort(key=lambda entry: entry[1])
+        after = [entry for entry in rest if entry[1] > self._window_after]
+        window = (after + [entry for entry in rest if entry[1] <= self._window_after])[: limit - n_top]
+        if window:
+            self._window_after = window[-1][1]
+        chosen = {entry[1] for entry in window}
+        return todo + window, [entry for entry in rest if entry[1] not in chosen]
+
 
 def prefer_uncertain(
     scored: Iterable[Tuple[float, Task]],
@@ -163,7 +184,7 @@ def prefer_uncertain(
     bias: float = 0.0,
     pool_size: int = DEFAULT_POOL_SIZE,
     rescorer: Optional[Rescorer] = None,
-    rescore_limit: Optional[int] = None,
+    rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT,
 ) -> ScoredPool:
     """Serve the questions whose score is closest to ``0.5 + bias`` first."""
     return ScoredPool(
@@ -177,7 +198,7 @@ def prefer_high_scores(
     *,
     pool_size: int = DEFAULT_POOL_SIZE,
     rescorer: Optional[Rescorer] = None,
-    rescore_limit: Optional[int] = None,
+    rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT,
 ) -> ScoredPool:
     """Serve the questions with the highest score first (priority = score)."""
     return ScoredPool(
@@ -191,7 +212,7 @@ def prefer_low_scores(
     *,
     pool_size: int = DEFAULT_POOL_SIZE,
     rescorer: Optional[Rescorer] = None,
-    rescore_limit: Optional[int] = None,
+    rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT,
 ) -> ScoredPool:
     """Serve the questions with the lowest score first (priority = 1 - score)."""
     return ScoredPool(

@@ -77,18 +77,26 @@ def test_pool_rescore_reorders_after_update():
     assert sorted(rest + [0, 7]) == list(range(10))
 
 
-def test_pool_rescore_limit_rescored_only_the_best():
-    calls: List[int] = []
+def test_pool_rescore_limit_refreshes_the_best_and_a_rotating_window():
+    calls: List[List[int]] = []
 
     def rescorer(tasks):
-        calls.append(len(tasks))
-        return [0.5 for _ in tasks]
+        calls.append([t["id"] for t in tasks])
+        return [t["score"] for t in tasks]
 
-    pool = prefer_uncertain(((0.1, {"id": i}) for i in range(50)), pool_size=50, rescorer=rescorer, rescore_limit=5)
-    next(pool)
-    pool.rescore()
-    next(pool)
-    assert calls == [5]
+    # ids 0..49; lower id = more uncertain, so the best are 0, 1, ...
+    scored = ((0.5 - i / 100, {"id": i}) for i in range(50))
+    pool = prefer_uncertain(scored, pool_size=50, rescorer=rescorer, rescore_limit=6)
+    next(pool)  # serves 0
+    refreshed = set()
+    for _ in range(20):
+        pool.rescore()
+        next(pool)
+        refreshed.update(calls[-1])
+    assert all(len(ids) == 6 for ids in calls)
+    assert calls[0][:3] == [1, 2, 3]  # the next to be served are always refreshed
+    # the window walks through the rest: every question left in the pool was refreshed
+    assert {t["id"] for t in pool.pooled()} <= refreshed
 
 
 def test_pool_without_rescorer_ignores_rescore():

@@ -1,0 +1,221 @@
+"""Benchmark the teach loop: 10 answers in -> update -> next 10 scored questions out.
+
+Measures mentor's loop (model update + pool re-score + next batch from the
+sorter) against the floor, raw spaCy on the same model config in the same run:
+``nlp.update`` on the same 10 answers plus ``nlp.pipe`` on 10 texts. The two are
+timed alternately, so load on a shared machine hits both alike.
+
+    python bench/al_loop.py                      # textcat and ner, sms-spam and CoNLL-2003
+    python bench/al_loop.py --task textcat --rounds 200 --pool-size 256
+
+Goals (docs/active-learning.md): p95 <= 50 ms for textcat, <= 200 ms for
+ner.teach, and mentor <= 1.2x the raw floor. Run by hand; never part of the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence, Tuple
+
+import spacy
+from spacy.tokens import Span
+from spacy.training import Example
+
+from mentor.models.ner import EntityRecognizer
+from mentor.models.textcat import BOW_LEARN_RATE, TextClassifier, _bow_config
+from mentor.sorters import prefer_uncertain
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BATCH = 10
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def report(name: str, mentor: List[float], raw: List[float], goal_ms: float) -> Dict[str, float]:
+    row = {
+        "mentor_p50_ms": statistics.median(mentor) * 1000,
+        "mentor_p95_ms": percentile(mentor, 0.95) * 1000,
+        "raw_p50_ms": statistics.median(raw) * 1000,
+        "raw_p95_ms": percentile(raw, 0.95) * 1000,
+    }
+    row["ratio_p50"] = row["mentor_p50_ms"] / row["raw_p50_ms"]
+    row["ratio_p95"] = row["mentor_p95_ms"] / row["raw_p95_ms"]
+    print(
+        f"{name:10s} mentor p50 {row['mentor_p50_ms']:6.1f} ms  p95 {row['mentor_p95_ms']:6.1f} ms | "
+        f"raw spaCy p50 {row['raw_p50_ms']:6.1f} ms  p95 {row['raw_p95_ms']:6.1f} ms | "
+        f"ratio p50 {row['ratio_p50']:.2f}x  p95 {row['ratio_p95']:.2f}x | goal p95 <= {goal_ms:.0f} ms, <= 1.2x"
+    )
+    return row
+
+
+def timed(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+# ---- textcat -------------------------------------------------------------------------------
+
+
+def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[str, float]:
+    rows = [json.loads(line) for line in (DATA / "sms-spam" / "all.jsonl").open(encoding="utf8")]
+    random.Random(0).shuffle(rows)
+    gold = {row["text"]: row["label"] == "SPAM" for row in rows}
+    tasks = [{"text": row["text"], "_input_hash": i} for i, row in enumerate(rows)]
+
+    model = TextClassifier(spacy.blank("en"), ["SPAM"], seed=0)
+    questions = prefer_uncertain(model(tasks), rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit)
+
+    raw_nlp = spacy.blank("en")
+    raw_nlp.add_pipe("textcat_multilabel", config={"model": _bow_config(False, 2)})
+    raw_nlp.get_pipe("textcat_multilabel").add_label("SPAM")
+    sample = [Example.from_dict(raw_nlp.make_doc("sample text"), {"cats": {"SPAM": 0.0}})]
+    raw_opt = raw_nlp.initialize(lambda: sample)
+    raw_opt.learn_rate = BOW_LEARN_RATE
+    raw_texts = iter(row["text"] for row in rows[pool_size:])
+
+    batch = list(islice(questions, BATCH))
+    mentor_times: List[float] = []
+    raw_times: List[float] = []
+    for _ in range(rounds):
+        answers = [dict(q, answer="accept" if gold[q["text"]] else "reject") for q in batch]
+
+        def mentor_step() -> None:
+            nonlocal batch
+            model.update(answers)
+            questions.rescore()
+            batch = list(islice(questions, BATCH))
+
+        def raw_step() -> None:
+            examples = [
+                Example.from_dict(raw_nlp.make_doc(a["text"]), {"cats": {"SPAM": 1.0 if a["answer"] == "accept" else 0.0}})
+                for a in answers
+            ]
+            raw_nlp.update(examples, sgd=raw_opt)
+            list(raw_nlp.pipe(list(islice(raw_texts, BATCH))))
+
+        mentor_times.append(timed(mentor_step))
+        raw_times.append(timed(raw_step))
+        if len(batch) < BATCH:
+            break
+    return report("textcat", mentor_times, raw_times, 50)
+
+
+# ---- ner -----------------------------------------------------------------------------------
+
+
+def read_conll(path: Path, limit: int) -> List[Tuple[List[str], List[Tuple[int, int, str]]]]:
+    """Sentences of CoNLL-2003 as (words, entities as token offsets)."""
+    sentences, words, tags = [], [], []
+    for line in path.open(encoding="utf8"):
+        line = line.strip()
+        if not line or line.startswith("-DOCSTART-"):
+            if words:
+                sentences.append((words, tags))
+                words, tags = [], []
+                if len(sentences) >= limit:
+                    break
+            continue
+        parts = line.split()
+        words.append(parts[0])
+        tags.append(parts[-1])
+    result = []
+    for words, tags in sentences:
+        ents, start, label = [], None, None
+        for i, tag in enumerate(tags + ["O"]):
+            if start is not None and (tag == "O" or tag.startswith("B-") or tag[2:] != label):
+                ents.append((start, i, label))
+                start = None
+            if tag != "O" and start is None:
+                start, label = i, tag[2:]
+        result.append((words, ents))
+    return result
+
+
+def bench_ner(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[str, float]:
+    sentences = [s for s in read_conll(DATA / "conll2003" / "train.txt", 4000) if len(s[0]) >= 4]
+    random.Random(0).shuffle(sentences)
+    gold = {" ".join(words): {(s, e, label) for s, e, label in ents} for words, ents in sentences}
+    labels = ["PER", "ORG", "LOC", "MISC"]
+    tasks = [{"text": " ".join(words), "_input_hash": i} for i, (words, _) in enumerate(sentences)]
+
+    model = EntityRecognizer(spacy.blank("en"), labels, seed=0)
+    questions = prefer_uncertain(model(tasks), rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit)
+
+    raw_nlp = spacy.blank("en")
+    ner = raw_nlp.add_pipe("beam_ner", config={"beam_width": 16, "beam_density": 0.0001, "incorrect_spans_key": "incorrect_spans"})
+    for label in labels:
+        ner.add_label(label)
+    doc = raw_nlp.make_doc("sample text")
+    raw_opt = raw_nlp.initialize(lambda: [Example(doc, doc.copy())])
+    raw_texts = iter(" ".join(words) for words, _ in sentences[pool_size:])
+
+    def answer(question: Dict) -> Dict:
+        span = question["spans"][0]
+        key = (span["token_start"], span["token_end"] + 1, span["label"])
+        return dict(question, answer="accept" if key in gold[question["text"]] else "reject")
+
+    def raw_example(a: Dict) -> Example:
+        # the same partial annotation mentor builds: the answered span, the rest missing
+        predicted = raw_nlp.make_doc(a["text"])
+        reference = predicted.copy()
+        span = a["spans"][0]
+        ent = Span(reference, span["token_start"], span["token_end"] + 1, label=span["label"])
+        if a["answer"] == "accept":
+            reference.set_ents([ent], default="missing")
+        else:
+            reference.spans["incorrect_spans"] = [ent]
+        return Example(predicted, reference)
+
+    batch = list(islice(questions, BATCH))
+    mentor_times: List[float] = []
+    raw_times: List[float] = []
+    for _ in range(rounds):
+        answers = [answer(q) for q in batch]
+
+        def mentor_step() -> None:
+            nonlocal batch
+            model.update(answers)
+            questions.rescore()
+            batch = list(islice(questions, BATCH))
+
+        def raw_step() -> None:
+            raw_nlp.update([raw_example(a) for a in answers], sgd=raw_opt)
+            list(raw_nlp.pipe(list(islice(raw_texts, BATCH))))
+
+        mentor_times.append(timed(mentor_step))
+        raw_times.append(timed(raw_step))
+        if len(batch) < BATCH:
+            break
+    return report("ner.teach", mentor_times, raw_times, 200)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task", choices=["textcat", "ner", "all"], default="all")
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--pool-size", type=int, default=256)
+    parser.add_argument("--rescore-limit", type=int, default=None, help="Re-score at most this many pooled questions")
+    parser.add_argument("--output", type=Path, default=None, help="Write the figures as JSON")
+    args = parser.parse_args()
+    print(f"{args.rounds} rounds of: {BATCH} answers -> update -> next {BATCH} questions (pool {args.pool_size}, "
+          f"re-score {'all' if args.rescore_limit is None else args.rescore_limit})")
+    results = {}
+    if args.task in ("textcat", "all"):
+        results["textcat"] = bench_textcat(args.rounds, args.pool_size, args.rescore_limit)
+    if args.task in ("ner", "all"):
+        results["ner"] = bench_ner(args.rounds, args.pool_size, args.rescore_limit)
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2), encoding="utf8")
+
+
+if __name__ == "__main__":
+    main()
