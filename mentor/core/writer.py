@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 MAX_GROUP = 64
+SERVER_DB_WRITERS = 4
 
 
 @dataclass
@@ -40,14 +41,16 @@ class _Pending:
 
 
 class GroupWriter:
-    """Store batches of answers through one writer thread, committing groups at once."""
+    """Store batches of answers through writer threads, committing groups at once."""
 
-    def __init__(self, db: Database, *, max_group: int = MAX_GROUP) -> None:
+    def __init__(self, db: Database, *, max_group: int = MAX_GROUP, threads: Optional[int] = None) -> None:
         self.db = db
         self.max_group = max_group
+        # SQLite has one writer at a time; a server database overlaps transactions' round trips
+        self.n_threads = threads if threads is not None else (1 if db.backend == "sqlite" else SERVER_DB_WRITERS)
         self._queue: Deque[_Pending] = deque()
         self._cond = threading.Condition()
-        self._thread: Optional[threading.Thread] = None
+        self._threads: List[threading.Thread] = []
         self._stopping = False
 
     def write(self, records: List[Task], datasets: Sequence[str]) -> int:
@@ -60,9 +63,11 @@ class GroupWriter:
         with self._cond:
             if self._stopping:
                 raise StorageUnavailable("The server is shutting down: send the answers again once it is back")
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="mentor-writer", daemon=True)
-                self._thread.start()
+            if not self._threads:
+                for index in range(self.n_threads):
+                    thread = threading.Thread(target=self._run, name=f"mentor-writer-{index}", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
             self._queue.append(pending)
             self._cond.notify()
         pending.done.wait()
@@ -74,9 +79,9 @@ class GroupWriter:
         """Finish the batches already queued, then stop the writer thread."""
         with self._cond:
             self._stopping = True
-            self._cond.notify()
-            thread = self._thread
-        if thread is not None:
+            self._cond.notify_all()
+            threads = list(self._threads)
+        for thread in threads:
             thread.join(timeout=60)
 
     def _run(self) -> None:
