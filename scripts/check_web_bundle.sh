@@ -14,6 +14,19 @@ cd "$root/web"
 # --ignore-scripts: esbuild's postinstall only re-checks its binary, which the
 # platform package (@esbuild/<os>-<arch>) already provides
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# the API types must match the server's OpenAPI schema (when mentor is importable here)
+python="${PYTHON:-python3}"
+if "$python" -c "import mentor.server.app" 2>/dev/null; then
+  "$python" scripts/dump_openapi.py | node scripts/gen_api_types.mjs > "$out/api-types.ts"
+  if ! cmp -s "$out/api-types.ts" src/api-types.ts; then
+    echo "web/src/api-types.ts is out of date with the server's OpenAPI schema" >&2
+    echo "Regenerate: (cd web && python scripts/dump_openapi.py | node scripts/gen_api_types.mjs > src/api-types.ts)" >&2
+    exit 1
+  fi
+  rm "$out/api-types.ts"
+else
+  echo "note: mentor isn't importable with $python; web/src/api-types.ts not checked against the server" >&2
+fi
 npx --no-install tsc --noEmit
 node build.mjs --outdir "$out" >/dev/null
 

@@ -54,6 +54,7 @@ def test_key_to_next_task_painted_latency(serve, open_page, record_property) -> 
     page.wait_for_timeout(300)
     for _ in range(50):
         press(page, "a")
+    page.wait_for_function("() => window.__latency.length >= 50")  # the last frame has painted
     samples = sorted(page.evaluate("window.__latency"))
     assert len(samples) == 50
     p50 = statistics.median(samples)

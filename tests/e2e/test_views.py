@@ -364,3 +364,32 @@ def test_html_view_renders_markup(serve, open_page, screenshot) -> None:
         (html,) = [t["html"] for t in tasks if text.startswith(t["html"][4:13])]
         want[html] = answer
     assert got == want
+
+
+def test_ner_view_instant_submit_and_refused_answer(serve, open_page, screenshot) -> None:
+    tasks = [
+        {"text": "Paris is lovely in spring", "spans": [{"start": 0, "end": 5, "label": "GPE", "score": 0.87}]},
+        {"text": "The SPAM filter caught it", "spans": [{"start": 4, "end": 8, "label": "PRODUCT", "score": 0.41}]},
+        {"text": "Berlin hosts a marathon", "spans": [{"start": 0, "end": 6, "label": "GPE", "score": 0.93}]},
+    ]
+    server = serve("ner", tasks, config={"instant_submit": True, "labels": ["GPE", "PRODUCT"]}, refuse="SPAM")
+    page = open_page(server)
+    wait_task(page)
+    assert page.locator(".card mark.ent").inner_text().replace("\n", " ").startswith("Paris")
+    assert "0.87" in page.locator(".card .ent-score").inner_text()
+    screenshot(page, "ner")
+    press(page, "a")
+    page.wait_for_function("() => !document.querySelector('.save-state.pending')")
+    assert [eg["text"] for eg in server.examples()] == [tasks[0]["text"]]  # sent at once
+    refused = press(page, "a")  # validate_answer refuses this one: it comes back, with the reason
+    assert refused == tasks[1]["text"]
+    page.wait_for_selector(".card .refusal")
+    assert "can't be accepted" in page.locator(".card .refusal").inner_text()
+    assert task_text(page) == refused
+    screenshot(page, "refused")
+    press(page, "x")
+    press(page, "a")
+    wait_no_tasks(page)
+    stored = by_key(server.examples())
+    assert {t: eg["answer"] for t, eg in stored.items()} == {
+        tasks[0]["text"]: "accept", tasks[1]["text"]: "reject", tasks[2]["text"]: "accept"}

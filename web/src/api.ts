@@ -2,7 +2,7 @@
  * The HTTP client for the mentor server. Paths are relative to the page, so the
  * app also works behind a reverse proxy that serves it under a sub-path.
  */
-import type { AnswersResponse, ProjectResponse, QuestionsResponse, Task } from "./types";
+import type { AnswersRequest, AnswersResponse, ProjectResponse, QuestionsResponse, Task } from "./types";
 
 /** The server answered with an error status (4xx/5xx) and maybe a {code, detail} body. */
 export class HttpError extends Error {
@@ -79,5 +79,6 @@ export function getQuestions(session: string | null): Promise<QuestionsResponse>
 }
 
 export function giveAnswers(answers: Task[], session: string | null, keepalive = false): Promise<AnswersResponse> {
-  return post<AnswersResponse>("give_answers", { answers, session_id: session }, keepalive);
+  const body: AnswersRequest = { answers, session_id: session };
+  return post<AnswersResponse>("give_answers", body, keepalive);
 }

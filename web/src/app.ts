@@ -383,8 +383,7 @@ export class App {
     delete task.answer;
     this.refusals.set(task, err.detail);
     this.current = task;
-    this.paint();
-    this.notify(err.detail);
+    this.paint(); // the card shows the reason above the task
   }
 
   private persist(): void {

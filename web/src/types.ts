@@ -3,6 +3,8 @@
  * Tasks are free-form JSON objects; these types name the keys the views read.
  */
 
+import type * as api from "./api-types";
+
 export type AnswerKind = "accept" | "reject" | "ignore";
 
 export interface Token {
@@ -84,38 +86,21 @@ export interface UiConfig {
   [key: string]: unknown;
 }
 
-export interface Stats {
-  accept: number;
-  reject: number;
-  ignore: number;
-  dataset_total?: number;
+/* The envelopes come from the server's OpenAPI schema (src/api-types.ts, generated);
+   only the free-form parts the schema can't describe (tasks, UI config) are refined here. */
+
+export type Stats = api.Stats;
+export type AnswersResponse = api.AnswersResponse;
+export type ErrorResponse = api.ErrorResponse;
+
+export interface AnswersRequest extends Omit<api.AnswersRequest, "answers"> {
+  answers: Task[];
 }
 
-export interface ProjectResponse {
-  view_id: string;
-  dataset: string | false | null;
-  labels?: string[] | null;
-  config?: UiConfig | null;
-  progress?: number | null;
-  progress_kind?: string | null;
-  total?: number | null;
-  stats?: Stats | null;
-  version?: string;
-  session_id?: string;
+export interface ProjectResponse extends Omit<api.ProjectResponse, "config"> {
+  config?: UiConfig;
 }
 
-export interface QuestionsResponse {
+export interface QuestionsResponse extends Omit<api.QuestionsResponse, "tasks"> {
   tasks: Task[];
-  total?: number | null;
-  progress?: number | null;
-  progress_kind?: string | null;
-  session_id?: string | null;
-}
-
-export interface AnswersResponse {
-  progress?: number | null;
-  progress_kind?: string | null;
-  total?: number | null;
-  stats?: Stats | null;
-  saved?: number;
 }

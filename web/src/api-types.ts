@@ -1,0 +1,62 @@
+// Generated from the server's OpenAPI schema by scripts/gen_api_types.mjs: do not edit.
+// Regenerate: python scripts/dump_openapi.py | node scripts/gen_api_types.mjs > src/api-types.ts
+
+export interface AnswersRequest {
+  /** Tasks as served, plus 'answer' and edits */
+  answers: Array<Record<string, unknown>>;
+  session_id?: string | null;
+}
+
+export interface AnswersResponse {
+  progress?: number | null;
+  progress_kind?: "answered" | "loss" | "recipe" | null;
+  /** Answers newly stored (0 for a batch already stored) */
+  saved: number;
+  session_id: string;
+  stats: Stats;
+  total?: number | null;
+}
+
+export interface ErrorResponse {
+  code: string;
+  detail: string;
+  task_hash?: number | null;
+}
+
+export interface HealthResponse {
+  status?: "ok";
+}
+
+export interface ProjectResponse {
+  config?: Record<string, unknown>;
+  dataset?: string | null;
+  labels?: Array<string>;
+  progress?: number | null;
+  progress_kind?: "answered" | "loss" | "recipe" | null;
+  session_id: string;
+  stats: Stats;
+  total?: number | null;
+  version: string;
+  view_id: string;
+}
+
+export interface QuestionsResponse {
+  progress?: number | null;
+  progress_kind?: "answered" | "loss" | "recipe" | null;
+  session_id: string;
+  /** The next batch; empty means no tasks available */
+  tasks: Array<Record<string, unknown>>;
+  total?: number | null;
+}
+
+export interface SessionRequest {
+  /** Bare session name (?session=NAME) or full DATASET-NAME; null: default */
+  session_id?: string | null;
+}
+
+export interface Stats {
+  accept?: number;
+  dataset_total?: number;
+  ignore?: number;
+  reject?: number;
+}
