@@ -141,7 +141,7 @@ def add_tokens(
     """
     for chunk in _chunks(stream, batch_size):
         need = [task for task in chunk if use_chars or not task.get("tokens")]
-        docs = iter(nlp.tokenizer.pipe([_text_of(task) for task in need], batch_size=batch_size)) if not use_chars else None
+        docs = iter([nlp.make_doc(_text_of(task)) for task in need]) if not use_chars else None
         for task in chunk:
             if use_chars:
                 task["tokens"] = char_tokens(_text_of(task))
