@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Set, Union
 
+from sqlalchemy.exc import DBAPIError
+
 from ..config import Settings
 from ..db import Database
 from ..errors import AnswerRejected, ConfigError, InvalidTask, MentorError
@@ -29,7 +31,7 @@ from ..tasks import ANSWERS, Task, set_hashes
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
 from .progress import LossTracker, ProgressKind, answered_fraction
-from .sessions import Session, check_allowed, session_id_for
+from .sessions import Session, StorageUnavailable, check_allowed, session_id_for
 from .writer import GroupWriter
 
 logger = logging.getLogger(__name__)
@@ -196,16 +198,27 @@ class Controller:
                 return session
             session = Session(sid)
             if self.dataset and self.db is not None:
-                self.db.add_dataset(sid, session=True)
-                for task in self.db.get_dataset_examples(str(self.dataset), session=sid):
-                    session.answered.add(int(task["_task_hash"]))
-                    key = task.get(self._key_field)
-                    if key is not None and self.settings.auto_exclude_current:
-                        session.answered_keys.add(int(key))
-                    session.counts[task.get("answer")] += 1
+                try:
+                    self._load_session(session)
+                except DBAPIError as err:
+                    logger.warning("Can't read session %s from the database: %s", sid, err)
+                    raise StorageUnavailable(
+                        f"Can't reach the database at {self.db.location} right now: try again in a moment"
+                    ) from None
             with self._state:
                 self.sessions[sid] = session
             return session
+
+    def _load_session(self, session: Session) -> None:
+        """Create the session dataset and read what the session already stored (after a restart)."""
+        assert self.db is not None
+        self.db.add_dataset(session.id, session=True)
+        for task in self.db.get_dataset_examples(str(self.dataset), session=session.id):
+            session.answered.add(int(task["_task_hash"]))
+            key = task.get(self._key_field)
+            if key is not None and self.settings.auto_exclude_current:
+                session.answered_keys.add(int(key))
+            session.counts[task.get("answer")] += 1
 
     def reopen(self, name: Optional[str]) -> str:
         """Mark a fresh page load: the session's open tasks are served to it again first."""

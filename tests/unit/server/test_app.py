@@ -178,3 +178,23 @@ def test_app_serves_placeholder_until_the_bundle_exists(make_client: MakeClient,
 def test_app_server_package_does_not_import_spacy() -> None:
     code = "import mentor.server.app, sys; assert 'spacy' not in sys.modules, 'spacy imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_app_database_outage_is_503_and_a_retry_succeeds(make_client: MakeClient, server_db: Database, monkeypatch: Any) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    client = make_client()
+    tasks = client.post("/get_session_questions", json={"session_id": "a"}).json()["tasks"]
+    body = {"answers": answered(tasks), "session_id": "a"}
+    original = server_db.add_examples
+
+    def down(*args: Any, **kwargs: Any) -> int:
+        raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(server_db, "add_examples", down)
+    reply = client.post("/give_answers", json=body)
+    assert reply.status_code == 503 and reply.json()["code"] == "M081"
+    assert reply.headers["retry-after"]
+    monkeypatch.setattr(server_db, "add_examples", original)
+    assert client.post("/give_answers", json=body).json()["saved"] == 10
+    assert server_db.count_dataset("news") == 10
