@@ -33,7 +33,7 @@ class MentorServer:
     """
 
     def __init__(self, workdir: Path, *, dataset: str, spec: Optional[Dict[str, Any]] = None,
-                 cli_args: Optional[Sequence[str]] = None) -> None:
+                 cli_args: Optional[Sequence[str]] = None, env: Optional[Dict[str, str]] = None) -> None:
         self.workdir = workdir
         self.dataset = dataset
         self.port = free_port()
@@ -49,11 +49,12 @@ class MentorServer:
         else:
             self.command = [sys.executable, "-m", "mentor", *(cli_args or [])]
         self.process: Optional[subprocess.Popen] = None
+        self.extra_env = dict(env or {})
 
     def start(self, timeout: float = 30.0) -> "MentorServer":
         env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
         env.update({"MENTOR_HOME": str(self.home), "MENTOR_PORT": str(self.port), "MENTOR_HOST": "127.0.0.1",
-                    "MENTOR_DB_URL": self.db_url, "PYTHONUNBUFFERED": "1"})
+                    "MENTOR_DB_URL": self.db_url, "PYTHONUNBUFFERED": "1", **self.extra_env})
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(self.command, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -35,6 +35,19 @@ def test_server_down_answers_kept_and_sent_once(serve, open_page, screenshot) ->
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('mentor:unsent:')).length") == 0
 
 
+def test_session_not_allowed_shows_error(serve, open_page, screenshot) -> None:
+    server = serve("text", [{"text": "Only for alice"}], env={"MENTOR_ALLOWED_SESSIONS": "alice"})
+    page = open_page(server, session="mallory")
+    banner = page.locator(".banner")
+    banner.wait_for(state="visible", timeout=5000)
+    assert "error" in banner.inner_text().lower() and "mallory" in banner.inner_text()
+    screenshot(page, "session-not-allowed")
+    assert page.locator(".card:not(.empty)").count() == 0
+    allowed = open_page(server, session="alice")
+    allowed.wait_for_selector(".card:not(.empty)")
+    assert server.examples() == []
+
+
 LATENCY_PROBE = """
 window.__latency = [];
 document.addEventListener('keydown', (e) => {

@@ -101,8 +101,10 @@ export class App {
         project = await getProject(this.session);
         break;
       } catch (err) {
+        const delay = this.backoff(attempt + 1);
+        this.nextRetryAt = Date.now() + delay;
         this.showError(err, "Can't load the project");
-        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt)));
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
     this.clearError();
@@ -236,7 +238,8 @@ export class App {
     const unsent = local.length;
     const state = this.shell.saveState;
     state.classList.toggle("pending", unsent > 0);
-    if (unsent) state.textContent = `${unsent} answer${unsent === 1 ? "" : "s"} kept in this browser${this.sending ? ", sending…" : ""}`;
+    if (unsent && this.store && !this.store.ok) state.textContent = `${unsent} answer${unsent === 1 ? "" : "s"} not sent yet; the browser's storage is full, so keep this tab open until they are`;
+    else if (unsent) state.textContent = `${unsent} answer${unsent === 1 ? "" : "s"} kept in this browser${this.sending ? ", sending…" : ""}`;
     else if (state.dataset.saved) state.textContent = state.dataset.saved;
     else state.textContent = "";
   }
@@ -251,7 +254,8 @@ export class App {
 
   private showError(err: unknown, what: string): void {
     const detail = err instanceof HttpError ? `${err.detail}${err.code ? ` [${err.code}]` : ""}` : "the server can't be reached";
-    this.errorText = `${what}: ${detail}.`;
+    this.errorText = `${what}: ${detail.replace(/\.$/, "")}.`;
+    this.shell.bannerBadge.textContent = err instanceof HttpError && !err.transient ? "Error" : "Offline";
     this.renderBanner();
   }
 
@@ -404,6 +408,7 @@ export class App {
     click(buttons.ignore, () => this.answer("ignore"));
     click(buttons.undo, () => this.edit(0));
     click(retry, () => {
+      if (!this.store) return; // still loading the project: that loop retries by itself
       if (this.outbox.length) void this.send();
       if (this.fetchFailures || !this.loaded) void this.fetchMore();
     });

@@ -16,6 +16,7 @@ export interface Shell {
   history: HTMLOListElement;
   banner: HTMLElement;
   bannerText: HTMLElement;
+  bannerBadge: HTMLElement;
   card: HTMLElement;
   meta: HTMLElement;
   notice: HTMLElement;
@@ -66,7 +67,8 @@ export function buildShell(): Shell {
   const history = h("ol", { class: "history-list" });
   const bannerText = h("span", { class: "banner-text" });
   const retry = h("button", { type: "button", class: "banner-retry" }, "Retry now");
-  const banner = h("div", { class: "banner", role: "alert", hidden: true }, h("strong", null, "Offline"), bannerText, retry);
+  const bannerBadge = h("strong", null, "Offline");
+  const banner = h("div", { class: "banner", role: "alert", hidden: true }, bannerBadge, bannerText, retry);
   const card = h("article", { class: "card", "aria-live": "polite" });
   const meta = h("div", { class: "task-meta" });
   const notice = h("div", { class: "notice", role: "status", "aria-live": "polite" });
@@ -106,7 +108,7 @@ export function buildShell(): Shell {
     ),
     help,
   );
-  return { root, title, progressFill, progressText, stats, saveState, history, banner, bannerText, card, meta, notice, buttons, help, retry, save, keys };
+  return { root, title, progressFill, progressText, stats, saveState, history, banner, bannerText, bannerBadge, card, meta, notice, buttons, help, retry, save, keys };
 }
 
 export function renderTitle(shell: Shell, dataset: string, viewId: string, session: string | null): void {
