@@ -6,7 +6,7 @@ sorter) against the floor, raw spaCy on the same model config in the same run:
 timed alternately, so load on a shared machine hits both alike.
 
     python bench/al_loop.py                      # textcat and ner, sms-spam and CoNLL-2003
-    python bench/al_loop.py --task textcat --rounds 200 --pool-size 256
+    python bench/al_loop.py --task textcat --rounds 200 --pool-size 512 --rescore-limit -1
 
 Goals (docs/active-learning.md): p95 <= 50 ms for textcat, <= 200 ms for
 ner.teach, and mentor <= 1.2x the raw floor. Run by hand; never part of the tests.
@@ -28,7 +28,7 @@ from spacy.training import Example
 
 from mentor.models.ner import EntityRecognizer
 from mentor.models.textcat import BOW_LEARN_RATE, TextClassifier, _bow_config
-from mentor.sorters import prefer_uncertain
+from mentor.sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, prefer_uncertain
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BATCH = 10
@@ -202,10 +202,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", choices=["textcat", "ner", "all"], default="all")
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--pool-size", type=int, default=256)
-    parser.add_argument("--rescore-limit", type=int, default=None, help="Re-score at most this many pooled questions")
+    parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE)
+    parser.add_argument("--rescore-limit", type=int, default=DEFAULT_RESCORE_LIMIT, help="Re-score at most this many pooled questions (0: none, -1: all)")
     parser.add_argument("--output", type=Path, default=None, help="Write the figures as JSON")
     args = parser.parse_args()
+    if args.rescore_limit is not None and args.rescore_limit < 0:
+        args.rescore_limit = None
     print(f"{args.rounds} rounds of: {BATCH} answers -> update -> next {BATCH} questions (pool {args.pool_size}, "
           f"re-score {'all' if args.rescore_limit is None else args.rescore_limit})")
     results = {}

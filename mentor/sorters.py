@@ -33,7 +33,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_POOL_SIZE = 256
+DEFAULT_POOL_SIZE = 512
 # re-scoring costs a model pass per pooled question; 64 keeps an update of the
 # teach loop near raw spaCy's cost while every question is refreshed every few updates
 DEFAULT_RESCORE_LIMIT: Optional[int] = 64

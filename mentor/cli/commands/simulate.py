@@ -17,6 +17,7 @@ from ...simulate import (
     STRATEGIES, SimulationConfig, SimulationResult, default_labels, label_counts, read_labelled,
     simulate as run_simulation, split_eval,
 )
+from ...sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT
 from ...tasks import split_string
 
 
@@ -40,7 +41,8 @@ def simulate(
     max_labels: Annotated[int, Opt("--max-labels", help="Answers to simulate per run")] = 1000,
     step: Annotated[int, Opt("--step", help="Score the model every this many answers")] = 50,
     batch_size: Annotated[int, Opt("--batch-size", help="Answers per model update")] = 10,
-    pool_size: Annotated[int, Opt("--pool-size", help="Questions the teach sorter keeps to choose from")] = 256,
+    pool_size: Annotated[int, Opt("--pool-size", help="Questions the teach sorter keeps to choose from")] = DEFAULT_POOL_SIZE,
+    rescore_limit: Annotated[int, Opt("--rescore-limit", help="Pooled questions re-scored per update (0: all)")] = DEFAULT_RESCORE_LIMIT or 0,
     architecture: Annotated[str, Opt("--architecture", help="Text classifier: bow or ensemble")] = "bow",
     output: Annotated[Optional[Path], Opt("--output", "-o", help="Write the curves as JSON here")] = None,
     no_plot: Annotated[bool, Opt("--no-plot", help="Don't draw the terminal plot")] = False,
@@ -52,7 +54,7 @@ def simulate(
     same model, several seeds. Prints the learning curves and how many
     answers each needs to reach 90 % and 95 % of the full-data score.
     """
-    if seeds < 1 or max_labels < 1 or step < 1 or batch_size < 1 or pool_size < 1:
+    if seeds < 1 or max_labels < 1 or step < 1 or batch_size < 1 or pool_size < 1 or rescore_limit < 0:
         raise InputError("--seeds, --max-labels, --step, --batch-size and --pool-size must be positive")
     examples, exclusive = read_labelled(_rows(source), where=source)
     if eval_file:
@@ -63,7 +65,7 @@ def simulate(
     labels = default_labels(train, exclusive, split_string(label))
     config = SimulationConfig(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
-        pool_size=pool_size, seeds=seeds, architecture=architecture,
+        pool_size=pool_size, rescore_limit=rescore_limit or None, seeds=seeds, architecture=architecture,
     )
     counts = label_counts(train)
     msg.info(
