@@ -95,3 +95,27 @@ def test_textcat_correct_threshold_and_no_update(source):
         textcat_correct("spam", "blank:en", str(source), label="SPAM", threshold=2.0)
     with pytest.raises(InputError):
         textcat_correct("spam", "blank:en", str(source))
+
+
+def test_textcat_teach_through_the_controller(source, tmp_path, mentor_home):
+    from mentor.config import load_settings
+    from mentor.core.controller import Controller
+    from mentor.db.database import Database
+
+    components = textcat_teach("spam", "blank:en", str(source), label="SPAM")
+    db = Database("sqlite:///" + str(tmp_path / "x.db"))
+    controller = Controller(components, db, load_settings())
+    controller.start()
+    try:
+        first = controller.get_questions(None).tasks
+        assert len(first) == 10
+        controller.give_answers([dict(task, answer="ignore") for task in first], None)
+        assert controller.progress()[1] != "loss"  # ignores never reach update
+        for _ in range(3):
+            batch = controller.get_questions(None).tasks
+            controller.give_answers([_oracle(task) for task in batch], None)
+        assert db.count_dataset("spam") == 40
+        progress, kind = controller.progress()
+        assert kind == "loss" and progress is not None and 0.0 <= progress <= 1.0
+    finally:
+        controller.close()
