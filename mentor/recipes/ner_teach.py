@@ -14,6 +14,8 @@ from ..registry import Arg, Opt, recipe
 from ..sorters import prefer_uncertain
 from ..tasks import Task, split_string
 
+NER_RESCORE_LIMIT = 32
+
 
 @recipe("ner.teach", group="annotation")
 def ner_teach(
@@ -43,7 +45,8 @@ def ner_teach(
     stream: Iterable[Task] = get_stream(source, loader=loader, rehash=True, dedup=True)
     if not unsegmented:
         stream = split_sentences(nlp, stream)
-    questions = prefer_uncertain(model(stream), rescorer=model.score_tasks)
+    # re-scoring a span re-parses its sentence with the beam: refresh fewer per update than textcat
+    questions = prefer_uncertain(model(stream), rescorer=model.score_tasks, rescore_limit=NER_RESCORE_LIMIT)
 
     def update(answers: List[Task]) -> Optional[float]:
         loss = model.update(answers)
