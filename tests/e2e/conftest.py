@@ -14,9 +14,13 @@ import subprocess
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
+import sys
+
 import pytest
 
-from e2e_support import MentorServer
+sys.path.insert(0, str(Path(__file__).parent))  # e2e_support, whatever pytest's import mode
+
+from e2e_support import MentorServer  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
