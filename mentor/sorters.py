@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import random
 import logging
 import threading
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -76,9 +77,15 @@ class ScoredPool:
         pool_size: int = DEFAULT_POOL_SIZE,
         rescorer: Optional[Rescorer] = None,
         rescore_limit: Optional[int] = None,
+        explore: float = 0.0,
+        seed: int = 0,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
+        if not 0.0 <= explore <= 1.0:
+            raise ValueError("explore must be between 0 and 1")
+        self.explore = explore
+        self._rng = random.Random(seed)
         self._source = iter(scored)
         self._priority = priority
         self.pool_size = pool_size
@@ -104,7 +111,14 @@ class ScoredPool:
             self._fill()
             if not self._heap:
                 raise StopIteration
-            neg_priority, _, task = heapq.heappop(self._heap)
+            if self.explore and self._rng.random() < self.explore:
+                # now and then a random question, so a poor model can't narrow what it sees
+                index = self._rng.randrange(len(self._heap))
+                self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
+                neg_priority, _, task = self._heap.pop()
+                heapq.heapify(self._heap)
+            else:
+                neg_priority, _, task = heapq.heappop(self._heap)
             task["priority"] = round(-neg_priority, 4)
             self.n_served += 1
             return task
@@ -185,11 +199,15 @@ def prefer_uncertain(
     pool_size: int = DEFAULT_POOL_SIZE,
     rescorer: Optional[Rescorer] = None,
     rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT,
+    explore: float = 0.0,
 ) -> ScoredPool:
-    """Serve the questions whose score is closest to ``0.5 + bias`` first."""
+    """Serve the questions whose score is closest to ``0.5 + bias`` first.
+
+    ``explore``: the share of questions served at random from the pool instead.
+    """
     return ScoredPool(
         scored, lambda score: uncertainty(score, bias), pool_size=pool_size,
-        rescorer=rescorer, rescore_limit=rescore_limit,
+        rescorer=rescorer, rescore_limit=rescore_limit, explore=explore,
     )
 
 

@@ -20,7 +20,7 @@ import spacy
 from spacy.vocab import Vocab
 
 from ..models.textcat import TextClassifier
-from ..sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, prefer_uncertain
+from ..sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, ScoredPool, uncertainty
 from ..tasks import Task
 from .data import Labelled
 
@@ -41,6 +41,7 @@ class SimulationConfig:
     batch_size: int = 10
     pool_size: int = DEFAULT_POOL_SIZE
     rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT
+    explore: float = 0.0
     seeds: int = 3
     architecture: str = "bow"
     lang: str = "en"
@@ -110,9 +111,9 @@ def _oracle(question: Task, train: Sequence[Labelled]) -> Optional[Task]:
 
 def _questions(strategy: str, model: TextClassifier, tasks: List[Task], config: SimulationConfig, seed: int):
     if strategy == "teach":
-        return prefer_uncertain(
-            model(tasks), rescorer=model.score_tasks, pool_size=config.pool_size,
-            rescore_limit=config.rescore_limit,
+        return ScoredPool(
+            model(tasks), uncertainty, rescorer=model.score_tasks, pool_size=config.pool_size,
+            rescore_limit=config.rescore_limit, explore=config.explore, seed=seed,
         )
     if strategy == "random":
         pairs = [dict(task, label=label) for task in tasks for label in config.labels]

@@ -113,3 +113,13 @@ def test_pool_rejects_bad_rescorer_and_size():
     pool.rescore()
     with pytest.raises(ValueError):
         next(pool)
+
+
+def test_pool_explore_still_never_drops_and_mixes_order():
+    scores = [i / 1000 for i in range(300)]
+    plain = [t["id"] for t in prefer_high_scores(_scored(scores), pool_size=300)]
+    mixed = [t["id"] for t in ScoredPool(_scored(scores), lambda s: s, pool_size=300, explore=0.3, seed=1)]
+    assert sorted(mixed) == list(range(300))
+    assert mixed != plain
+    with pytest.raises(ValueError):
+        ScoredPool(_scored(scores), lambda s: s, explore=2.0)
