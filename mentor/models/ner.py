@@ -21,7 +21,7 @@ import logging
 import threading
 from collections import OrderedDict
 from itertools import islice
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, cast
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -95,7 +95,7 @@ class EntityRecognizer:
         if factory not in NER_FACTORIES:
             raise InputError(f"Component '{name}' is a '{factory}', not an entity recognizer")
         self.name = name
-        self.pipe = nlp.get_pipe(name)
+        self.pipe: Any = cast(Any, nlp.get_pipe(name))
         self.neg_key = self.pipe.cfg.get("incorrect_spans_key") or INCORRECT_SPANS_KEY
         if not self.pipe.cfg.get("incorrect_spans_key"):
             # a pipeline trained without negative examples learns from rejections from now on

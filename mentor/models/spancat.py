@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from itertools import islice
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, cast
 
 from spacy.language import Language
 from spacy.tokens import Span
@@ -52,7 +52,7 @@ class SpanCategorizer:
             raise NoSpanCategorizer(component, nlp.pipe_names)
         self.nlp = nlp
         self.name = names[0]
-        self.pipe = nlp.get_pipe(self.name)
+        self.pipe: Any = cast(Any, nlp.get_pipe(self.name))
         self.key: str = self.pipe.key
         self.labels: List[str] = list(labels) if labels else list(self.pipe.labels)
         unknown = [label for label in self.labels if label not in self.pipe.labels]

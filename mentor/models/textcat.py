@@ -20,7 +20,7 @@ import random
 import threading
 from collections import OrderedDict
 from itertools import islice
-from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple, cast
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -122,7 +122,7 @@ class TextClassifier:
             nlp.add_pipe(factory, name=name, config=config)
         assert name is not None
         self.name = name
-        self.pipe = nlp.get_pipe(name)
+        self.pipe: Any = cast(Any, nlp.get_pipe(name))
         factory_name = nlp.get_pipe_meta(name).factory
         if factory_name not in TEXTCAT_FACTORIES:
             raise InputError(f"Component '{name}' is a '{factory_name}', not a text classifier")
