@@ -3,11 +3,15 @@
 A durable commit costs an fsync (about a millisecond on a good SSD, ten or
 more on a busy disk), and SQLite takes one writer at a time. With 20
 annotators sending batches at once, committing each batch alone makes them
-queue behind each other's fsyncs. Here one writer thread takes every batch
-waiting, stores them all in one transaction and commits once; each request
-returns only after the commit that holds its batch. If that shared
-transaction fails, each batch is retried alone, so one bad batch can't take
-the others down with it.
+queue behind each other's fsyncs. Here the request threads take turns as the
+*leader*: a leader stores its own batch and every batch waiting behind it in
+one transaction, commits once, and hands the lead to the next batch waiting.
+Each request returns only after the commit that holds its batch. Alone, a
+request commits its own batch straight away, with no thread hand-off.
+
+If a shared transaction fails, each batch in it is retried alone, so one bad
+batch can't take the others down with it. SQLite has one leader at a time; a
+server database (PostgreSQL, MySQL) a few, whose transactions overlap.
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 MAX_GROUP = 64
-SERVER_DB_WRITERS = 4
+SERVER_DB_LEADERS = 4
 
 
 @dataclass
@@ -36,21 +40,21 @@ class _Pending:
     records: List[Task]
     datasets: Sequence[str]
     done: threading.Event = field(default_factory=threading.Event)
+    lead: Optional[List["_Pending"]] = None  # set when this request is handed the lead, with its group
     saved: int = 0
     error: Optional[BaseException] = None
 
 
 class GroupWriter:
-    """Store batches of answers through writer threads, committing groups at once."""
+    """Store batches of answers, committing the batches that wait together at once."""
 
-    def __init__(self, db: Database, *, max_group: int = MAX_GROUP, threads: Optional[int] = None) -> None:
+    def __init__(self, db: Database, *, max_group: int = MAX_GROUP, leaders: Optional[int] = None) -> None:
         self.db = db
         self.max_group = max_group
-        # SQLite has one writer at a time; a server database overlaps transactions' round trips
-        self.n_threads = threads if threads is not None else (1 if db.backend == "sqlite" else SERVER_DB_WRITERS)
+        self.max_leaders = leaders if leaders is not None else (1 if db.backend == "sqlite" else SERVER_DB_LEADERS)
         self._queue: Deque[_Pending] = deque()
-        self._cond = threading.Condition()
-        self._threads: List[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._leaders = 0
         self._stopping = False
 
     def write(self, records: List[Task], datasets: Sequence[str]) -> int:
@@ -60,39 +64,52 @@ class GroupWriter:
         error the database layer raised for this batch (DatasetNotFound, ...).
         """
         pending = _Pending(records, datasets)
-        with self._cond:
+        with self._lock:
             if self._stopping:
                 raise StorageUnavailable("The server is shutting down: send the answers again once it is back")
-            if not self._threads:
-                for index in range(self.n_threads):
-                    thread = threading.Thread(target=self._run, name=f"mentor-writer-{index}", daemon=True)
-                    thread.start()
-                    self._threads.append(thread)
-            self._queue.append(pending)
-            self._cond.notify()
-        pending.done.wait()
+            if self._leaders < self.max_leaders:
+                self._leaders += 1
+                group: Optional[List[_Pending]] = self._take_group(pending)
+            else:
+                self._queue.append(pending)
+                group = None
+        if group is None:
+            pending.done.wait()
+            group = pending.lead
+        if group is not None:
+            self._lead(group)
         if pending.error is not None:
             raise pending.error
         return pending.saved
 
     def close(self) -> None:
-        """Finish the batches already queued, then stop the writer thread."""
-        with self._cond:
+        """Refuse new batches; those already on their way still commit."""
+        with self._lock:
             self._stopping = True
-            self._cond.notify_all()
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(timeout=60)
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._stopping:
-                    self._cond.wait()
-                if not self._queue and self._stopping:
-                    return
-                group = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_group))]
+    def _take_group(self, leader: _Pending) -> List[_Pending]:
+        # caller holds the lock
+        group = [leader]
+        while self._queue and len(group) < self.max_group:
+            group.append(self._queue.popleft())
+        return group
+
+    def _lead(self, group: List[_Pending]) -> None:
+        try:
             self._commit(group)
+        finally:
+            for pending in group:
+                if not pending.done.is_set():
+                    # interrupted before its result was set: never leave a request waiting
+                    pending.error = StorageUnavailable("Storing the answers was interrupted: send them again")
+                    pending.done.set()
+            with self._lock:
+                if self._queue:
+                    successor = self._queue.popleft()
+                    successor.lead = self._take_group(successor)
+                    successor.done.set()
+                else:
+                    self._leaders -= 1
 
     def _commit(self, group: List[_Pending]) -> None:
         if len(group) > 1:
