@@ -123,8 +123,13 @@ class ScoredPool:
             self.n_served += 1
             return task
 
-    def __len__(self) -> int:
-        """The number of questions waiting in the pool now."""
+    @property
+    def size(self) -> int:
+        """The number of questions waiting in the pool now.
+
+        Deliberately not ``__len__``: the controller would read it as the
+        length of the whole stream.
+        """
         return len(self._heap)
 
     @property

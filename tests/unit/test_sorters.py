@@ -54,7 +54,7 @@ def test_pool_is_bounded_and_lazy():
     pool = prefer_uncertain(source(), pool_size=20)
     first = next(pool)
     assert first["id"] == 0  # ties keep arrival order
-    assert len(pulled) == 20 and len(pool) == 19
+    assert len(pulled) == 20 and pool.size == 19
     next(pool)
     assert len(pulled) == 21
 
@@ -123,3 +123,9 @@ def test_pool_explore_still_never_drops_and_mixes_order():
     assert mixed != plain
     with pytest.raises(ValueError):
         ScoredPool(_scored(scores), lambda s: s, explore=2.0)
+
+
+def test_pool_has_no_length_so_the_controller_does_not_take_it_for_the_total():
+    pool = prefer_uncertain(_scored([0.1, 0.2, 0.3]))
+    next(pool)
+    assert not hasattr(pool, "__len__") and getattr(pool, "total", None) is None
