@@ -91,8 +91,17 @@ def _sourced_config(base_model: str, components: Sequence[str]) -> Config:
     config = base.config.copy()
     pipeline: List[str] = list(config["nlp"]["pipeline"])
     new_components: Dict[str, Any] = {}
+    listeners = {
+        listener
+        for name in pipeline
+        if base.get_pipe_meta(name).factory in ("tok2vec", "transformer")
+        for listener in getattr(base.get_pipe(name), "listening_components", [])
+    }
     for name in pipeline:
         new_components[name] = {"source": base_model}
+        if name in listeners:
+            # its own copy of the shared embedding layer: frozen and trained parts can't share one
+            new_components[name]["replace_listeners"] = ["model.tok2vec"]
     for name in components:
         if name not in pipeline:
             pipeline.append(name)
@@ -112,7 +121,11 @@ def _sourced_config(base_model: str, components: Sequence[str]) -> Config:
         nlp = load_model_from_config(config, auto_fill=True, validate=True)
     except (ValueError, KeyError) as err:
         raise TrainingConfigError(f"Can't build a config on base pipeline '{base_model}': {err}") from None
-    config = nlp.config.copy()
+    filled = nlp.config.copy()
+    for name, block in new_components.items():
+        if "source" in block:  # nlp.config lists sourced components as built; keep the source
+            filled["components"][name] = block
+    config = filled
     # score what is trained: weights from frozen components would count in model-best's choice
     weights = config["training"]["score_weights"]
     for key in list(weights):

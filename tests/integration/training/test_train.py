@@ -74,3 +74,15 @@ def test_train_help_explains_epochs_and_batch_size(subprocess_env):
     text = " ".join(result.stdout.split())
     assert "one pass over every training example" in text
     assert "Examples per update" in text and "--n-iter" in text
+
+
+def test_train_on_a_base_pipeline_keeps_its_components(training_db, tmp_path):
+    train(None, tmp_path / "base", ner="ner_gold", epochs=2)
+    train(None, tmp_path / "more", textcat_multilabel="happy", base_model=str(tmp_path / "base" / "model-best"), epochs=2)
+    config = (tmp_path / "more" / "config.cfg").read_text()
+    assert "source = " in config and 'frozen_components = ["tok2vec","ner"]' in config.replace(", ", ",")
+    nlp = spacy.load(tmp_path / "more" / "model-best")
+    assert nlp.pipe_names == ["tok2vec", "ner", "textcat_multilabel"]
+    before = spacy.load(tmp_path / "base" / "model-best")
+    text = "Carol flew to Oslo on day 3."
+    assert [(e.text, e.label_) for e in nlp(text).ents] == [(e.text, e.label_) for e in before(text).ents]
