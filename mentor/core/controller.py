@@ -138,7 +138,9 @@ class Controller:
         if self.dataset and self.db is not None:
             name = str(self.dataset)
             self._dataset_total = self.db.count_dataset(name)
-            if self.overlap or self.per_task > 1:
+            if self.overlap:
+                pass  # each session reads its own answers when it connects
+            elif self.per_task > 1:
                 for task in self.db.get_dataset_examples(name):
                     key = task.get(self._key_field)
                     if key is not None:
