@@ -365,8 +365,9 @@ class Controller:
         if not self._total_known:
             stream = self.components.stream
             total = getattr(stream, "total", None)
-            if total is None and hasattr(stream, "__len__"):
-                total = len(stream)  # type: ignore[arg-type]
+            if total is None and isinstance(stream, (list, tuple)):
+                # only plain sequences: a sorter's len() is its pool, not the stream
+                total = len(stream)
             self._total = int(total) if isinstance(total, int) else None
             self._total_known = True
         return self._total
