@@ -27,7 +27,7 @@ from spacy.tokens import Span
 from spacy.training import Example
 
 from mentor.models.ner import EntityRecognizer
-from mentor.models.textcat import BOW_LEARN_RATE, TextClassifier, _bow_config
+from mentor.models.textcat import BOW_LEARN_RATE, TextClassifier, bow_config
 from mentor.sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, prefer_uncertain
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -75,7 +75,7 @@ def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None) -> Dic
     questions = prefer_uncertain(model(tasks), rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit)
 
     raw_nlp = spacy.blank("en")
-    raw_nlp.add_pipe("textcat_multilabel", config={"model": _bow_config(False, 2)})
+    raw_nlp.add_pipe("textcat_multilabel", config={"model": bow_config(False, 2)})
     raw_nlp.get_pipe("textcat_multilabel").add_label("SPAM")
     sample = [Example.from_dict(raw_nlp.make_doc("sample text"), {"cats": {"SPAM": 0.0}})]
     raw_opt = raw_nlp.initialize(lambda: sample)

@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..tasks import Task, get_task_hash, set_hashes
 from .protocols import ScoredTask
 
-__all__ = ["TextClassifier", "ARCHITECTURES", "rehash_question"]
+__all__ = ["TextClassifier", "ARCHITECTURES", "rehash_question", "bow_config", "BOW_LEARN_RATE"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ SHARED_FACTORIES = ("tok2vec", "transformer")
 BOW_LEARN_RATE = 0.02
 
 
-def _bow_config(exclusive: bool, ngram_size: int) -> Dict[str, Any]:
+def bow_config(exclusive: bool, ngram_size: int) -> Dict[str, Any]:
+    """spaCy's bag-of-words text classifier config, as the teach loop uses it."""
     return {
         "@architectures": "spacy.TextCatBOW.v3",
         "exclusive_classes": exclusive,
@@ -118,7 +119,7 @@ class TextClassifier:
             name = name or factory
             config: Dict[str, Any] = {}
             if architecture == "bow":
-                config["model"] = _bow_config(exclusive, ngram_size)
+                config["model"] = bow_config(exclusive, ngram_size)
             nlp.add_pipe(factory, name=name, config=config)
         assert name is not None
         self.name = name
