@@ -107,3 +107,17 @@ def test_simulate_command_writes_json(tmp_path: Path, capsys, mentor_home):
     assert "answers to reach" in capsys.readouterr().out
     with pytest.raises(InputError):
         simulate_command(str(tmp_path / "missing-dataset-name"), no_plot=True)
+
+
+def test_simulate_through_the_cli(tmp_path: Path, capsys, mentor_home):
+    from mentor.cli.__main__ import main
+
+    source = tmp_path / "data.jsonl"
+    source.write_text("\n".join(json.dumps(row) for row in _rows(120)) + "\n", encoding="utf8")
+    with pytest.raises(SystemExit) as done:
+        main(["simulate", str(source), "--seeds", "1", "--max-labels", "20", "--step", "10", "--no-plot"])
+    assert done.value.code in (0, None)
+    assert "teach / random" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as failed:
+        main(["simulate", str(source), "--explore", "3", "--no-plot"])
+    assert failed.value.code == 1
