@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -69,14 +69,25 @@ class MergedCorpus:
         ]
 
 
-def read_answers(db: Database, names: Sequence[str]) -> Iterator[Tuple[str, Task]]:
-    """Yield (dataset, answer) pairs, lazily; checks every dataset exists first."""
+def read_answers(
+    db: Database, names: Sequence[str], on_read: Optional[Callable[[int], None]] = None
+) -> Iterator[Tuple[str, Task]]:
+    """Yield (dataset, answer) pairs, lazily; checks every dataset exists first.
+
+    ``on_read(n)`` is called every 1,000 answers and at the end (for a progress bar).
+    """
     for name in names:
         if name not in db:
             raise DatasetNotFound(name)
+    count = 0
     for name in names:
         for task in db.get_dataset_examples(name):
             yield name, task
+            count += 1
+            if on_read is not None and count % 1000 == 0:
+                on_read(1000)
+    if on_read is not None and count % 1000:
+        on_read(count % 1000)
 
 
 def split_hashes(hashes: Iterable[int], eval_split: float, seed: int) -> Set[int]:
@@ -105,6 +116,7 @@ def merge_datasets(
     binary: bool = False,
     sample_size: float = 1.0,
     require_dev: bool = True,
+    on_read: Optional[Callable[[int], None]] = None,
 ) -> MergedCorpus:
     """Merge every component's answers and split them into train and dev entries.
 
@@ -123,7 +135,7 @@ def merge_datasets(
     eval_reports: Dict[str, MergeReport] = {}
     order: Dict[int, int] = {}
     for spec in specs:
-        merged, report = merge_component(spec.component, read_answers(db, spec.train), binary=binary)
+        merged, report = merge_component(spec.component, read_answers(db, spec.train, on_read), binary=binary)
         reports[spec.component] = report
         if not merged:
             raise NoUsableExamples(_nothing_usable(spec.component, spec.train, report))
@@ -132,7 +144,7 @@ def merge_datasets(
             order.setdefault(input_hash, len(order))
         if spec.eval:
             eval_merged, eval_report = merge_component(
-                spec.component, read_answers(db, spec.eval), binary=binary
+                spec.component, read_answers(db, spec.eval, on_read), binary=binary
             )
             eval_reports[spec.component] = eval_report
             if not eval_merged:

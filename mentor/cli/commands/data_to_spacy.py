@@ -7,10 +7,7 @@ from typing import Annotated, Optional
 
 from wasabi import msg
 
-from ...config import load_settings
-from ...db import connect
 from ...registry import Arg, Opt, recipe
-from ...training.corpus import merge_datasets
 from .train import (
     BaseModelOpt,
     BinaryOpt,
@@ -21,6 +18,7 @@ from .train import (
     TextcatMultiOpt,
     TextcatOpt,
     component_specs,
+    load_merged,
     estimate_eval_frequency,
     print_data_summary,
 )
@@ -49,11 +47,7 @@ def data_to_spacy(
     from ...training.pipeline_config import generate_config, load_user_config
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
-    db = connect(settings=load_settings())
-    try:
-        merged = merge_datasets(db, specs, eval_split=eval_split, seed=seed, binary=binary)
-    finally:
-        db.close()
+    merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
     if config is not None:
         cfg = load_user_config(config)

@@ -5,12 +5,10 @@ from typing import Annotated, Dict, List
 
 from wasabi import msg
 
-from ...config import load_settings
-from ...db import connect
 from ...errors import InputError
 from ...registry import Arg, recipe
 from ...training.evaluate import ComponentScores, scores_table
-from .train import BinaryOpt, NerOpt, SpancatOpt, TextcatMultiOpt, TextcatOpt, component_specs
+from .train import BinaryOpt, NerOpt, SpancatOpt, TextcatMultiOpt, TextcatOpt, component_specs, load_merged
 
 
 def print_confusion(result: ComponentScores) -> None:
@@ -43,7 +41,6 @@ def evaluate(
     confusion matrix.
     """
     from ...models.loading import load_pipeline
-    from ...training.corpus import merge_datasets
     from ...training.evaluate import evaluate as run_evaluation
     from ...training.evaluate import pipe_names_missing
     from ...training.specs import ComponentSpec
@@ -57,11 +54,7 @@ def evaluate(
         raise InputError(
             f"Pipeline '{model}' has no component {', '.join(missing)} (it has: {', '.join(nlp.pipe_names) or 'none'})"
         )
-    db = connect(settings=load_settings())
-    try:
-        merged = merge_datasets(db, specs, eval_split=0.0, binary=binary, require_dev=False)
-    finally:
-        db.close()
+    merged = load_merged(specs, eval_split=0.0, binary=binary, require_dev=False)
     docs = merged.to_docs(nlp, "train")
     by_component: Dict[str, List] = {s.component: [d for d, e in zip(docs, merged.train) if s.component in e] for s in specs}
     results = run_evaluation(nlp, by_component)

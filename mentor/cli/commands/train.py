@@ -48,6 +48,20 @@ def spacy_overrides(ctx: Optional[typer.Context]) -> Dict[str, Any]:
     return parse_config_overrides(list(ctx.args))
 
 
+def load_merged(specs: List[ComponentSpec], **kwargs: Any) -> MergedCorpus:
+    """Read and merge the datasets from the configured database, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    db = connect(settings=load_settings())
+    try:
+        total = sum(db.count_dataset(name) for spec in specs for name in spec.datasets if name in db)
+        with Progress(TextColumn("Reading answers"), BarColumn(), MofNCompleteColumn(), transient=True) as bar:
+            task = bar.add_task("read", total=total)
+            return merge_datasets(db, specs, on_read=lambda n: bar.advance(task, n), **kwargs)
+    finally:
+        db.close()
+
+
 def print_data_summary(merged: MergedCorpus) -> None:
     """The table of answers read, used and skipped per component, and the conflicts."""
     msg.divider("Training data")
@@ -150,11 +164,7 @@ def train(
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
     overrides = spacy_overrides(ctx)
-    db = connect(settings=load_settings())
-    try:
-        merged = merge_datasets(db, specs, eval_split=eval_split, seed=seed, binary=binary)
-    finally:
-        db.close()
+    merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
     if config is not None:
         base = load_user_config(config)

@@ -8,10 +8,7 @@ from typing import Annotated, List, Optional, Sequence
 import typer
 from wasabi import msg
 
-from ...config import load_settings
-from ...db import connect
 from ...registry import Opt, recipe
-from ...training.corpus import merge_datasets
 from .train import (
     OVERRIDES_CONTEXT,
     BaseModelOpt,
@@ -23,6 +20,7 @@ from .train import (
     TextcatMultiOpt,
     TextcatOpt,
     component_specs,
+    load_merged,
     estimate_eval_frequency,
     print_data_summary,
     spacy_overrides,
@@ -81,11 +79,7 @@ def train_curve(
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
     components = [s.component for s in specs]
     overrides = spacy_overrides(ctx)
-    db = connect(settings=load_settings())
-    try:
-        merged = merge_datasets(db, specs, eval_split=eval_split, seed=seed, binary=binary)
-    finally:
-        db.close()
+    merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
     if config is not None:
         base = load_user_config(config)

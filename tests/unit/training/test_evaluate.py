@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import spacy
-from spacy.tokens import Doc
 from spacy.training import Example
 
 from mentor.training.evaluate import score_cats, score_spans
