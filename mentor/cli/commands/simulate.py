@@ -140,4 +140,7 @@ def _plot(result: SimulationResult) -> None:
         figure.draw(signal)
     figure.title("score vs answers")
     figure.plot_size(80, 20)
+    # bottom right: the curves rise from the bottom left and flatten at the top
+    low = min(min(y) for _, _, y in series)
+    figure.legend(x=xs[-1], y=low, ha="right", va="bottom", relative=True)
     figure.show()
