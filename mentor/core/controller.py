@@ -355,7 +355,13 @@ class Controller:
                 raise TypeError("The recipe's before_db returned None: it must return the answers")
         if not self.dataset or self._writer is None:
             return len(records)
-        return self._writer.write(records, [str(self.dataset), session.id])
+        try:
+            return self._writer.write(records, [str(self.dataset), session.id])
+        except (ValueError, OverflowError) as err:
+            # JSON that Python reads but nothing can store: NaN, Infinity, an unpaired surrogate
+            raise InvalidTask(
+                "answers", f"hold a value that can't be stored as JSON (NaN, Infinity or broken text): {err}"
+            ) from None
 
     # -- progress and stats -------------------------------------------------
 

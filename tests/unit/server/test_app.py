@@ -198,3 +198,19 @@ def test_app_database_outage_is_503_and_a_retry_succeeds(make_client: MakeClient
     monkeypatch.setattr(server_db, "add_examples", original)
     assert client.post("/give_answers", json=body).json()["saved"] == 10
     assert server_db.count_dataset("news") == 10
+
+
+def test_app_values_json_cannot_store_are_422_not_500(make_client: MakeClient, server_db: Database) -> None:
+    client = TestClient(make_client().app, raise_server_exceptions=False)
+    for raw in (
+        b'{"answers":[{"text":"x","answer":"accept","score":NaN}]}',
+        b'{"answers":[{"text":"x","answer":"accept","score":Infinity}]}',
+        b'{"answers":[{"text":"x","answer":"accept","_timestamp":1e400}]}',
+        b'{"answers":[{"text":"\\ud800","answer":"accept"}]}',
+        b'{"answers":[],"session_id":"' + b"x" * 300 + b'"}',
+        b"[]",
+        b"null",
+    ):
+        reply = client.post("/give_answers", content=raw, headers={"content-type": "application/json"})
+        assert reply.status_code == 422, (raw, reply.text)
+    assert server_db.count_dataset("news") == 0
