@@ -19,7 +19,7 @@ from .train import (
     TextcatOpt,
     component_specs,
     load_merged,
-    estimate_eval_frequency,
+    fit_generated_config,
     print_data_summary,
 )
 
@@ -53,7 +53,7 @@ def data_to_spacy(
         cfg = load_user_config(config)
     else:
         cfg = generate_config(specs, base_model=base_model, seed=seed)
-        cfg["training"]["eval_frequency"] = estimate_eval_frequency(merged)
+        fit_generated_config(cfg, merged)
     nlp = load_pipeline(base_model)
     result = export_corpus(merged, nlp, cfg, output_dir)
     msg.good(f"Wrote {result.n_train} training and {result.n_dev} evaluation docs to {output_dir}")

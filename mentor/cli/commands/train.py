@@ -120,6 +120,21 @@ def estimate_eval_frequency(merged: MergedCorpus) -> int:
     return max(1, min(200, math.ceil(words / 150)))
 
 
+def fit_generated_config(config: Any, merged: MergedCorpus) -> None:
+    """Adapt a generated config to the data: evaluation frequency, spancat's span lengths."""
+    config["training"]["eval_frequency"] = estimate_eval_frequency(merged)
+    spancat = config["components"].get("spancat")
+    if spancat is not None and "suggester" in spancat:
+        lengths = [
+            len(entry["spancat"].text[start:end].split())
+            for entry in merged.train if "spancat" in entry
+            for start, end, _ in entry["spancat"].spans
+        ]
+        longest = max([3] + lengths)
+        # spaCy's default suggests 1-3 token spans: longer gold spans could never be predicted
+        spancat["suggester"]["sizes"] = list(range(1, min(longest, 12) + 1))
+
+
 def print_label_stats(output_dir: Path, merged: MergedCorpus) -> None:
     import spacy
 
@@ -170,7 +185,7 @@ def train(
         base = load_user_config(config)
     else:
         base = generate_config(specs, base_model=base_model, transformer=transformer, seed=seed)
-        base["training"]["eval_frequency"] = estimate_eval_frequency(merged)
+        fit_generated_config(base, merged)
     cfg = set_schedule(use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary), epochs=epochs, batch_size=batch_size)
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
     msg.divider("Training pipeline")

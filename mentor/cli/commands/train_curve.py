@@ -21,7 +21,7 @@ from .train import (
     TextcatOpt,
     component_specs,
     load_merged,
-    estimate_eval_frequency,
+    fit_generated_config,
     print_data_summary,
     spacy_overrides,
 )
@@ -85,7 +85,7 @@ def train_curve(
         base = load_user_config(config)
     else:
         base = generate_config(specs, base_model=base_model, seed=seed)
-        base["training"]["eval_frequency"] = estimate_eval_frequency(merged)
+        fit_generated_config(base, merged)
     cfg = use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary)
     msg.divider("Training curve")
     header = ["%", "Texts"] + [f"{c}" for c in components]

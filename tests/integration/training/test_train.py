@@ -85,3 +85,20 @@ def test_train_on_a_base_pipeline_keeps_its_components(training_db, tmp_path):
     before = spacy.load(tmp_path / "base" / "model-best")
     text = "Carol flew to Oslo on day 3."
     assert [(e.text, e.label_) for e in nlp(text).ents] == [(e.text, e.label_) for e in before(text).ents]
+
+
+def test_train_spancat_suggests_long_enough_spans(training_db, tmp_path):
+    from mentor.tasks import set_hashes
+
+    tasks = []
+    for i in range(20):
+        text = f"We met at the New York Stock Exchange on day {i}."
+        start = text.index("the New")
+        end = text.index(" on day")
+        tasks.append(set_hashes({"text": text, "spans": [{"start": start, "end": end, "label": "VENUE"}, {"start": start + 4, "end": start + 12, "label": "CITY"}], "answer": "accept", "_view_id": "spans_manual"}))
+    add(training_db, "venues", tasks)
+    train(None, tmp_path / "sc", spancat="venues", epochs=1)
+    config = (tmp_path / "sc" / "config.cfg").read_text()
+    assert "sizes=[1,2,3,4,5]" in config.replace(" ", "")
+    nlp = spacy.load(tmp_path / "sc" / "model-best")
+    assert "spancat" in nlp.pipe_names and "sc" in nlp("We met at the Chicago Board on day 3.").spans
