@@ -78,6 +78,7 @@ class ScoredPool:
         rescorer: Optional[Rescorer] = None,
         rescore_limit: Optional[int] = None,
         explore: float = 0.0,
+        warmup: int = 0,
         seed: int = 0,
     ) -> None:
         if pool_size < 1:
@@ -85,6 +86,7 @@ class ScoredPool:
         if not 0.0 <= explore <= 1.0:
             raise ValueError("explore must be between 0 and 1")
         self.explore = explore
+        self.warmup = warmup
         self._rng = random.Random(seed)
         self._source = iter(scored)
         self._priority = priority
@@ -111,7 +113,7 @@ class ScoredPool:
             self._fill()
             if not self._heap:
                 raise StopIteration
-            if self.explore and self._rng.random() < self.explore:
+            if self.n_served < self.warmup or (self.explore and self._rng.random() < self.explore):
                 # now and then a random question, so a poor model can't narrow what it sees
                 index = self._rng.randrange(len(self._heap))
                 self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
@@ -205,14 +207,16 @@ def prefer_uncertain(
     rescorer: Optional[Rescorer] = None,
     rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT,
     explore: float = 0.0,
+    warmup: int = 0,
 ) -> ScoredPool:
     """Serve the questions whose score is closest to ``0.5 + bias`` first.
 
-    ``explore``: the share of questions served at random from the pool instead.
+    ``explore``: the share of questions served at random from the pool instead;
+    ``warmup``: serve the first this many at random (a cold model knows nothing).
     """
     return ScoredPool(
         scored, lambda score: uncertainty(score, bias), pool_size=pool_size,
-        rescorer=rescorer, rescore_limit=rescore_limit, explore=explore,
+        rescorer=rescorer, rescore_limit=rescore_limit, explore=explore, warmup=warmup,
     )
 
 

@@ -42,6 +42,7 @@ class SimulationConfig:
     pool_size: int = DEFAULT_POOL_SIZE
     rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT
     explore: float = 0.0
+    warmup: int = 0
     seeds: int = 3
     architecture: str = "bow"
     lang: str = "en"
@@ -113,7 +114,7 @@ def _questions(strategy: str, model: TextClassifier, tasks: List[Task], config: 
     if strategy == "teach":
         return ScoredPool(
             model(tasks), uncertainty, rescorer=model.score_tasks, pool_size=config.pool_size,
-            rescore_limit=config.rescore_limit, explore=config.explore, seed=seed,
+            rescore_limit=config.rescore_limit, explore=config.explore, warmup=config.warmup, seed=seed,
         )
     if strategy == "random":
         pairs = [dict(task, label=label) for task in tasks for label in config.labels]

@@ -129,3 +129,12 @@ def test_pool_has_no_length_so_the_controller_does_not_take_it_for_the_total():
     pool = prefer_uncertain(_scored([0.1, 0.2, 0.3]))
     next(pool)
     assert not hasattr(pool, "__len__") and getattr(pool, "total", None) is None
+
+
+def test_pool_warmup_serves_at_random_then_by_priority():
+    scores = [i / 100 for i in range(100)]
+    pool = ScoredPool(_scored(scores), lambda s: s, pool_size=100, warmup=10, seed=3)
+    first = [next(pool)["id"] for _ in range(10)]
+    assert first != list(range(99, 89, -1))  # not the ten best
+    rest = [t["id"] for t in pool]
+    assert rest == sorted(rest, reverse=True) and sorted(first + rest) == list(range(100))

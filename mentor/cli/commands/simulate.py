@@ -44,6 +44,7 @@ def simulate(
     pool_size: Annotated[int, Opt("--pool-size", help="Questions the teach sorter keeps to choose from")] = DEFAULT_POOL_SIZE,
     rescore_limit: Annotated[int, Opt("--rescore-limit", help="Pooled questions re-scored per update (0: all)")] = DEFAULT_RESCORE_LIMIT or 0,
     explore: Annotated[float, Opt("--explore", help="Share of teach questions picked at random from the pool")] = 0.0,
+    warmup: Annotated[int, Opt("--warmup", help="Serve this many teach questions at random before sorting")] = 0,
     architecture: Annotated[str, Opt("--architecture", help="Text classifier: bow or ensemble")] = "bow",
     output: Annotated[Optional[Path], Opt("--output", "-o", help="Write the curves as JSON here")] = None,
     no_plot: Annotated[bool, Opt("--no-plot", help="Don't draw the terminal plot")] = False,
@@ -57,6 +58,8 @@ def simulate(
     """
     if seeds < 1 or max_labels < 1 or step < 1 or batch_size < 1 or pool_size < 1 or rescore_limit < 0:
         raise InputError("--seeds, --max-labels, --step, --batch-size and --pool-size must be positive")
+    if warmup < 0:
+        raise InputError(f"--warmup must be 0 or more, got {warmup}")
     if not 0.0 <= explore <= 1.0:
         raise InputError(f"--explore must be between 0 and 1, got {explore}")
     examples, exclusive = read_labelled(_rows(source), where=source)
@@ -68,7 +71,7 @@ def simulate(
     labels = default_labels(train, exclusive, split_string(label))
     config = SimulationConfig(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
-        pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, seeds=seeds, architecture=architecture,
+        pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, warmup=warmup, seeds=seeds, architecture=architecture,
     )
     counts = label_counts(train)
     msg.info(
