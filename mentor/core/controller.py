@@ -331,6 +331,8 @@ class Controller:
         if answer.get("answer") not in ANSWERS:
             raise InvalidTask("answer", f"must be one of {', '.join(ANSWERS)}, got {answer.get('answer')!r}", where)
         for key in ("_input_hash", "_task_hash"):
+            if key in answer and answer[key] is None:
+                del answer[key]  # null: computed below, like a missing hash
             value = answer.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_HASH):
                 raise InvalidTask(key, f"must be a 64-bit integer, got {value!r}", where)
