@@ -151,15 +151,18 @@ def test_ner_manual_drag_click_undo_reload(serve, open_page, screenshot) -> None
 
 def test_ner_manual_highlight_chars(serve, open_page, screenshot) -> None:
     text = "Order #A-1234 shipped"
-    server = serve("ner_manual", [{"text": text}], config={"labels": ["ID"], "ner_manual_highlight_chars": True})
+    labels = ["ID"] + [f"FILLER{i}" for i in range(10)] + ["CODE"]  # 12 labels: the 12th is Shift+2
+    server = serve("ner_manual", [{"text": text}], config={"labels": labels, "ner_manual_highlight_chars": True})
     page = open_page(server)
     wait_task(page)
+    page.keyboard.press("Shift+2")
+    assert page.locator(".label-btn.selected").inner_text().startswith("CODE")
     drag(page, tok(7), tok(12))  # "A-1234", character by character
     screenshot(page, "ner_manual_chars")
     press(page, "a")
     wait_no_tasks(page)
     (eg,) = server.examples()
-    assert [(s["start"], s["end"], s["label"]) for s in eg["spans"]] == [(7, 13, "ID")]
+    assert [(s["start"], s["end"], s["label"]) for s in eg["spans"]] == [(7, 13, "CODE")]
     assert "token_start" not in eg["spans"][0]
 
 

@@ -25,12 +25,30 @@ export function labelStroke(label: string, labels: string[]): string {
   return STROKES[indexOf(label, labels)];
 }
 
-/** The key that picks each label: keymap_by_label, else 1-9 then 0. */
+/** The default key of item i: 1-9, 0, then Shift+1-9, Shift+0 (as in Prodigy). */
+export function numberKey(i: number): string {
+  if (i >= 20) return "";
+  const digit = String((i % 10) + 1).slice(-1);
+  return i < 10 ? digit : `shift+${digit}`;
+}
+
+/** The name of a key press in numberKey's terms, whatever the keyboard layout. */
+export function keyName(e: KeyboardEvent): string {
+  if (e.shiftKey && /^(Digit|Numpad)[0-9]$/.test(e.code)) return `shift+${e.code.slice(-1)}`;
+  return e.key.toLowerCase();
+}
+
+/** How a key is shown on its badge. */
+export function keyLabel(key: string): string {
+  return key.startsWith("shift+") ? `⇧${key.slice(6)}` : key;
+}
+
+/** The key that picks each label: keymap_by_label, else numberKey. */
 export function labelKeys(labels: string[], config: UiConfig): Map<string, string> {
   const keys = new Map<string, string>();
   const custom = config.keymap_by_label ?? {};
   labels.forEach((label, i) => {
-    const key = typeof custom[label] === "string" ? custom[label] : i < 9 ? String(i + 1) : i === 9 ? "0" : "";
+    const key = typeof custom[label] === "string" ? custom[label] : numberKey(i);
     if (key) keys.set(key.toLowerCase(), label);
   });
   return keys;
@@ -72,7 +90,7 @@ export function labelPicker(labels: string[], config: UiConfig, onChange?: (labe
       },
       h("span", { class: "label-swatch" }),
       h("span", { class: "label-name" }, label),
-      key ? h("kbd", null, key) : null,
+      key ? h("kbd", null, keyLabel(key)) : null,
     );
     buttons.set(label, button);
     el.appendChild(button);
@@ -83,7 +101,7 @@ export function labelPicker(labels: string[], config: UiConfig, onChange?: (labe
     el,
     selected: () => current,
     onKey(e: KeyboardEvent): boolean {
-      const label = keys.get(e.key.toLowerCase());
+      const label = keys.get(keyName(e));
       if (!label) return false;
       select(label);
       return true;

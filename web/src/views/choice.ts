@@ -4,13 +4,10 @@
  * option accepts the task at once. Picks are stored as `accept: [ids]`.
  */
 import { h, toText } from "../dom";
+import { keyLabel, keyName, numberKey } from "../labels";
 import type { Task } from "../types";
 import { taskContent, taskImage } from "./content";
 import type { RenderedView, ViewContext } from "./view";
-
-function optionKey(i: number): string {
-  return i < 9 ? String(i + 1) : i === 9 ? "0" : "";
-}
 
 export function choiceView(task: Task, ctx: ViewContext): RenderedView {
   const options = Array.isArray(task.options) ? task.options : [];
@@ -36,7 +33,7 @@ export function choiceView(task: Task, ctx: ViewContext): RenderedView {
 
   const list = h("div", { class: "options", role: single ? "radiogroup" : "group" });
   options.forEach((option, i) => {
-    const key = optionKey(i);
+    const key = numberKey(i);
     const button = h(
       "button",
       {
@@ -46,7 +43,7 @@ export function choiceView(task: Task, ctx: ViewContext): RenderedView {
         "data-id": toText(option.id),
         on: { click: () => toggle(i) },
       },
-      key ? h("kbd", null, key) : null,
+      key ? h("kbd", null, keyLabel(key)) : null,
       h("span", { class: single ? "option-mark radio" : "option-mark check" }),
       typeof option.image === "string" && option.image ? taskImage(option.image) : null,
       h("span", { class: "option-text" }, toText(option.text ?? option.id)),
@@ -58,8 +55,8 @@ export function choiceView(task: Task, ctx: ViewContext): RenderedView {
   return {
     el: h("div", { class: "view-choice" }, taskContent(task, ctx.labels), list),
     onKey(e: KeyboardEvent): boolean {
-      const i = e.key === "0" ? 9 : /^[1-9]$/.test(e.key) ? Number(e.key) - 1 : -1;
-      if (i < 0 || i >= options.length) return false;
+      const i = options.findIndex((_, j) => numberKey(j) === keyName(e));
+      if (i < 0) return false;
       toggle(i);
       return true;
     },
