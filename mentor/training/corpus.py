@@ -22,7 +22,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from ..db import Database, connect
-from ..errors import DatasetNotFound
+from ..errors import DatasetNotFound, InputError
 from ..tasks import Task
 from .docs import DEFAULT_INCORRECT_SPANS_KEY, DEFAULT_SPANS_KEY, make_reference_doc
 from .errors import NoEvaluationData, NoLabels, NoUsableExamples
@@ -117,14 +117,18 @@ def merge_datasets(
     sample_size: float = 1.0,
     require_dev: bool = True,
     on_read: Optional[Callable[[int], None]] = None,
+    check_labels: bool = True,
 ) -> MergedCorpus:
     """Merge every component's answers and split them into train and dev entries.
 
     A component with ``eval:`` datasets is evaluated on those (texts in both are
     taken out of its training data); the others share one random split of
     ``eval_split`` of their texts. Raises DatasetNotFound, NoUsableExamples,
-    NoLabels and NoEvaluationData with what to do.
+    NoLabels (unless ``check_labels`` is off, as for evaluation) and
+    NoEvaluationData with what to do, and InputError for a bad ``eval_split``.
     """
+    if not 0.0 <= eval_split < 1.0:
+        raise InputError(f"--eval-split must be at least 0 and below 1, got {eval_split}")
     for spec in specs:
         for name in spec.datasets:
             if name not in db:
@@ -150,6 +154,8 @@ def merge_datasets(
             if not eval_merged:
                 raise NoUsableExamples(_nothing_usable(spec.component, spec.eval, eval_report))
             dev_anns[spec.component] = eval_merged
+            for input_hash in eval_merged:
+                order.setdefault(input_hash, len(order))
     counts: Dict[str, SplitCounts] = {}
     random_split = [s.component for s in specs if not s.eval]
     held_out = split_hashes(
@@ -182,8 +188,10 @@ def merge_datasets(
                 f"--{c.replace('_', '-')}: nothing to evaluate on; add an evaluation dataset "
                 f"(--{c.replace('_', '-')} {spec.train[0]},eval:MY_EVAL_SET) or set --eval-split above 0"
             )
-    labels = {spec.component: _labels(spec, train_anns[spec.component]) for spec in specs}
-    dev_order = sorted({h for anns in dev_anns.values() for h in anns}, key=lambda h: order.get(h, len(order)))
+    labels = {
+        spec.component: _labels(spec, train_anns[spec.component], strict=check_labels) for spec in specs
+    }
+    dev_order = sorted({h for anns in dev_anns.values() for h in anns}, key=lambda h: order[h])
     train_order = sorted({h for anns in train_anns.values() for h in anns}, key=lambda h: order[h])
     return MergedCorpus(
         train=_combine(train_anns, train_order),
@@ -204,9 +212,11 @@ def _combine(per_component: Mapping[str, Mapping[int, Annotation]], order: Seque
     return entries
 
 
-def _labels(spec: ComponentSpec, annotations: Mapping[int, Annotation]) -> List[str]:
+def _labels(spec: ComponentSpec, annotations: Mapping[int, Annotation], *, strict: bool = True) -> List[str]:
     labels = sorted({label for ann in annotations.values() for label in ann.labels})
     flag = f"--{spec.component.replace('_', '-')}"
+    if not strict:
+        return labels
     if not labels:
         raise NoLabels(
             f"{flag}: the answers in {', '.join(spec.train)} have no labels "

@@ -52,3 +52,12 @@ def test_evaluate_known_case(training_db, tmp_path, capsys):
     assert rows["PERSON"] == ["33.33", "50.00", "40.00", "2"]
     assert rows["GPE"] == ["0.00", "0.00", "0.00", "1"]
     assert rows["(micro)"] == ["33.33", "33.33", "33.33", "3"]
+
+
+def test_evaluate_binary_textcat_with_one_label(training_db, tmp_path, capsys):
+    from mentor.cli.commands.train import train
+
+    train(None, tmp_path / "tc", textcat_multilabel="happy", epochs=2)
+    evaluate(str(tmp_path / "tc" / "model-best"), textcat_multilabel="happy")
+    printed = capsys.readouterr().out
+    assert "HAPPY" in printed and "Confusion per label" in printed and "Accuracy" in printed

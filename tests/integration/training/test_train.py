@@ -102,3 +102,10 @@ def test_train_spancat_suggests_long_enough_spans(training_db, tmp_path):
     assert "sizes=[1,2,3,4,5]" in config.replace(" ", "")
     nlp = spacy.load(tmp_path / "sc" / "model-best")
     assert "spancat" in nlp.pipe_names and "sc" in nlp("We met at the Chicago Board on day 3.").spans
+
+
+def test_train_refuses_a_bad_eval_split(training_db, tmp_path):
+    from mentor.errors import InputError
+
+    with pytest.raises(InputError, match="--eval-split"):
+        train(None, tmp_path / "x", ner="ner_gold", eval_split=1.5)
