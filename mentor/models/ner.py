@@ -31,6 +31,7 @@ from spacy.util import filter_spans, fix_random_seed
 from ..errors import InputError
 from ..preprocess import doc_to_tokens, rehash_task, span_to_dict
 from ..tasks import Task
+from .doc_cache import DocCache
 from .protocols import ScoredTask
 
 __all__ = ["EntityRecognizer", "NER_FACTORIES", "INCORRECT_SPANS_KEY"]
@@ -111,8 +112,7 @@ class EntityRecognizer:
             n for n in names[: names.index(name)] if nlp.get_pipe_meta(n).factory in SHARED_FACTORIES
         ]
         self._frozen = [n for n in names if n != name and n not in self._before]
-        self._cache: "OrderedDict[str, Doc]" = OrderedDict()
-        self._cache_size = 0 if self._before else cache_size
+        self._doc_cache = DocCache(nlp, 0 if self._before else cache_size, self._frozen + [name])
         if added:
             self._optimizer = self._initialize(only_new=len(names) > 1)
         else:
@@ -143,20 +143,7 @@ class EntityRecognizer:
 
     def _docs(self, texts: Sequence[str]) -> List[Doc]:
         """Docs ready for our component: tokenized, and through the layers it listens to."""
-        if not self._cache_size:
-            return list(self.nlp.pipe(texts, disable=self._frozen + [self.name]))
-        docs: List[Doc] = []
-        for text in texts:
-            doc = self._cache.get(text)
-            if doc is None:
-                doc = self.nlp.make_doc(text)
-                self._cache[text] = doc
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-            else:
-                self._cache.move_to_end(text)
-            docs.append(doc)
-        return docs
+        return self._doc_cache(texts)
 
     def beam_scores(self, texts: Sequence[str]) -> List[Dict[SpanKey, float]]:
         """For each text, every candidate entity in the beam with its summed probability."""

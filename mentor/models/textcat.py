@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections import OrderedDict
 from itertools import islice
 from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple, cast
 
@@ -29,6 +28,7 @@ from spacy.util import fix_random_seed
 
 from ..errors import InputError
 from ..tasks import Task, get_task_hash, set_hashes
+from .doc_cache import DocCache
 from .protocols import ScoredTask
 
 __all__ = ["TextClassifier", "ARCHITECTURES", "rehash_question", "bow_config", "BOW_LEARN_RATE"]
@@ -140,8 +140,7 @@ class TextClassifier:
         ]
         self._frozen = [n for n in nlp.pipe_names if n != name and n not in self._before]
         # docs are cached only when nothing trainable runs before us (their annotations would go stale)
-        self._cache: "OrderedDict[str, Doc]" = OrderedDict()
-        self._cache_size = 0 if self._before else cache_size
+        self._doc_cache = DocCache(nlp, 0 if self._before else cache_size, self._frozen + [name])
         if added:
             self._optimizer = self._initialize(only_new=len(nlp.pipe_names) > 1)
         else:
@@ -178,20 +177,8 @@ class TextClassifier:
     # ---- scoring -------------------------------------------------------------------------
 
     def _docs(self, texts: Sequence[str]) -> List[Doc]:
-        if not self._cache_size:
-            return list(self.nlp.pipe(texts, disable=self._frozen + [self.name]))
-        docs: List[Doc] = []
-        for text in texts:
-            doc = self._cache.get(text)
-            if doc is None:
-                doc = self.nlp.make_doc(text)
-                self._cache[text] = doc
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-            else:
-                self._cache.move_to_end(text)
-            docs.append(doc)
-        return docs
+        """Docs ready for our component: tokenized, and through the layers it listens to."""
+        return self._doc_cache(texts)
 
     def predict(self, texts: Sequence[str]) -> List[Dict[str, float]]:
         """Return the score of every label of the component for each text."""
