@@ -10,8 +10,9 @@ Each request returns only after the commit that holds its batch. Alone, a
 request commits its own batch straight away, with no thread hand-off.
 
 If a shared transaction fails, each batch in it is retried alone, so one bad
-batch can't take the others down with it. SQLite has one leader at a time; a
-server database (PostgreSQL, MySQL) a few, whose transactions overlap.
+batch can't take the others down with it. There is one leader at a time by
+default (SQLite has one writer anyway, and on PostgreSQL one leader forming
+bigger groups measured faster than two or four overlapping ones).
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 MAX_GROUP = 64
-SERVER_DB_LEADERS = 4
+# measured on PostgreSQL: one leader forms bigger groups and beat 2 and 4 (fewer commits)
+DEFAULT_LEADERS = 1
 
 
 @dataclass
@@ -51,7 +53,7 @@ class GroupWriter:
     def __init__(self, db: Database, *, max_group: int = MAX_GROUP, leaders: Optional[int] = None) -> None:
         self.db = db
         self.max_group = max_group
-        self.max_leaders = leaders if leaders is not None else (1 if db.backend == "sqlite" else SERVER_DB_LEADERS)
+        self.max_leaders = leaders if leaders is not None else DEFAULT_LEADERS
         self._queue: Deque[_Pending] = deque()
         self._lock = threading.Lock()
         self._leaders = 0
