@@ -15,12 +15,13 @@ def batch(session: str, n: int = 3) -> List[dict]:
     return [{"text": f"{session} {i}", "answer": "accept", "_session_id": session} for i in range(n)]
 
 
-def test_writer_stores_concurrent_batches(sqlite_db: Database) -> None:
+@pytest.mark.parametrize("leaders", [1, 3])
+def test_writer_stores_concurrent_batches(sqlite_db: Database, leaders: int) -> None:
     sqlite_db.add_dataset("ds")
     names = [f"ds-s{i}" for i in range(12)]
     for name in names:
         sqlite_db.add_dataset(name, session=True)
-    writer = GroupWriter(sqlite_db)
+    writer = GroupWriter(sqlite_db, leaders=leaders)
     saved: List[int] = []
     threads = [threading.Thread(target=lambda n=name: saved.append(writer.write(batch(n), ["ds", n]))) for name in names]
     for thread in threads:
