@@ -27,10 +27,16 @@ def doc_from_tokens(vocab: Vocab, text: str, tokens: Sequence[Mapping[str, Any]]
     spaces: List[bool] = []
     position = 0
     for i, token in enumerate(tokens):
-        word, start, end = token.get("text"), token.get("start"), token.get("end")
-        if not isinstance(word, str) or not word or start != position or text[start:end] != word:
+        if not isinstance(token, Mapping):
             return None
-        following = tokens[i + 1]["start"] if i + 1 < len(tokens) else len(text)
+        word, start, end = token.get("text"), token.get("start"), token.get("end")
+        if not isinstance(word, str) or not word or not isinstance(end, int) or start != position:
+            return None
+        if text[position:end] != word:
+            return None
+        following = tokens[i + 1].get("start") if i + 1 < len(tokens) else len(text)
+        if not isinstance(following, int) or following < end:
+            return None
         gap = text[end:following]
         if gap not in ("", " "):
             return None  # other whitespace between tokens: let the tokenizer decide

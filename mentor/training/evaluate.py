@@ -9,7 +9,7 @@ scorer would count those as negatives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -130,7 +130,7 @@ def score_cats(
         result.examples += 1
         predicted = eg.predicted.cats
         if exclusive:
-            top = max(predicted, key=predicted.get) if predicted else NO_LABEL
+            top = max(predicted, key=lambda label: predicted[label]) if predicted else NO_LABEL
             positives = [label for label, value in gold.items() if value >= 0.5]
             if positives:
                 row = confusion.setdefault(positives[0], {})
@@ -171,7 +171,7 @@ def score_cats(
 
 def evaluate(
     nlp: Language,
-    docs_by_component: Dict[str, Sequence[Doc]],
+    docs_by_component: Mapping[str, Sequence[Doc]],
     *,
     spans_key: str = "sc",
     batch_size: int = 64,

@@ -102,7 +102,7 @@ def score_entities(
     safe to auto-accept as its shakiest entity.
     """
     name = ner_component(nlp)
-    pipe = nlp.get_pipe(name)
+    pipe: Any = nlp.get_pipe(name)  # a transition parser: beam_parse, scored_ents
     wanted = set(labels) if labels else None
     for batch in _batches(stream, batch_size):
         docs = list(nlp.pipe([t["text"] for t in batch]))

@@ -60,3 +60,9 @@ def test_docs_combine_components(text):
     assert doc.cats == {"TRAVEL": 1.0}
     assert [e.text for e in doc.ents] == ["Paris"]
     assert [s.text for s in doc.spans["sc"]] == ["Alice visited"]
+
+
+def test_docs_malformed_tokens_fall_back_to_the_tokenizer():
+    nlp = spacy.blank("en")
+    for tokens in (["a", "b"], [{"text": "a", "start": 0, "end": 1}, {"text": "b"}], [{"text": "a", "start": 0}]):
+        assert doc_from_tokens(nlp.vocab, "a b", tokens) is None
