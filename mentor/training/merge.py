@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from ..tasks import Task
+from ..tasks import ANSWERS, Task
 
 SpanKey = Tuple[int, int, str]  # start char, end char, label
 
@@ -99,8 +99,9 @@ def _span_key(span: Any) -> Optional[SpanKey]:
 def is_binary_ner(task: Task, binary: bool) -> bool:
     """Whether a NER answer is a yes/no question about its spans (partial) or a full annotation.
 
-    The view decides when it was stored; ``--binary`` forces binary; a task with
-    no view and one span carrying a model score is a teach task exported by Prodigy.
+    The view decides when it was stored; ``--binary`` forces binary. Without a
+    view (Prodigy exports), a task whose spans all carry a model ``score`` or
+    their own ``answer`` holds suggestions a person judged: a teach task.
     """
     if binary:
         return True
@@ -110,7 +111,7 @@ def is_binary_ner(task: Task, binary: bool) -> bool:
     if view in MANUAL_NER_VIEWS or view is not None:
         return False
     spans = task.get("spans") or []
-    return "tokens" not in task and len(spans) == 1 and "score" in spans[0]
+    return bool(spans) and all(isinstance(s, dict) and ("score" in s or "answer" in s) for s in spans)
 
 
 def _overlapping(spans: Iterable[SpanKey]) -> bool:
@@ -172,7 +173,16 @@ def merge_ner(
         if bad:
             report.skip("invalid span (start/end/label)", bad)
         spans = [k for k in keys if k is not None]
-        if is_binary_ner(task, binary):
+        span_answers = [s.get("answer") for s in task.get("spans") or [] if isinstance(s, dict)]
+        if is_binary_ner(task, binary) and spans and all(a in ANSWERS for a in span_answers):
+            # merged teach answers (older Prodigy): every span carries its own decision
+            for key, span_answer in zip(keys, span_answers):
+                if key is not None and span_answer == "accept":
+                    accepted.add(key)
+                elif key is not None and span_answer == "reject":
+                    rejected.add(key)
+            used += 1
+        elif is_binary_ner(task, binary):
             if task["answer"] == "accept":
                 accepted.update(spans)
                 used += 1

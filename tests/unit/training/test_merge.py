@@ -140,3 +140,16 @@ def test_merge_counts_invalid_spans(text):
     task["spans"].append({"start": 5, "end": 2, "label": "X"})
     merged, report = merge_component("ner", [("a", task)])
     assert len(merged) == 1 and report.skipped["invalid span (start/end/label)"] == 1
+
+
+def test_merge_ner_spans_with_their_own_answers(text):
+    task = ner_task(text, [], answer="reject", view=None)
+    task["spans"] = [
+        {"start": 0, "end": 5, "label": "PERSON", "score": 0.7, "answer": "accept"},
+        {"start": 14, "end": 19, "label": "PERSON", "score": 0.6, "answer": "reject"},
+        {"start": 23, "end": 26, "label": "DATE", "score": 0.2, "answer": "ignore"},
+    ]
+    merged, _ = merge_component("ner", [("a", task)])
+    (ann,) = merged.values()
+    assert ann.complete is False
+    assert ann.spans == [(0, 5, "PERSON")] and ann.incorrect_spans == [(14, 19, "PERSON")]
