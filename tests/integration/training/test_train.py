@@ -109,3 +109,27 @@ def test_train_refuses_a_bad_eval_split(training_db, tmp_path):
 
     with pytest.raises(InputError, match="--eval-split"):
         train(None, tmp_path / "x", ner="ner_gold", eval_split=1.5)
+
+
+def test_train_stops_cleanly_on_ctrl_c(training_db, tmp_path, subprocess_env):
+    import signal
+    import time
+
+    out = tmp_path / "interrupted"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mentor", "train", str(out), "--ner", "ner_gold", "--epochs", "10000"],
+        env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.time() + 120
+        while not (out / "model-best").exists() and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, output
+    assert "Training interrupted" in output and "Traceback" not in output
+    assert spacy.load(out / "model-last").pipe_names == ["tok2vec", "ner"]
