@@ -133,3 +133,16 @@ def test_train_stops_cleanly_on_ctrl_c(training_db, tmp_path, subprocess_env):
     assert process.returncode == 130, output
     assert "Training interrupted" in output and "Traceback" not in output
     assert spacy.load(out / "model-last").pipe_names == ["tok2vec", "ner"]
+
+
+def test_train_with_a_users_config(training_db, tmp_path):
+    from spacy.cli.init_config import init_config
+
+    path = tmp_path / "mine.cfg"
+    config = init_config(lang="en", pipeline=["ner"])
+    config["components"]["tok2vec"]["model"]["encode"]["width"] = 64  # a choice of the user's
+    config.to_disk(path)
+    train(None, tmp_path / "out", ner="ner_gold", config=path, epochs=1)
+    written = (tmp_path / "out" / "config.cfg").read_text()
+    assert "width = 64" in written and '@readers = "mentor.Corpus.v1"' in written
+    assert spacy.load(tmp_path / "out" / "model-best").pipe_names == ["tok2vec", "ner"]
