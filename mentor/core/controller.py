@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Set, Union
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from sqlalchemy.exc import DBAPIError
 
@@ -380,7 +380,7 @@ class Controller:
             self._total_known = True
         return self._total
 
-    def progress(self, session: Optional[Session] = None) -> tuple:
+    def progress(self, session: Optional[Session] = None) -> Tuple[Optional[float], Optional[ProgressKind]]:
         """``(value, kind)``: the recipe's, the loss estimate, or answered / total."""
         if self.components.progress is not None:
             value = self.components.progress(self, self._last_update)
@@ -395,7 +395,7 @@ class Controller:
             if self.overlap:
                 done = len(session.answered_keys) if session is not None else 0
             elif self.per_task > 1:
-                done = self._feed.completed_units(session) if session is not None else 0  # type: ignore[arg-type]
+                done = self._feed.completed_units(session) if session is not None else 0
                 total = total * self.per_task if total else total
             else:
                 done = len(self._dataset_keys)

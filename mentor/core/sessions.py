@@ -7,9 +7,8 @@ dataset that every answer of that annotator is linked to.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Union
+from typing import Counter, Dict, List, Optional, Sequence, Set, Union
 
 from ..db import validate_dataset_name
 from ..errors import InvalidDatasetName, InputError, MentorError
@@ -88,7 +87,7 @@ class Session:
     resend: List[int] = field(default_factory=list)
     answered: Set[int] = field(default_factory=set)
     answered_keys: Set[int] = field(default_factory=set)
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[Optional[str]] = field(default_factory=Counter)
     cursor: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -1,8 +1,7 @@
 """``mark``: show tasks as they are in any view, and count the answers."""
 from __future__ import annotations
 
-from collections import Counter
-from typing import Annotated, Any, Iterator, List, Optional
+from typing import Annotated, Any, Counter, Iterator, List, Optional
 
 from wasabi import msg
 
@@ -36,7 +35,7 @@ def mark(
     stream = get_stream(source, loader=loader, dedup=True)
     if label:
         stream = stream.apply(_with_label, label)
-    counts: Counter = Counter()
+    counts: Counter[Optional[str]] = Counter()
 
     def count_answers(answers: List[Task]) -> List[Task]:
         # called once per newly stored answer (retries excluded), ignored ones included
