@@ -19,7 +19,7 @@ score the model had given it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import srsly
 from spacy.language import Language
@@ -27,6 +27,7 @@ from spacy.pipeline import TextCategorizer
 from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import Conflict, InputError
+from .loading import load_pipeline
 from .matcher import SpanFinder
 from .patterns import Pattern, PatternsSource, load_patterns
 
@@ -184,3 +185,18 @@ def add_pattern_gate(
     assert isinstance(gate, PatternGate)
     gate.add_patterns(loaded)
     return gate
+
+
+def gate_saved_pipeline(
+    model: Union[str, Path],
+    output: Union[str, Path],
+    patterns: PatternsSource,
+    labels: Sequence[str],
+    *,
+    case_sensitive: bool = False,
+) -> Tuple[Language, PatternGate]:
+    """Load a saved pipeline, add the gate, and save it to ``output`` (which may be ``model``)."""
+    nlp = load_pipeline(str(model))
+    gate = add_pattern_gate(nlp, patterns, labels, case_sensitive=case_sensitive)
+    nlp.to_disk(output)
+    return nlp, gate

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from wasabi import msg
 
-from ...models.gate import add_pattern_gate
-from ...models.loading import load_pipeline
+from ...models.gate import gate_saved_pipeline
 from ...registry import Arg, Opt, recipe
 from ...tasks import split_string
 
@@ -21,9 +20,7 @@ def gate_model(
     case_sensitive: Annotated[bool, Opt("--case-sensitive", "-CS", help="Match phrase patterns on the exact text")] = False,
 ) -> None:
     """Keep categories only when a listed term occurs: add a pattern gate to a pipeline."""
-    nlp = load_pipeline(model)
-    gate = add_pattern_gate(nlp, patterns, split_string(label), case_sensitive=case_sensitive)
-    nlp.to_disk(output)
+    nlp, gate = gate_saved_pipeline(model, output, patterns, split_string(label), case_sensitive=case_sensitive)
     msg.good(
         f"Saved the gated pipeline to {output}: {', '.join(gate.labels)} is set to 0 unless one of "
         f"{len(gate.patterns)} patterns matches (pipeline: {', '.join(nlp.pipe_names)})"

@@ -14,7 +14,9 @@ from wasabi import msg
 
 from ...config import load_settings
 from ...db import connect
+from ...errors import InputError
 from ...registry import Arg, Opt, recipe
+from ...tasks import split_string
 from ...training.corpus import MergedCorpus, merge_datasets
 from ...training.specs import ComponentSpec, parse_specs
 
@@ -27,6 +29,7 @@ BaseModelOpt = Annotated[str, Opt("--base-model", "-m", help="blank:LANG for a n
 BinaryOpt = Annotated[bool, Opt("--binary", "-B", help="Treat all NER answers as yes/no answers on their spans (unannotated tokens are missing, not O)")]
 SeedOpt = Annotated[int, Opt("--seed", help="Random seed for the eval split and for spaCy's training")]
 
+TEXTCAT_COMPONENTS = ("textcat", "textcat_multilabel")
 OVERRIDES_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 CONFLICTS_SHOWN = 5
 
@@ -149,6 +152,34 @@ def print_label_stats(output_dir: Path, merged: MergedCorpus) -> None:
         msg.table(rows, header=header, divider=True, aligns=("l", "r", "r", "r", "r"))
 
 
+def check_gate_request(specs: List[ComponentSpec], patterns: Path) -> None:
+    """Refuse a gate that can't be added before training, not after an hour of it."""
+    from ...models.patterns import load_patterns
+
+    if not any(spec.component in TEXTCAT_COMPONENTS for spec in specs):
+        raise InputError("--require-patterns gates text categories: give --textcat or --textcat-multilabel datasets")
+    if not load_patterns(patterns):
+        raise InputError(f"No patterns in {patterns}: the gate would drop the categories of every text")
+
+
+def textcat_labels(merged: MergedCorpus) -> List[str]:
+    return [label for component in TEXTCAT_COMPONENTS for label in merged.labels.get(component, [])]
+
+
+def gate_trained(output_dir: Path, patterns: Path, labels: List[str]) -> None:
+    """Save model-best and model-last with a pattern gate after their text classifier."""
+    from ...models.gate import gate_saved_pipeline
+
+    gated = []
+    for name in ("model-best", "model-last"):
+        if (output_dir / name).exists():
+            _, gate = gate_saved_pipeline(output_dir / name, output_dir / name, patterns, labels)
+            gated.append(name)
+    msg.good(
+        f"Gated {', '.join(labels)} in {' and '.join(gated)}: set to 0 unless a pattern in {patterns} matches"
+    )
+
+
 @recipe("train", group="training")
 def train(
     ctx: typer.Context,
@@ -167,6 +198,8 @@ def train(
     seed: SeedOpt = 0,
     binary: BinaryOpt = False,
     label_stats: Annotated[bool, Opt("--label-stats", "-L", help="Print precision, recall and F per label after training")] = False,
+    require_patterns: Annotated[Optional[Path], Opt("--require-patterns", "-rp", help="Patterns JSONL: text categories count only when one of these terms occurs. The classifier still learns from every answer; a mentor_pattern_gate component saved after it sets the categories to 0 when nothing matches")] = None,
+    gate_labels: Annotated[Optional[str], Opt("--gate-labels", help="Categories that --require-patterns gates, comma-separated (default: every text category)")] = None,
 ) -> None:
     """Train a spaCy pipeline from datasets, with spaCy's own training loop.
 
@@ -179,6 +212,8 @@ def train(
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
     overrides = spacy_overrides(ctx)
+    if require_patterns is not None:
+        check_gate_request(specs, require_patterns)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
     if config is not None:
@@ -195,6 +230,8 @@ def train(
         msg.warn(f"Training interrupted: the last state is in {output_dir / 'model-last'}")
         raise
     msg.good(f"Saved model-best, model-last and config.cfg in {output_dir}")
+    if require_patterns is not None:
+        gate_trained(output_dir, require_patterns, split_string(gate_labels) if gate_labels else textcat_labels(merged))
     if label_stats:
         print_label_stats(output_dir, merged)
 
