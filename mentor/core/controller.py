@@ -165,6 +165,11 @@ class Controller:
             self._started = True
         if self.components.on_load is not None:
             self.components.on_load(self)
+            if self.dataset and self.db is not None and str(self.dataset) in self.db:
+                # on_load may store examples (terms.teach stores its seeds): recount
+                total = self.db.count_dataset(str(self.dataset))
+                with self._state:
+                    self._dataset_total = total
 
     def close(self) -> None:
         """Run the recipe's ``on_exit`` once (at shutdown); the database stays open."""

@@ -411,6 +411,16 @@ def test_controller_on_load_and_on_exit_run_once(make_controller: MakeController
     assert events == ["load", "exit"]
 
 
+def test_controller_counts_what_on_load_stores(make_controller: MakeController, sqlite_db: Database) -> None:
+    def store_seeds(ctrl: Controller) -> None:  # as terms.teach stores its seed terms
+        sqlite_db.add_dataset("ds")
+        sqlite_db.add_examples([{"text": "seed", "answer": "accept"}], datasets=["ds"])
+
+    ctrl = make_controller(components=Components(dataset="ds", stream=[], view_id="text", on_load=store_seeds))
+    ctrl.start()
+    assert ctrl.stats(ctrl.get_session("a"))["dataset_total"] == 1
+
+
 def test_controller_threads_never_get_the_same_task(make_controller: MakeController) -> None:
     ctrl = make_controller(make_tasks(400), batch_size=5)
     served: List[str] = []
