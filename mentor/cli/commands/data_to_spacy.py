@@ -19,7 +19,7 @@ from .train import (
     TextcatOpt,
     component_specs,
     load_merged,
-    fit_generated_config,
+    pipeline_config,
     print_data_summary,
 )
 
@@ -44,16 +44,11 @@ def data_to_spacy(
     """
     from ...models.loading import load_pipeline
     from ...training.export import export_corpus
-    from ...training.pipeline_config import generate_config, load_user_config
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
-    if config is not None:
-        cfg = load_user_config(config)
-    else:
-        cfg = generate_config(specs, base_model=base_model, seed=seed)
-        fit_generated_config(cfg, merged)
+    cfg = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed)
     nlp = load_pipeline(base_model)
     result = export_corpus(merged, nlp, cfg, output_dir)
     msg.good(f"Wrote {result.n_train} training and {result.n_dev} evaluation docs to {output_dir}")

@@ -138,6 +138,25 @@ def fit_generated_config(config: Any, merged: MergedCorpus) -> None:
         spancat["suggester"]["sizes"] = list(range(1, min(longest, 12) + 1))
 
 
+def pipeline_config(
+    specs: List[ComponentSpec],
+    merged: MergedCorpus,
+    *,
+    config: Optional[Path],
+    base_model: str,
+    seed: int,
+    transformer: Optional[str] = None,
+) -> Any:
+    """The user's config as given, or a generated one fitted to the data."""
+    from ...training.pipeline_config import generate_config, load_user_config
+
+    if config is not None:
+        return load_user_config(config)
+    generated = generate_config(specs, base_model=base_model, transformer=transformer, seed=seed)
+    fit_generated_config(generated, merged)
+    return generated
+
+
 def print_label_stats(output_dir: Path, merged: MergedCorpus) -> None:
     import spacy
 
@@ -207,7 +226,7 @@ def train(
     be overridden with a dotted flag, as with 'spacy train':
     --training.max_epochs 10 --training.dropout 0.2
     """
-    from ...training.pipeline_config import generate_config, load_user_config, set_schedule, use_reader
+    from ...training.pipeline_config import set_schedule, use_reader
     from ...training.train import train_pipeline
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
@@ -216,11 +235,7 @@ def train(
         check_gate_request(specs, require_patterns)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
-    if config is not None:
-        base = load_user_config(config)
-    else:
-        base = generate_config(specs, base_model=base_model, transformer=transformer, seed=seed)
-        fit_generated_config(base, merged)
+    base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed, transformer=transformer)
     cfg = set_schedule(use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary), epochs=epochs, batch_size=batch_size)
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
     msg.divider("Training pipeline")

@@ -21,7 +21,7 @@ from .train import (
     TextcatOpt,
     component_specs,
     load_merged,
-    fit_generated_config,
+    pipeline_config,
     print_data_summary,
     spacy_overrides,
 )
@@ -74,18 +74,14 @@ def train_curve(
     apply to every step.
     """
     from ...training.curve import fractions, train_curve as run_curve
-    from ...training.pipeline_config import generate_config, load_user_config, use_reader
+    from ...training.pipeline_config import use_reader
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
     components = [s.component for s in specs]
     overrides = spacy_overrides(ctx)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
-    if config is not None:
-        base = load_user_config(config)
-    else:
-        base = generate_config(specs, base_model=base_model, seed=seed)
-        fit_generated_config(base, merged)
+    base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed)
     cfg = use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary)
     msg.divider("Training curve")
     header = ["%", "Texts"] + [f"{c}" for c in components]
