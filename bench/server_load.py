@@ -11,11 +11,15 @@ exactly once.
 --kill sends SIGKILL to the server half-way, restarts it, and has the
 annotators retry their unacknowledged batch as the web app does.
 --instant-submit sends one answer per request.
+--restart-postgres restarts the local PostgreSQL server half-way (Debian's
+pg_ctlcluster, fast mode: open connections are cut) while the mentor server
+keeps running; it must recover by itself (R9), answering 503 meanwhile.
 
     python bench/server_load.py                      # both backends, 20 annotators, 15 s
     python bench/server_load.py --backend sqlite --kill
     python bench/server_load.py --instant-submit
     python bench/server_load.py --rate 1000          # latency at an offered 1,000 answers/s
+    python bench/server_load.py --backend postgres --restart-postgres
 
 Run by hand; never part of the test suite.
 """
@@ -193,7 +197,8 @@ def make_database(backend: str, workdir: Path) -> Tuple[str, Any]:
     import sqlalchemy as sa
 
     name = f"mentor_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    # no pool: a connection kept from before --restart-postgres would be dead by the time we drop
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f"CREATE DATABASE {name}"))
     url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
@@ -227,6 +232,18 @@ def check_stored(db_url: str, acknowledged: List[Tuple[str, int]]) -> Dict[str, 
     }
 
 
+def restart_postgres() -> float:
+    """Restart the local PostgreSQL cluster, cutting open connections; return the seconds it took."""
+    try:
+        listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise SystemExit(f"--restart-postgres needs Debian's pg_lsclusters/pg_ctlcluster: {err}")
+    version, cluster = listed[0], listed[1]
+    began = time.perf_counter()
+    subprocess.run(["pg_ctlcluster", version, cluster, "restart", "-m", "fast"], check=True)
+    return time.perf_counter() - began
+
+
 def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mentor-bench-") as tmp:
         workdir = Path(tmp)
@@ -254,6 +271,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
                 time.sleep(args.seconds / 2)
                 server.kill()
                 restart_seconds = server.start()
+            db_restart_seconds = None
+            if args.restart_postgres and backend == "postgres":
+                time.sleep(args.seconds / 2)
+                db_restart_seconds = restart_postgres()
             for annotator in annotators:
                 annotator.join()
             elapsed = time.time() - began
@@ -277,6 +298,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
         "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
         "failed_attempts": results.failed_requests,
         "killed_and_restarted_in_s": round(restart_seconds, 1) if restart_seconds is not None else None,
+        "postgres_restarted_in_s": round(db_restart_seconds, 1) if db_restart_seconds is not None else None,
         **check,
     }
 
@@ -288,6 +310,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--kill", action="store_true", help="SIGKILL the server half-way and restart it")
+    parser.add_argument("--restart-postgres", action="store_true", help="restart PostgreSQL half-way (postgres backend)")
     parser.add_argument("--instant-submit", action="store_true", help="one answer per give_answers request")
     parser.add_argument("--rate", type=float, default=None, help="offered load in answers/s (default: closed loop)")
     parser.add_argument("--tasks", type=int, default=200_000, help="tasks in the generated source")
