@@ -8,9 +8,14 @@ sorter is a bounded *pool*:
 1. Fill the pool with up to ``pool_size`` scored questions from the stream.
 2. Serve the question of highest priority (ties: the one that arrived first).
 3. Pull one new question for each one served, so the pool stays full.
-4. When the model has learnt (:meth:`ScoredPool.rescore`), score every question
-   in the pool again before the next one is served: a question that was dull
-   before the update may be the most uncertain after it.
+4. When the model has learnt (:meth:`ScoredPool.rescore`), score the pool's
+   questions again before the next one is served (all of them, or with
+   ``rescore_limit`` the best ones and a window rotating through the rest): a
+   question that was dull before the update may be the most uncertain after it.
+   Questions scored by the current model are served before those still holding
+   an older model's score, so a stale score never wins: a cold model scores
+   every text 0.5, and without this rule those stale "most uncertain" scores
+   would be served, in arrival order, until the whole pool had been re-scored.
 5. When the stream ends, serve what is left, best first.
 
 Every question of a finite stream comes out exactly once, and memory is bounded
@@ -40,6 +45,8 @@ DEFAULT_POOL_SIZE = 512
 DEFAULT_RESCORE_LIMIT: Optional[int] = 64
 
 PriorityFn = Callable[[float], float]
+# (stale: 0 for the current model's score, 1 for an older one's; -priority; arrival number; task)
+Entry = Tuple[int, float, int, Task]
 Rescorer = Callable[[Sequence[Task]], List[float]]
 
 
@@ -93,8 +100,9 @@ class ScoredPool:
         self.pool_size = pool_size
         self._rescorer = rescorer
         self.rescore_limit = rescore_limit
-        # entries: (-priority, arrival number, task); a min-heap serves the highest priority
-        self._heap: List[Tuple[float, int, Task]] = []
+        # entries: (stale, -priority, arrival number, task); a min-heap serves the
+        # current model's scores first (stale 0), the highest priority first among them
+        self._heap: List[Entry] = []
         self._counter = itertools.count()
         self._exhausted = False
         self._stale = False
@@ -117,10 +125,10 @@ class ScoredPool:
                 # now and then a random question, so a poor model can't narrow what it sees
                 index = self._rng.randrange(len(self._heap))
                 self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
-                neg_priority, _, task = self._heap.pop()
+                _, neg_priority, _, task = self._heap.pop()
                 heapq.heapify(self._heap)
             else:
-                neg_priority, _, task = heapq.heappop(self._heap)
+                _, neg_priority, _, task = heapq.heappop(self._heap)
             task["priority"] = round(-neg_priority, 4)
             self.n_served += 1
             return task
@@ -147,11 +155,11 @@ class ScoredPool:
     def pooled(self) -> List[Task]:
         """The questions waiting, best first (a copy of the order; the tasks are shared)."""
         with self._lock:
-            return [entry[2] for entry in sorted(self._heap)]
+            return [entry[3] for entry in sorted(self._heap)]
 
     def _push(self, score: float, task: Task) -> None:
         _set_score(task, score)
-        heapq.heappush(self._heap, (-self._priority(float(score)), next(self._counter), task))
+        heapq.heappush(self._heap, (0, -self._priority(float(score)), next(self._counter), task))
 
     def _fill(self) -> None:
         while not self._exhausted and len(self._heap) < self.pool_size:
@@ -166,19 +174,20 @@ class ScoredPool:
         self._stale = False
         if self._rescorer is None or not self._heap:
             return
-        todo, keep = self._pick_for_rescore(sorted(self._heap))
-        scores = self._rescorer([entry[2] for entry in todo])
+        by_priority = sorted(self._heap, key=lambda entry: (entry[1], entry[2]))
+        todo, keep = self._pick_for_rescore(by_priority)
+        scores = self._rescorer([entry[3] for entry in todo])
         if len(scores) != len(todo):
             raise ValueError(f"rescorer returned {len(scores)} scores for {len(todo)} tasks")
-        heap: List[Tuple[float, int, Task]] = list(keep)
-        for (_, arrival, task), score in zip(todo, scores):
+        heap: List[Entry] = [(1, neg, arrival, task) for _, neg, arrival, task in keep]
+        for (_, _, arrival, task), score in zip(todo, scores):
             _set_score(task, score)
-            heap.append((-self._priority(float(score)), arrival, task))
+            heap.append((0, -self._priority(float(score)), arrival, task))
         heapq.heapify(heap)
         self._heap = heap
         self.n_rescored += len(todo)
 
-    def _pick_for_rescore(self, entries: List[Tuple[float, int, Task]]) -> Tuple[List, List]:
+    def _pick_for_rescore(self, entries: List[Entry]) -> Tuple[List[Entry], List[Entry]]:
         """Split the pool (best first) into what to re-score now and what to leave.
 
         With a ``rescore_limit``, half of it goes to the best questions (the next
@@ -190,13 +199,13 @@ class ScoredPool:
             return entries, []
         n_top = (limit + 1) // 2
         todo, rest = entries[:n_top], entries[n_top:]
-        rest.sort(key=lambda entry: entry[1])
-        after = [entry for entry in rest if entry[1] > self._window_after]
-        window = (after + [entry for entry in rest if entry[1] <= self._window_after])[: limit - n_top]
+        rest.sort(key=lambda entry: entry[2])
+        after = [entry for entry in rest if entry[2] > self._window_after]
+        window = (after + [entry for entry in rest if entry[2] <= self._window_after])[: limit - n_top]
         if window:
-            self._window_after = window[-1][1]
-        chosen = {entry[1] for entry in window}
-        return todo + window, [entry for entry in rest if entry[1] not in chosen]
+            self._window_after = window[-1][2]
+        chosen = {entry[2] for entry in window}
+        return todo + window, [entry for entry in rest if entry[2] not in chosen]
 
 
 def prefer_uncertain(

@@ -99,6 +99,25 @@ def test_pool_rescore_limit_refreshes_the_best_and_a_rotating_window():
     assert {t["id"] for t in pool.pooled()} <= refreshed
 
 
+def test_pool_serves_current_scores_before_stale_ones():
+    # a cold model scores everything 0.5; after an update only part of the pool is re-scored
+    model = {"trained": False}
+
+    def score(i: int) -> float:
+        return 0.5 if not model["trained"] else (0.45 if i % 2 else 0.05)
+
+    pool = prefer_uncertain(((score(i), {"id": i}) for i in range(40)), pool_size=40,
+                            rescorer=lambda tasks: [score(t["id"]) for t in tasks], rescore_limit=8)
+    next(pool)
+    model["trained"] = True
+    pool.rescore()
+    served = [next(pool) for _ in range(4)]
+    # the re-scored uncertain ones (0.45), not the stale 0.5s that would look the most uncertain
+    assert [t["meta"]["score"] for t in served] == [0.45] * 4
+    rest = [t["id"] for t in pool]
+    assert sorted(rest + [t["id"] for t in served] + [0]) == list(range(40))  # still nothing dropped
+
+
 def test_pool_without_rescorer_ignores_rescore():
     pool = prefer_uncertain(_scored([0.2, 0.4]))
     pool.rescore()

@@ -1,0 +1,78 @@
+"""The teach recipes through the real CLI, in the browser: what the model proposes, and how sure it is."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from e2e_support import wait_task
+
+# the same text can come back as another question (a pattern match, then the model's own), so an
+# answer is "done" when the card holds a new text element, not when the text differs
+MARK_CARD = "() => { const el = document.querySelector('.card .task-text'); if (el) el.dataset.e2eSeen = '1'; }"
+NEW_CARD = "() => { const el = document.querySelector('.card .task-text'); return !el || !el.dataset.e2eSeen; }"
+
+
+def answer(page: Any, key: str) -> None:
+    page.evaluate(MARK_CARD)
+    page.keyboard.press(key)
+    page.wait_for_function(NEW_CARD, timeout=10000)
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf8")
+    return path
+
+
+def test_textcat_teach_shows_patterns_scores_and_loss_progress(serve, open_page, tmp_path, screenshot) -> None:
+    spam = [f"Claim your FREE prize number {i} now, reply WIN to 80{i:03d}" for i in range(60)]
+    ham = [f"Are we still meeting for lunch on day {i}? I will bring the notes" for i in range(240)]
+    texts = spam + ham
+    random.Random(0).shuffle(texts)
+    source = write_jsonl(tmp_path / "messages.jsonl", [{"text": t} for t in texts])
+    patterns = write_jsonl(tmp_path / "patterns.jsonl", [{"label": "SPAM", "pattern": "free"}])
+    server = serve(
+        cli_args=["textcat.teach", "spam", "blank:en", str(source), "--label", "SPAM", "--patterns", str(patterns)],
+        dataset="spam",
+    )
+    page = open_page(server)
+    wait_task(page)
+    assert page.locator(".progress-text").inner_text() == "∞"  # nothing learnt yet: nothing to estimate from
+    highlighted, scores = [], []
+    for _ in range(45):
+        card = page.locator(".card .task-text")
+        marks = page.locator(".card mark.ent")
+        if marks.count():
+            highlighted.append(marks.first.inner_text())
+            if len(highlighted) == 1:
+                screenshot(page, "textcat_teach_pattern")
+        if page.locator(".meta-item.score").count():
+            scores.append(page.locator(".meta-item.score span").last.inner_text())
+        answer(page, "a" if "FREE" in card.inner_text() else "x")
+    screenshot(page, "textcat_teach_progress")
+    assert highlighted and all(text.startswith("FREE") for text in highlighted)  # the match, then its label
+    assert len(scores) >= 40  # the model's score under (almost) every question
+    assert set(scores[:5]) == {"0.50"} and set(scores[-15:]) != {"0.50"}  # a cold model, then one that learnt
+    # after a few answered batches the bar is the loss estimate, a percentage, not ∞
+    page.wait_for_function("() => /^\\d+%$/.test(document.querySelector('.progress-text').textContent)", timeout=15000)
+    stored = server.examples()
+    assert len(stored) >= 30 and all(eg["label"] == "SPAM" for eg in stored)
+    assert any(eg.get("spans") for eg in stored) and any(not eg.get("spans") for eg in stored)
+
+
+def test_ner_teach_proposes_scored_spans(serve, open_page, tmp_path, screenshot) -> None:
+    texts = [f"Grace Hopper met Alan Turing in London on day {i}." for i in range(40)]
+    source = write_jsonl(tmp_path / "people.jsonl", [{"text": t} for t in texts])
+    server = serve(cli_args=["ner.teach", "people", "blank:en", str(source), "--label", "PERSON"], dataset="people")
+    page = open_page(server)
+    wait_task(page)
+    screenshot(page, "ner_teach")
+    mark = page.locator(".card mark.ent")
+    assert mark.count() == 1  # one candidate span a question
+    assert page.locator(".card mark.ent .ent-label").inner_text().startswith("PERSON")
+    score = float(page.locator(".card mark.ent .ent-score").inner_text())
+    assert 0.0 <= score <= 1.0
+    for key in "axaxa":
+        answer(page, key)
+        assert page.locator(".card mark.ent .ent-score").count() == 1  # every question: a span and its score
