@@ -109,6 +109,97 @@ def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None) -> Dic
     return report("textcat", mentor_times, raw_times, 50)
 
 
+# ---- textcat over HTTP ---------------------------------------------------------------------
+
+
+class RawTextcat:
+    """The floor: raw spaCy textcat with mentor's model config, update on 10 + pipe on 10."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("textcat_multilabel", config={"model": bow_config(False, 2)})
+        self.nlp.get_pipe("textcat_multilabel").add_label("SPAM")
+        sample = [Example.from_dict(self.nlp.make_doc("sample text"), {"cats": {"SPAM": 0.0}})]
+        self.optimizer = self.nlp.initialize(lambda: sample)
+        self.optimizer.learn_rate = BOW_LEARN_RATE
+        self.texts = iter(texts)
+
+    def step(self, answers: Sequence[Dict]) -> None:
+        examples = [
+            Example.from_dict(self.nlp.make_doc(a["text"]), {"cats": {"SPAM": 1.0 if a["answer"] == "accept" else 0.0}})
+            for a in answers
+        ]
+        self.nlp.update(examples, sgd=self.optimizer)
+        list(self.nlp.pipe(list(islice(self.texts, BATCH))))
+
+
+def bench_textcat_http(rounds: int) -> Dict[str, float]:
+    """The whole loop as the browser drives it: give_answers (stored durably, model updated)
+    then get_session_questions (pool re-scored, next 10), against `mentor textcat.teach`."""
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+
+    rows = [json.loads(line) for line in (DATA / "sms-spam" / "all.jsonl").open(encoding="utf8")]
+    random.Random(0).shuffle(rows)
+    gold = {row["text"]: row["label"] == "SPAM" for row in rows}
+    raw = RawTextcat([row["text"] for row in rows[DEFAULT_POOL_SIZE:]])
+    with tempfile.TemporaryDirectory(prefix="mentor-al-http-") as tmp:
+        source = Path(tmp) / "sms.jsonl"
+        source.write_text("".join(json.dumps({"text": row["text"]}) + "\n" for row in rows), encoding="utf8")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {**os.environ, "MENTOR_HOME": tmp, "MENTOR_PORT": str(port)}
+        env.pop("MENTOR_DB_URL", None)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mentor", "textcat.teach", "al_http", "blank:en", str(source), "--label", "SPAM"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+            def post(path: str, body: Dict) -> Dict:
+                conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                data = json.loads(response.read())
+                if response.status != 200:
+                    raise RuntimeError(f"{path}: {response.status} {data}")
+                return data
+
+            deadline = time.time() + 120
+            while True:
+                try:
+                    batch = post("/get_session_questions", {"session_id": "bench"})["tasks"]
+                    break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    if time.time() > deadline or server.poll() is not None:
+                        raise RuntimeError("the textcat.teach server did not start")
+                    time.sleep(0.2)
+            mentor_times: List[float] = []
+            raw_times: List[float] = []
+            for _ in range(rounds):
+                answers = [dict(q, answer="accept" if gold[q["text"]] else "reject") for q in batch]
+
+                def http_step() -> None:
+                    nonlocal batch
+                    post("/give_answers", {"answers": answers, "session_id": "bench"})
+                    batch = post("/get_session_questions", {"session_id": "bench"})["tasks"]
+
+                mentor_times.append(timed(http_step))
+                raw_times.append(timed(lambda: raw.step(answers)))
+                if len(batch) < BATCH:
+                    break
+        finally:
+            server.terminate()
+            server.wait(30)
+    return report("textcat/http", mentor_times, raw_times, 50)
+
+
 # ---- ner -----------------------------------------------------------------------------------
 
 
@@ -200,7 +291,7 @@ def bench_ner(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--task", choices=["textcat", "ner", "all"], default="all")
+    parser.add_argument("--task", choices=["textcat", "textcat-http", "ner", "all"], default="all")
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE)
     parser.add_argument("--rescore-limit", type=int, default=DEFAULT_RESCORE_LIMIT, help="Re-score at most this many pooled questions (0: none, -1: all)")
@@ -213,6 +304,8 @@ def main() -> None:
     results = {}
     if args.task in ("textcat", "all"):
         results["textcat"] = bench_textcat(args.rounds, args.pool_size, args.rescore_limit)
+    if args.task in ("textcat-http", "all"):
+        results["textcat_http"] = bench_textcat_http(args.rounds)
     if args.task in ("ner", "all"):
         results["ner"] = bench_ner(args.rounds, args.pool_size, args.rescore_limit)
     if args.output:
