@@ -235,6 +235,10 @@ def train(
         check_gate_request(specs, require_patterns)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
+    gated = split_string(gate_labels) if gate_labels else textcat_labels(merged)
+    unknown = [label for label in gated if label not in textcat_labels(merged)]
+    if require_patterns is not None and unknown:
+        raise InputError(f"--gate-labels {', '.join(unknown)}: not a text category of this data ({', '.join(textcat_labels(merged))})")
     base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed, transformer=transformer)
     cfg = set_schedule(use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary), epochs=epochs, batch_size=batch_size)
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
@@ -246,7 +250,7 @@ def train(
         raise
     msg.good(f"Saved model-best, model-last and config.cfg in {output_dir}")
     if require_patterns is not None:
-        gate_trained(output_dir, require_patterns, split_string(gate_labels) if gate_labels else textcat_labels(merged))
+        gate_trained(output_dir, require_patterns, gated)
     if label_stats:
         print_label_stats(output_dir, merged)
 

@@ -38,4 +38,6 @@ def test_gate_refused_before_training(training_db, tmp_path):
     empty.write_text("")
     with pytest.raises(InputError, match="No patterns"):
         train(None, tmp_path / "x", textcat_multilabel="happy", require_patterns=empty)
+    with pytest.raises(InputError, match="--gate-labels SAD"):
+        train(None, tmp_path / "x", textcat_multilabel="happy", require_patterns=EXAMPLE / "drugs.jsonl", gate_labels="SAD")
     assert not (tmp_path / "x").exists()
