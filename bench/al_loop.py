@@ -65,53 +65,6 @@ def timed(func: Callable[[], object]) -> float:
 # ---- textcat -------------------------------------------------------------------------------
 
 
-def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[str, float]:
-    rows = [json.loads(line) for line in (DATA / "sms-spam" / "all.jsonl").open(encoding="utf8")]
-    random.Random(0).shuffle(rows)
-    gold = {row["text"]: row["label"] == "SPAM" for row in rows}
-    tasks = [{"text": row["text"], "_input_hash": i} for i, row in enumerate(rows)]
-
-    model = TextClassifier(spacy.blank("en"), ["SPAM"], seed=0)
-    questions = prefer_uncertain(model(tasks), rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit)
-
-    raw_nlp = spacy.blank("en")
-    raw_nlp.add_pipe("textcat_multilabel", config={"model": bow_config(False, 2)})
-    raw_nlp.get_pipe("textcat_multilabel").add_label("SPAM")
-    sample = [Example.from_dict(raw_nlp.make_doc("sample text"), {"cats": {"SPAM": 0.0}})]
-    raw_opt = raw_nlp.initialize(lambda: sample)
-    raw_opt.learn_rate = BOW_LEARN_RATE
-    raw_texts = iter(row["text"] for row in rows[pool_size:])
-
-    batch = list(islice(questions, BATCH))
-    mentor_times: List[float] = []
-    raw_times: List[float] = []
-    for _ in range(rounds):
-        answers = [dict(q, answer="accept" if gold[q["text"]] else "reject") for q in batch]
-
-        def mentor_step() -> None:
-            nonlocal batch
-            model.update(answers)
-            questions.rescore()
-            batch = list(islice(questions, BATCH))
-
-        def raw_step() -> None:
-            examples = [
-                Example.from_dict(raw_nlp.make_doc(a["text"]), {"cats": {"SPAM": 1.0 if a["answer"] == "accept" else 0.0}})
-                for a in answers
-            ]
-            raw_nlp.update(examples, sgd=raw_opt)
-            list(raw_nlp.pipe(list(islice(raw_texts, BATCH))))
-
-        mentor_times.append(timed(mentor_step))
-        raw_times.append(timed(raw_step))
-        if len(batch) < BATCH:
-            break
-    return report("textcat", mentor_times, raw_times, 50)
-
-
-# ---- textcat over HTTP ---------------------------------------------------------------------
-
-
 class RawTextcat:
     """The floor: raw spaCy textcat with mentor's model config, update on 10 + pipe on 10."""
 
@@ -131,6 +84,39 @@ class RawTextcat:
         ]
         self.nlp.update(examples, sgd=self.optimizer)
         list(self.nlp.pipe(list(islice(self.texts, BATCH))))
+
+
+def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[str, float]:
+    rows = [json.loads(line) for line in (DATA / "sms-spam" / "all.jsonl").open(encoding="utf8")]
+    random.Random(0).shuffle(rows)
+    gold = {row["text"]: row["label"] == "SPAM" for row in rows}
+    tasks = [{"text": row["text"], "_input_hash": i} for i, row in enumerate(rows)]
+
+    model = TextClassifier(spacy.blank("en"), ["SPAM"], seed=0)
+    questions = prefer_uncertain(model(tasks), rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit)
+
+    raw = RawTextcat([row["text"] for row in rows[pool_size:]])
+
+    batch = list(islice(questions, BATCH))
+    mentor_times: List[float] = []
+    raw_times: List[float] = []
+    for _ in range(rounds):
+        answers = [dict(q, answer="accept" if gold[q["text"]] else "reject") for q in batch]
+
+        def mentor_step() -> None:
+            nonlocal batch
+            model.update(answers)
+            questions.rescore()
+            batch = list(islice(questions, BATCH))
+
+        mentor_times.append(timed(mentor_step))
+        raw_times.append(timed(lambda: raw.step(answers)))
+        if len(batch) < BATCH:
+            break
+    return report("textcat", mentor_times, raw_times, 50)
+
+
+# ---- textcat over HTTP ---------------------------------------------------------------------
 
 
 def bench_textcat_http(rounds: int) -> Dict[str, float]:
