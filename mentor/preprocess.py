@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .errors import InvalidTask
-from .tasks import Task, get_task_hash, set_hashes
+from .tasks import Task, rehash_task, set_hashes
 
 __all__ = [
     "add_tokens",
@@ -95,14 +95,6 @@ def align_spans(spans: List[Dict[str, Any]], tokens: List[Dict[str, Any]], *, wh
             )
         aligned.append({**span, "token_start": start, "token_end": end})
     return aligned
-
-
-def rehash_task(task: Task) -> Task:
-    """Recompute the task hash after the question changed (spans, label, options), keeping the input hash."""
-    if "_input_hash" not in task:
-        return set_hashes(task)
-    task["_task_hash"] = get_task_hash(task, task["_input_hash"])
-    return task
 
 
 def _where(task: Task) -> str:

@@ -142,6 +142,14 @@ def set_hashes(
     return task
 
 
+def rehash_task(task: Task) -> Task:
+    """Recompute the task hash after the question changed (spans, label, options), keeping the input hash."""
+    if "_input_hash" not in task:
+        return set_hashes(task)
+    task["_task_hash"] = get_task_hash(task, task["_input_hash"])
+    return task
+
+
 def hash_stream(
     stream: Iterable[Task],
     *,

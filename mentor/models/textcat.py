@@ -27,11 +27,11 @@ from spacy.training import Example
 from spacy.util import fix_random_seed
 
 from ..errors import InputError
-from ..tasks import Task, get_task_hash, set_hashes
+from ..tasks import Task, rehash_task
 from .doc_cache import DocCache
 from .protocols import ScoredTask
 
-__all__ = ["TextClassifier", "ARCHITECTURES", "rehash_question", "bow_config", "BOW_LEARN_RATE"]
+__all__ = ["TextClassifier", "ARCHITECTURES", "bow_config", "BOW_LEARN_RATE"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +54,6 @@ def bow_config(exclusive: bool, ngram_size: int) -> Dict[str, Any]:
         "no_output_layer": False,
         "length": 262144,
     }
-
-
-def rehash_question(task: Task) -> Task:
-    """Set a new ``_task_hash`` for a question made from an input, keeping its input hash."""
-    if "_input_hash" in task:
-        task["_task_hash"] = get_task_hash(task, task["_input_hash"])
-        return task
-    return set_hashes(task)
 
 
 class TextClassifier:
@@ -212,7 +204,7 @@ class TextClassifier:
                 question["label"] = label
                 question["score"] = score
                 question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
-                yield score, rehash_question(question)
+                yield score, rehash_task(question)
 
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
         """Return the current score of each question's ``label`` (for re-scoring a pool)."""

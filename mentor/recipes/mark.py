@@ -7,9 +7,8 @@ from wasabi import msg
 
 from ..core import Components
 from ..loaders import get_stream
-from ..preprocess import rehash_task
 from ..registry import Arg, Opt, recipe
-from ..tasks import Task, split_string
+from ..tasks import Task, rehash_task, split_string
 
 
 def _with_label(stream: Iterator[Task], label: str) -> Iterator[Task]:

@@ -6,9 +6,8 @@ from typing import Annotated, Iterator, List, Optional
 from ..core import Components
 from ..errors import InputError
 from ..loaders import get_stream
-from ..preprocess import rehash_task
 from ..registry import Arg, Opt, recipe
-from ..tasks import Task, split_string
+from ..tasks import Task, rehash_task, split_string
 
 
 def add_label_options(stream: Iterator[Task], labels: List[str]) -> Iterator[Task]:

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Dict, Iterable, Iterator, List, Optional
+from typing import Annotated, Iterable, Iterator, List, Optional
 
 from ..core import Components
 from ..errors import InputError
 from ..loaders import get_stream
 from ..models.combine import combine_models, matcher_for_labels
 from ..models.loading import load_pipeline
-from ..models.textcat import TextClassifier, rehash_question
+from ..models.textcat import TextClassifier
 from ..registry import Arg, Opt, recipe
 from ..sorters import prefer_uncertain
-from ..tasks import Task, split_string
+from ..tasks import Task, rehash_task, split_string
 
 
 @recipe("textcat.teach", group="annotation")
@@ -99,7 +99,7 @@ def textcat_correct(
                 {"id": name, "text": name, "meta": round(scores[name], 2)} for name in labels
             ]
             task["accept"] = chosen
-            yield rehash_question(task)
+            yield rehash_task(task)
 
     def update_model(answers: List[Task]) -> Optional[float]:
         return model.update(answers)
