@@ -11,7 +11,7 @@ import functools
 import importlib
 import logging
 import pkgutil
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
 
 import typer
 

@@ -20,7 +20,6 @@ import srsly
 from sqlalchemy import (
     Connection,
     Engine,
-    and_,
     create_engine,
     delete,
     event,

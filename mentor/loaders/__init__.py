@@ -7,9 +7,8 @@ hashes, and returns a :class:`Stream`. Loaders never touch the database.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Union
 
 from ..errors import InvalidLine, SourceNotFound, UnknownLoader
 from ..tasks import Task, set_hashes

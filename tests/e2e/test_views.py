@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from e2e_support import by_key, center, drag, png_data_uri, press, task_text, tokenize, wait_no_tasks, wait_task
+from e2e_support import by_key, drag, png_data_uri, press, task_text, tokenize, wait_no_tasks, wait_task
 
 
 def reload(page: Any) -> None:
@@ -283,7 +283,6 @@ def test_image_manual_rect_polygon_undo_reload(serve, open_page, screenshot) -> 
     page.wait_for_function("() => document.querySelector('.card-message.done') || document.querySelectorAll('.annot-layer g.shape').length === 0")
     page.keyboard.press(" ")
     wait_no_tasks(page)
-    stored = by_key(server.examples(), key="meta")  if False else None  # noqa: F841 (images share one text key below)
     examples = {eg["meta"]["file"]: eg for eg in server.examples()}
     assert len(examples) == 4 and len(server.examples()) == 4
     shapes0 = examples["photo0.png"]["spans"]

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
 import sqlalchemy as sa

@@ -1,7 +1,6 @@
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import List
 
 import pytest
 

@@ -1,7 +1,6 @@
 """The dataset commands, run as a user runs them: a subprocess and its exit code."""
 import json
 
-import pytest
 
 
 def jsonl(path, rows):

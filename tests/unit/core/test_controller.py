@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
-from mentor.config import Settings
 from mentor.core.components import Components
 from mentor.core.controller import Controller
 from mentor.core.sessions import SessionNotAllowed

@@ -1,10 +1,7 @@
 import gzip
 import json
-import os
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
