@@ -8,7 +8,7 @@ to build a smaller, richer source for a manual recipe.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Annotated, Iterable, Iterator, List, Optional, Tuple
 
 import srsly
 from wasabi import msg
@@ -17,10 +17,12 @@ from ..core import Components
 from ..errors import InputError
 from ..loaders import get_stream
 from ..models.loading import load_pipeline
-from ..models.matcher import PatternMatcher
 from ..registry import Arg, Opt, recipe
 from ..sorters import prefer_high_scores
 from ..tasks import Task, split_string
+
+if TYPE_CHECKING:  # spaCy loads when a recipe runs, not when the command line starts
+    from ..models.matcher import PatternMatcher
 
 
 @recipe("match", group="annotation")
@@ -46,6 +48,8 @@ def match(
     fades instead of filling the queue; --in-order shows everything in file order.
     Answers stored earlier in the dataset count from the start.
     """
+    from ..models.matcher import PatternMatcher
+
     nlp = load_pipeline(spacy_model)
     matcher = PatternMatcher(
         nlp,
@@ -100,6 +104,8 @@ def filter_by_patterns(
     loader: Annotated[Optional[str], Opt("--loader", "-lo", help="Loader: jsonl, json, csv, tsv, txt")] = None,
 ) -> None:
     """Write only the texts that match a pattern, with the matches as spans."""
+    from ..models.matcher import PatternMatcher
+
     nlp = load_pipeline(spacy_model)
     matcher = PatternMatcher(
         nlp, patterns, filter_labels=split_string(label) or None, case_sensitive=case_sensitive

@@ -13,9 +13,8 @@ from ..core import Components
 from ..errors import InputError
 from ..loaders import get_stream
 from ..models.loading import load_pipeline
-from ..preprocess import add_tokens, rehash_task
 from ..registry import Arg, Opt, recipe
-from ..tasks import Task, split_string
+from ..tasks import Task, rehash_task, split_string
 
 
 def strip_token_info(answers: List[Task]) -> List[Task]:
@@ -51,6 +50,8 @@ def span_components(
     exclude: Optional[str],
 ) -> Components:
     """Tokenize a source (and pre-highlight pattern matches) for a manual span view."""
+    from ..preprocess import add_tokens  # spaCy loads when a recipe runs, not when the command line starts
+
     nlp = load_pipeline(spacy_model)
     labels = split_string(label)
     if not labels and "ner" in nlp.pipe_names:

@@ -6,10 +6,7 @@ from typing import Annotated, Iterable, List, Optional
 
 from ..core import Components
 from ..loaders import get_stream
-from ..models.combine import combine_models, matcher_for_labels
 from ..models.loading import load_pipeline
-from ..models.ner import EntityRecognizer
-from ..preprocess import split_sentences
 from ..registry import Arg, Opt, recipe
 from ..sorters import prefer_uncertain
 from ..tasks import Task, split_string
@@ -36,6 +33,10 @@ def ner_teach(
     --patterns to start one from a list of terms; use ner.correct when you
     want complete annotations for training instead of yes/no ones.
     """
+    from ..models.combine import combine_models, matcher_for_labels
+    from ..models.ner import EntityRecognizer
+    from ..preprocess import split_sentences
+
     nlp = load_pipeline(spacy_model)
     recognizer = EntityRecognizer(nlp, split_string(label) or None, component=component)
     model = recognizer if patterns is None else combine_models(
@@ -81,6 +82,9 @@ def ner_correct(
     wrong and accept. The answers are complete annotations, ready for training;
     with --update the model learns from each accepted batch as you go.
     """
+    from ..models.ner import EntityRecognizer
+    from ..preprocess import split_sentences
+
     nlp = load_pipeline(spacy_model)
     model = EntityRecognizer(nlp, split_string(label) or None, component=component)
     stream: Iterable[Task] = get_stream(source, loader=loader, rehash=True, dedup=True)

@@ -6,7 +6,6 @@ from typing import Annotated, List, Optional
 from ..core import Components
 from ..loaders import get_stream
 from ..models.loading import load_pipeline
-from ..models.spancat import SpanCategorizer
 from ..registry import Arg, Opt, recipe
 from ..tasks import Task, split_string
 
@@ -27,6 +26,8 @@ def spans_correct(
     Like ner.correct, for spaCy's spancat: spans may overlap and nest. The
     pipeline must already have a span categorizer; start with spans.manual.
     """
+    from ..models.spancat import SpanCategorizer
+
     nlp = load_pipeline(spacy_model)
     model = SpanCategorizer(nlp, split_string(label) or None, component=component)
     stream = get_stream(source, loader=loader, rehash=True, dedup=True)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Dict, Iterable, Iterator, List, Optional, Set
+from typing import TYPE_CHECKING, Annotated, Dict, Iterable, Iterator, List, Optional, Set
 
 import numpy
 import srsly
-from spacy.language import Language
 from wasabi import msg
 
 from ..core import Components
@@ -23,6 +22,9 @@ from ..errors import InputError
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
 from ..tasks import Task, set_hashes, split_string
+
+if TYPE_CHECKING:  # spaCy loads when a recipe runs, not when the command line starts
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,7 @@ from typing import Annotated, Iterable, Iterator, List, Optional
 from ..core import Components
 from ..errors import InputError
 from ..loaders import get_stream
-from ..models.combine import combine_models, matcher_for_labels
 from ..models.loading import load_pipeline
-from ..models.textcat import TextClassifier
 from ..registry import Arg, Opt, recipe
 from ..sorters import prefer_uncertain
 from ..tasks import Task, rehash_task, split_string
@@ -33,6 +31,9 @@ def textcat_teach(
     batch of answers updating the model. Patterns (--patterns) make the first
     questions useful before the model knows anything.
     """
+    from ..models.combine import combine_models, matcher_for_labels
+    from ..models.textcat import TextClassifier
+
     labels = split_string(label)
     if not labels:
         raise InputError("textcat.teach needs at least one label: --label SPAM or --label A,B")
@@ -79,6 +80,8 @@ def textcat_correct(
     beside each; labels scoring at least --threshold are already ticked. Use it
     to fix a trained model's output quickly, or with --update to keep it learning.
     """
+    from ..models.textcat import TextClassifier
+
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
     nlp = load_pipeline(spacy_model)
@@ -119,6 +122,8 @@ def textcat_correct(
 
 
 def _component_labels(nlp: object, component: Optional[str]) -> List[str]:
+    from ..models.textcat import TextClassifier
+
     name = component or TextClassifier.find_component(nlp)  # type: ignore[arg-type]
     if name is None or name not in nlp.pipe_names:  # type: ignore[attr-defined]
         return []

@@ -13,13 +13,14 @@ import threading
 import time
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
-
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..errors import InputError
 from ..tasks import Task, get_task_hash, set_hashes
+
+if TYPE_CHECKING:  # the uptrain recipes start without loading spaCy; the pipeline brings it
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 ScoredTask = Tuple[float, Task]
 AUTO_SESSION = "auto"

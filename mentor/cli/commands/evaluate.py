@@ -1,14 +1,16 @@
 """``mentor evaluate``: score a trained pipeline on datasets, per label."""
 from __future__ import annotations
 
-from typing import Annotated, Dict, List
+from typing import TYPE_CHECKING, Annotated, Dict, List
 
 from wasabi import msg
 
 from ...errors import InputError
 from ...registry import Arg, recipe
-from ...training.evaluate import ComponentScores, scores_table
 from .train import BinaryOpt, NerOpt, SpancatOpt, TextcatMultiOpt, TextcatOpt, component_specs, load_merged
+
+if TYPE_CHECKING:  # spaCy loads when a command runs, not when the command line starts
+    from ...training.evaluate import ComponentScores
 
 
 def print_confusion(result: ComponentScores) -> None:
@@ -42,7 +44,7 @@ def evaluate(
     """
     from ...models.loading import load_pipeline
     from ...training.evaluate import evaluate as run_evaluation
-    from ...training.evaluate import pipe_names_missing
+    from ...training.evaluate import pipe_names_missing, scores_table
     from ...training.specs import ComponentSpec
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from wasabi import msg
 
-from ...models.gate import gate_saved_pipeline
 from ...registry import Arg, Opt, recipe
 from ...tasks import split_string
 
@@ -20,6 +19,8 @@ def gate_model(
     case_sensitive: Annotated[bool, Opt("--case-sensitive", "-CS", help="Match phrase patterns on the exact text")] = False,
 ) -> None:
     """Keep categories only when a listed term occurs: add a pattern gate to a pipeline."""
+    from ...models.gate import gate_saved_pipeline
+
     nlp, gate = gate_saved_pipeline(model, output, patterns, split_string(label), case_sensitive=case_sensitive)
     msg.good(
         f"Saved the gated pipeline to {output}: {', '.join(gate.labels)} is set to 0 unless one of "

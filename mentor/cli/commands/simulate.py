@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Dict, Iterable, List, Optional
 
 from wasabi import msg
 
@@ -13,12 +13,11 @@ from ...db import connect
 from ...errors import InputError
 from ...loaders import get_stream
 from ...registry import Arg, Opt, recipe
-from ...simulate import (
-    STRATEGIES, SimulationConfig, SimulationResult, default_labels, label_counts, read_labelled,
-    simulate as run_simulation, split_eval,
-)
 from ...sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT
 from ...tasks import split_string
+
+if TYPE_CHECKING:  # spaCy loads when a command runs, not when the command line starts
+    from ...simulate import SimulationResult
 
 
 def _rows(source: str) -> Iterable[Dict[str, Any]]:
@@ -56,6 +55,11 @@ def simulate(
     same model, several seeds. Prints the learning curves and how many
     answers each needs to reach 90 % and 95 % of the full-data score.
     """
+    from ...simulate import (
+        STRATEGIES, SimulationConfig, default_labels, label_counts, read_labelled,
+        simulate as run_simulation, split_eval,
+    )
+
     if seeds < 1 or max_labels < 1 or step < 1 or batch_size < 1 or pool_size < 1 or rescore_limit < 0:
         raise InputError("--seeds, --max-labels, --step, --batch-size and --pool-size must be positive")
     if warmup < 0:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import platform
 import sys
 from typing import Annotated, Optional
@@ -29,11 +30,9 @@ def stats(
     settings = load_settings()
     db = connect(settings=settings)
     if dataset is None:
-        try:
-            import spacy
-
-            spacy_version = spacy.__version__
-        except ImportError:  # the database commands work without spaCy
+        try:  # the installed version, without the seconds importing spaCy takes
+            spacy_version = importlib.metadata.version("spacy")
+        except importlib.metadata.PackageNotFoundError:  # the database commands work without spaCy
             spacy_version = "not installed"
         msg.divider("mentor stats")
         msg.table(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Dict, List, Optional
 
 import typer
 from wasabi import msg
@@ -17,8 +17,10 @@ from ...db import connect
 from ...errors import InputError
 from ...registry import Arg, Opt, recipe
 from ...tasks import split_string
-from ...training.corpus import MergedCorpus, merge_datasets
 from ...training.specs import ComponentSpec, parse_specs
+
+if TYPE_CHECKING:  # spaCy loads when a command runs, not when the command line starts
+    from ...training.corpus import MergedCorpus
 
 NerOpt = Annotated[Optional[str], Opt("--ner", "-n", help="Datasets for named entities, comma-separated; prefix eval: for evaluation sets (--ner news,eval:news_eval)")]
 TextcatOpt = Annotated[Optional[str], Opt("--textcat", "-tc", help="Datasets for exclusive text categories (exactly one label per text)")]
@@ -54,6 +56,8 @@ def spacy_overrides(ctx: Optional[typer.Context]) -> Dict[str, Any]:
 def load_merged(specs: List[ComponentSpec], **kwargs: Any) -> MergedCorpus:
     """Read and merge the datasets from the configured database, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ...training.corpus import merge_datasets
 
     db = connect(settings=load_settings())
     try:

@@ -1,5 +1,7 @@
 """The dataset commands, run as a user runs them: a subprocess and its exit code."""
 import json
+import subprocess
+import sys
 
 
 
@@ -122,3 +124,21 @@ def test_cli_db_in_from_stdin(mentor):
     result = mentor("db-in", "piped", "-", input='{"text": "from stdin"}\n')
     assert result.code == 0, result.err
     assert json.loads(mentor("db-out", "piped").out)["text"] == "from stdin"
+
+
+def test_database_commands_start_without_loading_spacy(mentor_home, tmp_path):
+    """The recipes load spaCy (and, with the transformers extra, PyTorch) when they run,
+    not when the command line starts: `mentor stats` or `db-out` shouldn't wait seconds for it."""
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['mentor'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('mentor', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write('SPACY LOADED' if 'spacy' in sys.modules else 'SPACY NOT LOADED')\n"
+    )
+    source = jsonl(tmp_path / "in.jsonl", [{"text": "one"}, {"text": "two"}])
+    for args in (["--help"], ["db-in", "lazy", str(source)], ["stats", "lazy"], ["stats"], ["db-out", "lazy"]):
+        proc = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120)
+        assert proc.stderr.endswith("SPACY NOT LOADED"), (args, proc.stderr[-500:])
