@@ -62,6 +62,28 @@ def timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def alternate(
+    rounds: int,
+    batch: List[Dict],
+    answer: Callable[[Dict], Dict],
+    mentor_round: Callable[[List[Dict]], List[Dict]],
+    raw_round: Callable[[List[Dict]], object],
+) -> Tuple[List[float], List[float]]:
+    """Time mentor's round (answers in, next batch out) and the floor's on the same answers,
+    alternately, so that load on a shared machine hits both alike."""
+    mentor_times: List[float] = []
+    raw_times: List[float] = []
+    for _ in range(rounds):
+        answers = [answer(q) for q in batch]
+        start = time.perf_counter()
+        batch = mentor_round(answers)
+        mentor_times.append(time.perf_counter() - start)
+        raw_times.append(timed(lambda: raw_round(answers)))
+        if len(batch) < BATCH:
+            break
+    return mentor_times, raw_times
+
+
 # ---- textcat -------------------------------------------------------------------------------
 
 
@@ -97,22 +119,15 @@ def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None) -> Dic
 
     raw = RawTextcat([row["text"] for row in rows[pool_size:]])
 
-    batch = list(islice(questions, BATCH))
-    mentor_times: List[float] = []
-    raw_times: List[float] = []
-    for _ in range(rounds):
-        answers = [dict(q, answer="accept" if gold[q["text"]] else "reject") for q in batch]
+    def mentor_round(answers: List[Dict]) -> List[Dict]:
+        model.update(answers)
+        questions.rescore()
+        return list(islice(questions, BATCH))
 
-        def mentor_step() -> None:
-            nonlocal batch
-            model.update(answers)
-            questions.rescore()
-            batch = list(islice(questions, BATCH))
+    def answer(q: Dict) -> Dict:
+        return dict(q, answer="accept" if gold[q["text"]] else "reject")
 
-        mentor_times.append(timed(mentor_step))
-        raw_times.append(timed(lambda: raw.step(answers)))
-        if len(batch) < BATCH:
-            break
+    mentor_times, raw_times = alternate(rounds, list(islice(questions, BATCH)), answer, mentor_round, raw.step)
     return report("textcat", mentor_times, raw_times, 50)
 
 
@@ -166,20 +181,15 @@ def bench_textcat_http(rounds: int) -> Dict[str, float]:
                     if time.time() > deadline or server.poll() is not None:
                         raise RuntimeError("the textcat.teach server did not start")
                     time.sleep(0.2)
-            mentor_times: List[float] = []
-            raw_times: List[float] = []
-            for _ in range(rounds):
-                answers = [dict(q, answer="accept" if gold[q["text"]] else "reject") for q in batch]
 
-                def http_step() -> None:
-                    nonlocal batch
-                    post("/give_answers", {"answers": answers, "session_id": "bench"})
-                    batch = post("/get_session_questions", {"session_id": "bench"})["tasks"]
+            def http_round(answers: List[Dict]) -> List[Dict]:
+                post("/give_answers", {"answers": answers, "session_id": "bench"})
+                return post("/get_session_questions", {"session_id": "bench"})["tasks"]
 
-                mentor_times.append(timed(http_step))
-                raw_times.append(timed(lambda: raw.step(answers)))
-                if len(batch) < BATCH:
-                    break
+            def answer(q: Dict) -> Dict:
+                return dict(q, answer="accept" if gold[q["text"]] else "reject")
+
+            mentor_times, raw_times = alternate(rounds, batch, answer, http_round, raw.step)
         finally:
             server.terminate()
             server.wait(30)
@@ -252,26 +262,16 @@ def bench_ner(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[st
             reference.spans["incorrect_spans"] = [ent]
         return Example(predicted, reference)
 
-    batch = list(islice(questions, BATCH))
-    mentor_times: List[float] = []
-    raw_times: List[float] = []
-    for _ in range(rounds):
-        answers = [answer(q) for q in batch]
+    def mentor_round(answers: List[Dict]) -> List[Dict]:
+        model.update(answers)
+        questions.rescore()
+        return list(islice(questions, BATCH))
 
-        def mentor_step() -> None:
-            nonlocal batch
-            model.update(answers)
-            questions.rescore()
-            batch = list(islice(questions, BATCH))
+    def raw_round(answers: List[Dict]) -> None:
+        raw_nlp.update([raw_example(a) for a in answers], sgd=raw_opt)
+        list(raw_nlp.pipe(list(islice(raw_texts, BATCH))))
 
-        def raw_step() -> None:
-            raw_nlp.update([raw_example(a) for a in answers], sgd=raw_opt)
-            list(raw_nlp.pipe(list(islice(raw_texts, BATCH))))
-
-        mentor_times.append(timed(mentor_step))
-        raw_times.append(timed(raw_step))
-        if len(batch) < BATCH:
-            break
+    mentor_times, raw_times = alternate(rounds, list(islice(questions, BATCH)), answer, mentor_round, raw_round)
     return report("ner.teach", mentor_times, raw_times, 200)
 
 

@@ -185,8 +185,14 @@ def check_gate_request(specs: List[ComponentSpec], patterns: Path) -> None:
         raise InputError(f"No patterns in {patterns}: the gate would drop the categories of every text")
 
 
-def textcat_labels(merged: MergedCorpus) -> List[str]:
-    return [label for component in TEXTCAT_COMPONENTS for label in merged.labels.get(component, [])]
+def labels_to_gate(merged: MergedCorpus, requested: Optional[str]) -> List[str]:
+    """The categories --gate-labels names (all text categories by default), each known to the data."""
+    known = [label for component in TEXTCAT_COMPONENTS for label in merged.labels.get(component, [])]
+    labels = split_string(requested) if requested else known
+    unknown = [label for label in labels if label not in known]
+    if unknown:
+        raise InputError(f"--gate-labels {', '.join(unknown)}: not a text category of this data ({', '.join(known)})")
+    return labels
 
 
 def gate_trained(output_dir: Path, patterns: Path, labels: List[str]) -> None:
@@ -239,10 +245,7 @@ def train(
         check_gate_request(specs, require_patterns)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
-    gated = split_string(gate_labels) if gate_labels else textcat_labels(merged)
-    unknown = [label for label in gated if label not in textcat_labels(merged)]
-    if require_patterns is not None and unknown:
-        raise InputError(f"--gate-labels {', '.join(unknown)}: not a text category of this data ({', '.join(textcat_labels(merged))})")
+    gated = labels_to_gate(merged, gate_labels) if require_patterns is not None else []
     base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed, transformer=transformer)
     cfg = set_schedule(use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary), epochs=epochs, batch_size=batch_size)
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
