@@ -30,6 +30,7 @@ EvalSplitOpt = Annotated[float, Opt("--eval-split", "-es", help="Share of texts 
 BaseModelOpt = Annotated[str, Opt("--base-model", "-m", help="blank:LANG for a new pipeline, or a pipeline (folder or package) to start from")]
 BinaryOpt = Annotated[bool, Opt("--binary", "-B", help="Treat all NER answers as yes/no answers on their spans (unannotated tokens are missing, not O)")]
 SeedOpt = Annotated[int, Opt("--seed", help="Random seed for the eval split and for spaCy's training")]
+SilverRoundsOpt = Annotated[int, Opt("--silver-rounds", help="Binary NER answers: after training on them, train again this many times on the best annotation consistent with them (the model's beam marks what may be an entity, the rest is O). 0: train on the answers alone, other tokens missing")]
 
 TEXTCAT_COMPONENTS = ("textcat", "textcat_multilabel")
 OVERRIDES_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -209,6 +210,32 @@ def gate_trained(output_dir: Path, patterns: Path, labels: List[str]) -> None:
     )
 
 
+def train_components(
+    cfg: Any, output_dir: Path, merged: MergedCorpus, *, silver_rounds: int, overrides: Dict[str, Any], use_gpu: int
+) -> None:
+    """Train once, or with silver rounds when there are binary NER answers to complete."""
+    from ...training.silver import partial_ner, train_with_silver
+    from ...training.train import train_pipeline
+
+    if silver_rounds < 0:
+        raise InputError(f"--silver-rounds must be 0 or more, got {silver_rounds}")
+    if not silver_rounds or not any(partial_ner(merged.train)):
+        train_pipeline(cfg, output_dir, overrides=overrides, use_gpu=use_gpu)
+        return
+
+    def announce(n: int, stats: Any) -> None:
+        if stats is None:
+            msg.info(f"Round 0 of {silver_rounds}: binary NER answers as they are (other tokens missing)")
+            return
+        msg.info(
+            f"Round {n} of {silver_rounds}: {stats.texts} texts of binary NER answers completed by the "
+            f"last model: {stats.added} entities added, {stats.outside_tokens} tokens outside, "
+            f"{stats.missing_tokens} left missing"
+        )
+
+    train_with_silver(cfg, output_dir, merged, rounds=silver_rounds, overrides=overrides, use_gpu=use_gpu, on_round=announce)
+
+
 @recipe("train", group="training")
 def train(
     ctx: typer.Context,
@@ -226,6 +253,7 @@ def train(
     batch_size: Annotated[Optional[int], Opt("--batch-size", "-b", help="Examples per update. Smaller: more, noisier updates per epoch; larger: fewer, smoother updates and more memory. Default: spaCy's batches by word count (100 growing to 1,000 words)")] = None,
     seed: SeedOpt = 0,
     binary: BinaryOpt = False,
+    silver_rounds: SilverRoundsOpt = 1,
     label_stats: Annotated[bool, Opt("--label-stats", "-L", help="Print precision, recall and F per label after training")] = False,
     require_patterns: Annotated[Optional[Path], Opt("--require-patterns", "-rp", help="Patterns JSONL: text categories count only when one of these terms occurs. The classifier still learns from every answer; a mentor_pattern_gate component saved after it sets the categories to 0 when nothing matches")] = None,
     gate_labels: Annotated[Optional[str], Opt("--gate-labels", help="Categories that --require-patterns gates, comma-separated (default: every text category)")] = None,
@@ -237,7 +265,6 @@ def train(
     --training.max_epochs 10 --training.dropout 0.2
     """
     from ...training.pipeline_config import set_schedule, use_reader
-    from ...training.train import train_pipeline
 
     specs = component_specs(ner, textcat, textcat_multilabel, spancat)
     overrides = spacy_overrides(ctx)
@@ -251,7 +278,7 @@ def train(
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
     msg.divider("Training pipeline")
     try:
-        train_pipeline(cfg, output_dir, overrides=overrides, use_gpu=gpu_id)
+        train_components(cfg, output_dir, merged, silver_rounds=silver_rounds, overrides=overrides, use_gpu=gpu_id)
     except KeyboardInterrupt:
         msg.warn(f"Training interrupted: the last state is in {output_dir / 'model-last'}")
         raise

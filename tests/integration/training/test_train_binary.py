@@ -1,0 +1,64 @@
+"""Training from binary answers: silver rounds for NER, ignored answers that never train."""
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import DocBin
+
+from mentor.cli.commands.train import train
+from training_data import add, binary_ner_answers, ner_answers, textcat_answers
+
+
+def test_train_binary_ner_trains_again_on_silver_annotation(training_db, tmp_path, capsys):
+    # manual answers on some texts teach the model of round 0 what is outside
+    known = {t["text"] for t in ner_answers(60) + ner_answers(15, seed=1)}
+    teach = [t for t in binary_ner_answers(40, seed=3) if t["text"] not in known]
+    add(training_db, "ner_teach", teach)
+    n_teach = len({t["text"] for t in teach})
+    out = tmp_path / "out"
+    train(None, out, ner="ner_gold,ner_teach,eval:ner_eval", epochs=5)
+    printed = capsys.readouterr().out
+    assert "Round 1 of 1" in printed and "tokens outside" in printed
+    assert (out / "silver" / "round-0" / "model-best").exists()
+    silver = list(DocBin().from_disk(out / "silver" / "train-1.spacy").get_docs(spacy.blank("en").vocab))
+    binary = [doc for doc in silver if "incorrect_spans" in doc.spans]
+    assert len(binary) == n_teach and len(silver) > n_teach
+    # round 0's model completed the binary annotation: "flew to ... on day" are outside now
+    tokens = [t for doc in binary for t in doc]
+    assert sum(t.ent_iob_ == "O" for t in tokens) > len(tokens) / 2
+    for doc in binary:  # every accepted answer is still an entity, every rejected one still a constraint
+        assert {e.label_ for e in doc.ents} >= {"PERSON", "GPE"}
+        assert [s.text for s in doc.spans["incorrect_spans"]] == ["flew"]
+    config = (out / "config.cfg").read_text()
+    assert str(out / "silver" / "train-1.spacy") in config and '@readers = "mentor.Corpus.v1"' in config
+    nlp = spacy.load(out / "model-best")
+    assert {e.label_ for e in nlp("Carol flew to Oslo on day 99.").ents} <= {"PERSON", "GPE"}
+
+
+def test_train_binary_ner_without_silver_rounds_trains_once(training_db, tmp_path, capsys):
+    out = tmp_path / "out"
+    train(None, out, ner="ner_binary", epochs=1, silver_rounds=0)
+    assert "Round" not in capsys.readouterr().out
+    assert not (out / "silver").exists() and (out / "model-best").exists()
+
+
+def test_train_manual_ner_has_no_silver_rounds(training_db, tmp_path):
+    train(None, tmp_path / "out", ner="ner_gold", epochs=1)
+    assert not (tmp_path / "out" / "silver").exists()
+
+
+def _weights(path, component):
+    return spacy.load(path).get_pipe(component).model.to_bytes()
+
+
+def test_train_ignored_answers_never_train(training_db, tmp_path):
+    """A dataset with ignore answers trains exactly as the same dataset without them."""
+    ignored_ner = [dict(t, answer="ignore") for t in binary_ner_answers(20, seed=5)]
+    ignored_cats = [dict(t, answer="ignore") for t in textcat_answers(20, seed=5)]
+    mixed_ner = [t for pair in zip(binary_ner_answers(60), ignored_ner * 9) for t in pair]
+    mixed_cats = [t for pair in zip(textcat_answers(60), ignored_cats * 3) for t in pair]
+    add(training_db, "ner_mixed", mixed_ner)
+    add(training_db, "happy_mixed", mixed_cats)
+    train(None, tmp_path / "clean", ner="ner_binary,eval:ner_eval", textcat_multilabel="happy", epochs=2)
+    train(None, tmp_path / "mixed", ner="ner_mixed,eval:ner_eval", textcat_multilabel="happy_mixed", epochs=2)
+    for component in ("ner", "textcat_multilabel"):
+        assert _weights(tmp_path / "clean" / "model-last", component) == _weights(tmp_path / "mixed" / "model-last", component)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import Span
+
+from mentor.training.docs import DEFAULT_INCORRECT_SPANS_KEY
+from mentor.training.silver import partial_ner, silver_doc, silver_docs
+from mentor.training.merge import Annotation
+
+
+def _binary_doc(words, accepted=(), rejected=()):
+    nlp = spacy.blank("en")
+    doc = spacy.tokens.Doc(nlp.vocab, words=words)
+    doc.set_ents([Span(doc, s, e, label=l) for s, e, l in accepted], default="missing")
+    if rejected:
+        doc.spans[DEFAULT_INCORRECT_SPANS_KEY] = [Span(doc, s, e, label=l) for s, e, l in rejected]
+    doc.cats = {"NEWS": 1.0}
+    return doc
+
+
+WORDS = ["Alice", "met", "Bob", "in", "New", "York", "today"]
+
+
+def test_silver_doc_unlikely_tokens_become_outside_and_candidates_stay_missing():
+    ref = _binary_doc(WORDS, accepted=[(0, 1, "PER")])
+    doc = silver_doc(ref, {(2, 3, "PER"): 0.3, (6, 7, "DATE"): 0.001}, uncertain=0.01, confident=None)
+    assert [t.ent_iob_ for t in doc] == ["B", "O", "", "O", "O", "O", "O"]
+    assert doc.cats == {"NEWS": 1.0}
+    assert [t.ent_iob_ for t in ref] == ["B", "", "", "", "", "", ""]  # the reference is untouched
+
+
+def test_silver_doc_adds_confident_predictions_consistent_with_the_answers():
+    ref = _binary_doc(WORDS, accepted=[(0, 1, "PER")], rejected=[(4, 6, "ORG")])
+    candidates = {
+        (0, 2, "ORG"): 0.99,  # overlaps the accepted entity
+        (4, 6, "ORG"): 0.95,  # rejected by a person
+        (4, 6, "GPE"): 0.92,
+        (2, 3, "PER"): 0.5,
+    }
+    doc = silver_doc(ref, candidates, uncertain=0.01, confident=0.9)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Alice", "PER"), ("New York", "GPE")]
+    assert [t.ent_iob_ for t in doc] == ["B", "O", "", "O", "B", "I", "O"]
+    assert [(s.text, s.label_) for s in doc.spans[DEFAULT_INCORRECT_SPANS_KEY]] == [("New York", "ORG")]
+
+
+def test_silver_doc_rejected_span_tokens_stay_missing():
+    ref = _binary_doc(WORDS, rejected=[(2, 3, "ORG")])
+    doc = silver_doc(ref, {}, uncertain=0.01, confident=0.9)
+    assert [t.ent_iob_ for t in doc] == ["O", "O", "", "O", "O", "O", "O"]
+
+
+def test_silver_docs_leave_complete_annotations_alone():
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    ner.add_label("PER")
+    nlp.initialize()
+    manual = _binary_doc(WORDS, accepted=[(0, 1, "PER")])
+    manual.set_ents([Span(manual, 0, 1, label="PER")], default="outside")
+    binary = _binary_doc(WORDS, accepted=[(2, 3, "PER")])
+    docs, stats = silver_docs(nlp, [manual, binary], [False, True], round=1)
+    assert docs[0] is manual
+    assert stats.texts == 1 and stats.added == 0  # round 1 never adds predictions
+    assert docs[1].ents[0].text == "Bob"
+    assert all(t.ent_iob != 0 or t.i != 2 for t in docs[1])
+
+
+def test_partial_ner_flags_binary_entries_only():
+    binary = Annotation(1, "x", complete=False)
+    manual = Annotation(2, "y", complete=True)
+    entries = [{"ner": binary}, {"ner": manual}, {"textcat": manual}]
+    assert partial_ner(entries) == [True, False, False]
