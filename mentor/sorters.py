@@ -28,13 +28,13 @@ import itertools
 import random
 import logging
 import threading
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .tasks import Task
 
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
-    "uncertainty", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT",
+    "uncertainty", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "DEFAULT_EXPLORE",
 ]
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,9 @@ DEFAULT_POOL_SIZE = 512
 # re-scoring costs a model pass per pooled question; 64 keeps an update of the
 # teach loop near raw spaCy's cost while every question is refreshed every few updates
 DEFAULT_RESCORE_LIMIT: Optional[int] = 64
+
+# share of teach questions served at random from the pool (bench/al_quality.py)
+DEFAULT_EXPLORE = 0.0
 
 PriorityFn = Callable[[float], float]
 # (stale: 0 for the current model's score, 1 for an older one's; -priority; arrival number; task)
@@ -254,4 +257,25 @@ def prefer_low_scores(
     return ScoredPool(
         scored, lambda score: 1.0 - score, pool_size=pool_size, rescorer=rescorer,
         rescore_limit=rescore_limit,
+    )
+
+
+def teach_sorter(
+    scored: Iterable[Tuple[float, Task]],
+    model: Any,
+    *,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT,
+    explore: Optional[float] = None,
+    warmup: int = 0,
+    seed: int = 0,
+) -> ScoredPool:
+    """The order the teach recipes serve questions in; ``mentor simulate`` replays the same.
+
+    Uncertainty first, re-scored by ``model.score_tasks`` after each update, with
+    ``explore`` (default :data:`DEFAULT_EXPLORE`) of the questions drawn at random.
+    """
+    return ScoredPool(
+        scored, uncertainty, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
+        explore=DEFAULT_EXPLORE if explore is None else explore, warmup=warmup, seed=seed,
     )

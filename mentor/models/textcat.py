@@ -27,7 +27,8 @@ from spacy.training import Example
 from spacy.util import fix_random_seed
 
 from ..errors import InputError
-from ..tasks import Task, rehash_task
+from ..tasks import Task
+from .cats import answers_to_cats, label_question
 from .doc_cache import DocCache
 from .protocols import ScoredTask
 
@@ -199,12 +200,7 @@ class TextClassifier:
         """
         for task, cats in self.predict_tasks(stream):
             for label in self.labels:
-                score = cats[label]
-                question = dict(task)
-                question["label"] = label
-                question["score"] = score
-                question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
-                yield score, rehash_task(question)
+                yield cats[label], label_question(task, label, cats[label])
 
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
         """Return the current score of each question's ``label`` (for re-scoring a pool)."""
@@ -214,37 +210,8 @@ class TextClassifier:
     # ---- learning ------------------------------------------------------------------------
 
     def answers_to_cats(self, answers: Iterable[Task]) -> Dict[str, Dict[str, float]]:
-        """Merge a batch of answers into partial ``cats`` per text; missing labels stay out.
-
-        Binary answers (``label``) set that label to 1.0 (accept) or 0.0 (reject).
-        Choice answers (``options`` + ``accept``) that were accepted set every
-        option: 1.0 if chosen, else 0.0. Ignored answers and labels the model
-        doesn't have are skipped.
-        """
-        known = set(self.pipe.labels)
-        by_text: Dict[str, Dict[str, float]] = {}
-        for answer in answers:
-            decision = answer.get("answer")
-            text = answer.get("text")
-            if decision not in ("accept", "reject") or not isinstance(text, str):
-                continue
-            if "options" in answer:
-                if decision != "accept":
-                    continue  # a rejected choice says the options are wrong, not which
-                chosen = {str(value) for value in answer.get("accept") or []}
-                cats = by_text.setdefault(text, {})
-                for option in answer["options"]:
-                    label = str(option.get("id"))
-                    if label in known:
-                        cats[label] = 1.0 if label in chosen else 0.0
-            elif answer.get("label") in known:
-                label = answer["label"]
-                cats = by_text.setdefault(text, {})
-                cats[label] = 1.0 if decision == "accept" else 0.0
-                if self.exclusive and decision == "accept":
-                    for other in known - {label}:
-                        cats.setdefault(other, 0.0)
-        return {text: cats for text, cats in by_text.items() if cats}
+        """Merge a batch of answers into partial ``cats`` per text (see :func:`.answers.answers_to_cats`)."""
+        return answers_to_cats(answers, self.pipe.labels, exclusive=self.exclusive)
 
     def _recall(self, n: int) -> List[Tuple[str, Dict[str, float]]]:
         """A random sample of earlier answers, to train on again with the new ones."""

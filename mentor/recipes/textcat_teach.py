@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Iterable, Iterator, List, Optional
+from typing import Annotated, Any, Iterable, Iterator, List, Optional
+
+from wasabi import msg
 
 from ..core import Components
 from ..errors import InputError
 from ..loaders import get_stream
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
-from ..sorters import prefer_uncertain
+from ..sorters import teach_sorter
 from ..tasks import Task, rehash_task, split_string
 
 
@@ -23,28 +25,31 @@ def textcat_teach(
     loader: Annotated[Optional[str], Opt("--loader", "-lo", help="Loader: jsonl, json, csv, tsv, txt")] = None,
     exclude: Annotated[Optional[str], Opt("--exclude", "-e", help="Comma-separated datasets whose tasks to skip")] = None,
     component: Annotated[Optional[str], Opt("--component", "-c", help="Text classifier component to use or add")] = None,
+    model_arch: Annotated[str, Opt("--model-arch", "-ma", help="In-loop model: auto, minilm, vectors, tfidf, bow, ensemble")] = "auto",
+    exclusive: Annotated[bool, Opt("--exclusive", "-E", help="The labels are exclusive classes: one question per text")] = False,
 ) -> Components:
     """Accept or reject the label the model is least sure about; the model learns as you go.
 
     Pick this over textcat.manual when the labelled examples are rare or the
     dataset is large: one yes/no question at a time, chosen by uncertainty, each
     batch of answers updating the model. Patterns (--patterns) make the first
-    questions useful before the model knows anything.
+    questions useful before the model knows anything. The model in the loop is
+    sentence embeddings + TF-IDF under a logistic regression (--model-arch);
+    the answers train any spaCy pipeline afterwards with ``mentor train``.
     """
     from ..models.combine import combine_models, matcher_for_labels
-    from ..models.textcat import TextClassifier
 
     labels = split_string(label)
     if not labels:
         raise InputError("textcat.teach needs at least one label: --label SPAM or --label A,B")
     nlp = load_pipeline(spacy_model)
-    classifier = TextClassifier(nlp, labels, component=component)
+    classifier = _in_loop_classifier(nlp, labels, model_arch, component=component, exclusive=exclusive)
     model = classifier if patterns is None else combine_models(
         classifier,
         matcher_for_labels(nlp, patterns, labels, label_span=False, label_task=True),
     )
     stream = get_stream(source, loader=loader, rehash=True, dedup=True)
-    questions = prefer_uncertain(model(stream), rescorer=model.score_tasks)
+    questions = teach_sorter(model(stream), model)
 
     def update(answers: List[Task]) -> Optional[float]:
         loss = model.update(answers)
@@ -118,6 +123,33 @@ def textcat_correct(
             "choice_style": "single" if model.exclusive else "multiple",
             "exclude_by": "input",
         },
+    )
+
+
+def _in_loop_classifier(nlp: Any, labels: List[str], arch: str, *, component: Optional[str], exclusive: bool) -> Any:
+    """The classifier textcat.teach puts in the loop (see mentor/models/textcat_choice.py).
+
+    ``auto`` keeps a text classifier the pipeline already has (its training is
+    worth more than a fresh model); otherwise the strongest installed model. A
+    fallback is said once, at start.
+    """
+    from ..config import load_settings
+    from ..models.textcat import TextClassifier
+    from ..models.textcat_choice import make_text_classifier, resolve_arch
+
+    if arch == "auto" and (component or TextClassifier.find_component(nlp)):
+        return TextClassifier(nlp, labels, component=component, exclusive=exclusive)
+    resolved, note = resolve_arch(arch, nlp)
+    if note:
+        msg.warn(note)
+    cache_path = load_settings().home / "cache" / "embeddings.sqlite"
+
+    def spacy_classifier(architecture: str) -> Any:
+        return TextClassifier(nlp, labels, component=component, exclusive=exclusive, architecture=architecture)
+
+    return make_text_classifier(
+        labels, resolved, exclusive=exclusive and len(labels) > 1, nlp=nlp, cache_path=cache_path,
+        spacy_factory=spacy_classifier,
     )
 
 

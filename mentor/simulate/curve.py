@@ -11,12 +11,13 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from spacy.vocab import Vocab
-
+from ..models.textcat_choice import LINEAR_ARCHS
 from .data import Labelled
-from .replay import STRATEGIES, RunCurve, SimulationConfig, run_full_data, run_strategy
+from .replay import STRATEGIES, ModelKit, RunCurve, SimulationConfig, run_full_data, run_strategy
 
-__all__ = ["CurvePoint", "StrategyCurve", "SimulationResult", "simulate", "labels_to_reach", "TARGETS"]
+__all__ = [
+    "CurvePoint", "StrategyCurve", "SimulationResult", "simulate", "labels_to_reach", "labels_to_stay", "TARGETS",
+]
 
 TARGETS = (0.9, 0.95)
 
@@ -38,6 +39,10 @@ class StrategyCurve:
     strategy: str
     points: List[CurvePoint] = field(default_factory=list)
     labels_to: Dict[str, Optional[int]] = field(default_factory=dict)
+    # the first checkpoint after which the mean never falls below the target again
+    stays_above: Dict[str, Optional[int]] = field(default_factory=dict)
+    # labels_to per seed: the spread of the crossing itself
+    labels_to_per_seed: Dict[str, List[Optional[int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +54,7 @@ class SimulationResult:
     full_std: float
     full_labels: int
     curves: Dict[str, StrategyCurve]
+    baseline_full_score: Optional[float] = None
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict (what ``--output`` writes)."""
@@ -89,6 +95,24 @@ def labels_to_reach(curve: StrategyCurve, score: float) -> Optional[int]:
     return None
 
 
+def labels_to_stay(curve: StrategyCurve, score: float) -> Optional[int]:
+    """The checkpoint from which the mean score stays at or above ``score`` to the end (None if never)."""
+    found: Optional[int] = None
+    for point in curve.points:
+        if point.mean >= score:
+            found = point.labels if found is None else found
+        else:
+            found = None
+    return found
+
+
+def _seed_crossings(runs: Sequence[RunCurve], score: float) -> List[Optional[int]]:
+    crossings: List[Optional[int]] = []
+    for run in runs:
+        crossings.append(next((n for n, s in zip(run.labels, run.scores) if s >= score), None))
+    return crossings
+
+
 def simulate(
     train: Sequence[Labelled],
     eval_examples: Sequence[Labelled],
@@ -96,24 +120,33 @@ def simulate(
     *,
     strategies: Sequence[str] = STRATEGIES,
     progress: Optional[Progress] = None,
+    kit: Optional[ModelKit] = None,
 ) -> SimulationResult:
-    """Run the full-data reference and each strategy for ``config.seeds`` seeds."""
-    vocab = Vocab()  # shared, so a token's hash and cached docs are the same in every run
+    """Run the full-data references and each strategy for ``config.seeds`` seeds."""
+    kit = kit or ModelKit(config)
     full = []
-    for seed in range(config.seeds):
+    # a linear model's full fit is the same for every seed (no initial weights, no order)
+    for seed in range(1 if config.architecture in LINEAR_ARCHS else config.seeds):
         if progress:
             progress(f"full data, seed {seed}")
-        full.append(run_full_data(train, eval_examples, config, seed, vocab=vocab))
+        full.append(run_full_data(train, eval_examples, config, seed, kit=kit))
     full_score = statistics.fmean(score for _, score in full)
+    baseline_full: Optional[float] = None
+    if "baseline" in strategies:
+        if progress:
+            progress("full data, baseline")
+        baseline_full = run_full_data(train, eval_examples, config, 0, kit=kit, baseline=True)[1]
     curves: Dict[str, StrategyCurve] = {}
     for strategy in strategies:
         runs = []
         for seed in range(config.seeds):
             if progress:
                 progress(f"{strategy}, seed {seed}")
-            runs.append(run_strategy(strategy, train, eval_examples, config, seed, vocab=vocab))
+            runs.append(run_strategy(strategy, train, eval_examples, config, seed, kit=kit))
         curve = _summarise(strategy, runs)
         curve.labels_to = {f"{t:g}": labels_to_reach(curve, t * full_score) for t in TARGETS}
+        curve.stays_above = {f"{t:g}": labels_to_stay(curve, t * full_score) for t in TARGETS}
+        curve.labels_to_per_seed = {f"{t:g}": _seed_crossings(runs, t * full_score) for t in TARGETS}
         curves[strategy] = curve
     return SimulationResult(
         config=asdict(config),
@@ -123,4 +156,5 @@ def simulate(
         full_std=statistics.pstdev([s for _, s in full]) if len(full) > 1 else 0.0,
         full_labels=full[0][0],
         curves=curves,
+        baseline_full_score=baseline_full,
     )

@@ -42,19 +42,22 @@ def simulate(
     batch_size: Annotated[int, Opt("--batch-size", help="Answers per model update")] = 10,
     pool_size: Annotated[int, Opt("--pool-size", help="Questions the teach sorter keeps to choose from")] = DEFAULT_POOL_SIZE,
     rescore_limit: Annotated[int, Opt("--rescore-limit", help="Pooled questions re-scored per update (0: all)")] = DEFAULT_RESCORE_LIMIT or 0,
-    explore: Annotated[float, Opt("--explore", help="Share of teach questions picked at random from the pool")] = 0.0,
+    explore: Annotated[Optional[float], Opt("--explore", help="Share of teach questions picked at random from the pool (default: the teach sorter's)")] = None,
     warmup: Annotated[int, Opt("--warmup", help="Serve this many teach questions at random before sorting")] = 0,
-    architecture: Annotated[str, Opt("--architecture", help="Text classifier: bow or ensemble")] = "bow",
+    architecture: Annotated[str, Opt("--model-arch", "--architecture", help="In-loop model: auto, minilm, vectors, tfidf, bow, ensemble")] = "auto",
+    strategies: Annotated[str, Opt("--strategies", help="Comma-separated: teach, random, baseline")] = "teach,random,baseline",
     output: Annotated[Optional[Path], Opt("--output", "-o", help="Write the curves as JSON here")] = None,
     no_plot: Annotated[bool, Opt("--no-plot", help="Don't draw the terminal plot")] = False,
 ) -> None:
     """Tell whether active learning pays on your data, before you annotate it.
 
     Replays annotation with an oracle answering from your labels: the teach
-    loop (uncertainty pool over the text classifier) against random order,
-    same model, several seeds. Prints the learning curves and how many
-    answers each needs to reach 90 % and 95 % of the full-data score.
+    loop (the in-loop model behind the teach sorter) against random order
+    (same model) and the common baseline (TF-IDF + logistic regression with
+    uncertainty sampling), several seeds. Prints the learning curves and how
+    many answers each needs to reach 90 % and 95 % of the full-data score.
     """
+    from ...models.textcat_choice import resolve_arch
     from ...simulate import (
         STRATEGIES, SimulationConfig, default_labels, label_counts, read_labelled,
         simulate as run_simulation, split_eval,
@@ -64,7 +67,7 @@ def simulate(
         raise InputError("--seeds, --max-labels, --step, --batch-size and --pool-size must be positive")
     if warmup < 0:
         raise InputError(f"--warmup must be 0 or more, got {warmup}")
-    if not 0.0 <= explore <= 1.0:
+    if explore is not None and not 0.0 <= explore <= 1.0:
         raise InputError(f"--explore must be between 0 and 1, got {explore}")
     examples, exclusive = read_labelled(_rows(source), where=source)
     if eval_file:
@@ -73,18 +76,30 @@ def simulate(
     else:
         train, eval_examples = split_eval(examples, eval_split)
     labels = default_labels(train, exclusive, split_string(label))
+    chosen = split_string(strategies)
+    unknown = [name for name in chosen if name not in STRATEGIES]
+    if unknown or not chosen:
+        raise InputError(f"Unknown strategy {', '.join(unknown) or '(none)'}: use {', '.join(STRATEGIES)}")
+    arch, note = resolve_arch(architecture)
+    if note:
+        msg.warn(note)
+    settings = load_settings()
     config = SimulationConfig(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
-        pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, warmup=warmup, seeds=seeds, architecture=architecture,
+        pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, warmup=warmup, seeds=seeds,
+        architecture=arch, exclusive=exclusive and len(labels) > 1,
+        cache_path=str(settings.home / "cache" / "embeddings.sqlite"),
     )
     counts = label_counts(train)
     msg.info(
         f"{len(train)} training and {len(eval_examples)} evaluation examples; teaching "
         + ", ".join(f"{name} ({counts[name][0]}/{counts[name][1]} positive)" for name in labels)
+        + f"; model: {arch}"
+        + ("; exclusive classes: one question per text, answers count texts" if config.exclusive else "")
     )
     started = time.perf_counter()
     result = run_simulation(
-        train, eval_examples, config, strategies=STRATEGIES,
+        train, eval_examples, config, strategies=chosen,
         progress=lambda what: msg.text(f"  ... {what} ({time.perf_counter() - started:.0f}s)"),
     )
     _print_result(result)
@@ -97,8 +112,9 @@ def simulate(
 
 
 def _print_result(result: SimulationResult) -> None:
-    metric = "F1" if len(result.config["labels"]) == 1 else "macro F1"
-    msg.divider(f"Learning curves ({metric} on {result.n_eval} held-out examples)")
+    exclusive = result.config.get("exclusive")
+    metric = "F1" if len(result.config["labels"]) == 1 else "macro F1 (argmax)" if exclusive else "macro F1"
+    msg.divider(f"Learning curves ({metric} on {result.n_eval} held-out examples, mean ± spread over seeds)")
     names = list(result.curves)
     rows: List[List[Any]] = []
     for i, point in enumerate(result.curves[names[0]].points):
@@ -109,18 +125,29 @@ def _print_result(result: SimulationResult) -> None:
         rows.append(row)
     msg.table(rows, header=["answers"] + names, aligns=["r"] + ["r"] * len(names))
     msg.info(
-        f"Full data ({result.full_labels} answers, one pass): {metric} {result.full_score:.3f} ± {result.full_std:.3f}"
+        f"Full data ({result.full_labels} texts, trained to convergence): {metric} "
+        f"{result.full_score:.3f} ± {result.full_std:.3f} with the in-loop model ({result.config['architecture']})"
+        + (f", {result.baseline_full_score:.3f} with the TF-IDF baseline" if result.baseline_full_score is not None else "")
     )
     summary: List[List[Any]] = []
+    limit = result.config["max_labels"]
     for target in ("0.9", "0.95"):
         row = [f"{float(target):.0%} of full"]
         for name in names:
-            needed = result.curves[name].labels_to.get(target)
-            row.append(needed if needed is not None else f"> {result.config['max_labels']}")
+            curve = result.curves[name]
+            needed, stays = curve.labels_to.get(target), curve.stays_above.get(target)
+            seeds = [n for n in curve.labels_to_per_seed.get(target, []) if n is not None]
+            cell = f"{needed}" if needed is not None else f"> {limit}"
+            if needed is not None and stays is not None and stays != needed:
+                cell += f" (stays {stays})"
+            if len(seeds) > 1:
+                cell += f" [{min(seeds)}-{max(seeds)}]"
+            row.append(cell)
         ratio = result.ratio(float(target))
         row.append(f"{ratio:.2f}x" if ratio is not None else "-")
         summary.append(row)
     msg.table(summary, header=["answers to reach"] + names + ["teach / random"], aligns=["l"] + ["r"] * (len(names) + 1))
+    msg.text("First crossing of the mean curve; (stays N): from N on it never falls below; [a-b]: per-seed crossings.")
 
 
 def _plot(result: SimulationResult) -> None:

@@ -102,7 +102,7 @@ def test_simulate_command_writes_json(tmp_path: Path, capsys, mentor_home):
     output = tmp_path / "curve.json"
     simulate_command(str(source), seeds=1, max_labels=40, step=20, pool_size=30, output=output, no_plot=True)
     data = json.loads(output.read_text(encoding="utf8"))
-    assert set(data["curves"]) == {"teach", "random"}
+    assert set(data["curves"]) == {"teach", "random", "baseline"}
     assert data["config"]["labels"] == ["SPAM"]
     assert "answers to reach" in capsys.readouterr().out
     with pytest.raises(InputError):

@@ -1,0 +1,186 @@
+"""The default text classifier in the teach loop: embeddings + TF-IDF under a logistic regression.
+
+Why this and not a spaCy textcat: the model in the loop has two jobs, to learn
+from very few answers and to say honestly how sure it is, so the sorter can
+ask about what it doesn't know. A frozen sentence encoder carries most of the
+first job (docs/active-learning.md: 0.5x random's labels to 90 % where spaCy's
+bag-of-words needed 0.9x), TF-IDF n-grams keep the model improving past where
+embeddings plateau, and a logistic regression refitted on every answer so far
+gives calibrated probabilities at each step. The answers still train a real
+spaCy pipeline afterwards with ``mentor train``.
+
+Same interface as :class:`~mentor.models.textcat.TextClassifier`: ``model(stream)``
+yields ``(score, question)``, ``update(answers)`` learns and returns the loss,
+``score_tasks`` re-scores pooled questions, ``predict`` gives every label's score.
+
+For exclusive classes it asks one question per text, about the label whose
+answer is worth most: the label whose probability is closest to 0.5 (a yes/no
+answer to it carries the most information about the text's class).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from itertools import islice
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import numpy
+from scipy import sparse
+
+from ..errors import InputError
+from ..tasks import Task
+from .cats import answers_to_cats, label_question
+from .features import FeatureStore, RawFeatures, TextFeaturizer
+from .linear_head import MaskedLogisticRegression
+from .protocols import ScoredTask
+
+__all__ = ["LinearTextClassifier", "DEFAULT_L2"]
+
+logger = logging.getLogger(__name__)
+
+# 1/C: chosen across the five corpora of bench/al_quality.py (full-data score and early curve)
+DEFAULT_L2 = 0.25
+
+
+class LinearTextClassifier:
+    """Score texts per label with a logistic regression over text features; refit on every update.
+
+    labels: the labels to ask about.
+    featurizer: turns texts into feature rows (embeddings and/or TF-IDF).
+    exclusive: the labels are mutually exclusive classes.
+    l2: regularisation (1/C in scikit-learn's terms).
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        featurizer: TextFeaturizer,
+        *,
+        exclusive: bool = False,
+        l2: float = DEFAULT_L2,
+        balanced: bool = True,
+        batch_size: int = 32,
+        max_iter: int = 100,
+    ) -> None:
+        if not labels:
+            raise InputError("A text classifier needs at least one label (--label)")
+        if exclusive and len(labels) < 2:
+            raise InputError("Exclusive classes need at least two labels: use a multi-label classifier")
+        self.labels: List[str] = list(dict.fromkeys(labels))
+        self.exclusive = exclusive
+        self.featurizer = featurizer
+        self.batch_size = batch_size
+        self.store = FeatureStore(featurizer)
+        self.head = MaskedLogisticRegression(len(self.labels), l2=l2, balanced=balanced, max_iter=max_iter)
+        self._index = {label: i for i, label in enumerate(self.labels)}
+        # everything answered so far: one entry per text (answers on one text merge)
+        self._rows: Dict[str, int] = {}
+        self._texts: List[str] = []
+        self._raw: Optional[RawFeatures] = None
+        self._targets = numpy.zeros((0, len(self.labels)))
+        self._known = numpy.zeros((0, len(self.labels)), dtype=bool)
+        self._lock = threading.RLock()
+        self.n_updates = 0
+
+    @property
+    def n_answered(self) -> int:
+        """Texts with at least one known label."""
+        return len(self._texts)
+
+    # ---- scoring -------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str]) -> numpy.ndarray:
+        """One row per text, one column per label (in ``labels`` order)."""
+        if not texts:
+            return numpy.zeros((0, len(self.labels)))
+        rows = self.featurizer.rows(self.store.get(texts))
+        with self._lock:
+            probs = self.head.predict_proba(rows)
+        if self.exclusive:
+            probs = probs / numpy.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+        return probs
+
+    def predict(self, texts: Sequence[str]) -> List[Dict[str, float]]:
+        """Return the score of every label for each text."""
+        probs = self.predict_proba(texts)
+        return [{label: float(row[i]) for i, label in enumerate(self.labels)} for row in probs]
+
+    def predict_tasks(self, stream: Iterable[Task]) -> Iterator[Tuple[Task, Dict[str, float]]]:
+        """Yield each task with the scores of all labels, lazily, a batch at a time."""
+        tasks = iter(stream)
+        while True:
+            batch = list(islice(tasks, self.batch_size))
+            if not batch:
+                return
+            yield from zip(batch, self.predict([task["text"] for task in batch]))
+
+    def question_labels(self, scores: Dict[str, float]) -> List[str]:
+        """The labels to ask about for one text: all of them, or for exclusive classes the most informative."""
+        if not self.exclusive:
+            return self.labels
+        return [min(self.labels, key=lambda label: abs(scores[label] - 0.5))]
+
+    def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
+        """Yield ``(score, question)`` per text and asked label, lazily, in batches."""
+        for task, cats in self.predict_tasks(stream):
+            for label in self.question_labels(cats):
+                yield cats[label], label_question(task, label, cats[label])
+
+    def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
+        """The current score of each question's ``label`` (for re-scoring a pool)."""
+        probs = self.predict_proba([task["text"] for task in tasks])
+        return [
+            float(row[self._index[task["label"]]]) if task.get("label") in self._index else 0.0
+            for task, row in zip(tasks, probs)
+        ]
+
+    # ---- learning ------------------------------------------------------------------------
+
+    def answers_to_cats(self, answers: Iterable[Task]) -> Dict[str, Dict[str, float]]:
+        return answers_to_cats(answers, self.labels, exclusive=self.exclusive)
+
+    def _add(self, by_text: Dict[str, Dict[str, float]]) -> List[int]:
+        """Merge new answers into the stored targets; return the rows they touched."""
+        touched: List[int] = []
+        new_rows = []
+        for text, cats in by_text.items():
+            row = self._rows.get(text)
+            if row is None:
+                row = len(self._texts)
+                self._rows[text] = row
+                self._texts.append(text)
+                new_rows.append(row)
+            touched.append(row)
+        if new_rows:
+            fresh = self.store.get([self._texts[row] for row in new_rows])
+            self._raw = fresh if self._raw is None else RawFeatures.stack([self._raw, fresh])
+            grow = len(new_rows)
+            self._targets = numpy.vstack([self._targets, numpy.zeros((grow, len(self.labels)))])
+            self._known = numpy.vstack([self._known, numpy.zeros((grow, len(self.labels)), dtype=bool)])
+        for text, cats in by_text.items():
+            row = self._rows[text]
+            for label, value in cats.items():
+                self._targets[row, self._index[label]] = value
+                self._known[row, self._index[label]] = True
+        return touched
+
+    def _batch_loss(self, rows: sparse.csr_matrix, touched: List[int]) -> float:
+        """Log loss of the current model on the new answers, before learning from them."""
+        probs = numpy.clip(self.head.predict_proba(rows[touched]), 1e-7, 1 - 1e-7)
+        y, mask = self._targets[touched], self._known[touched]
+        losses = -(y * numpy.log(probs) + (1 - y) * numpy.log(1 - probs))
+        return float((losses * mask).sum() / max(mask.sum(), 1))
+
+    def update(self, answers: List[Task]) -> Optional[float]:
+        """Refit on every answer so far; return the log loss on the new ones before the refit."""
+        by_text = self.answers_to_cats(answers)
+        if not by_text:
+            return None
+        with self._lock:
+            touched = self._add(by_text)
+            assert self._raw is not None
+            rows = self.featurizer.rows(self._raw)
+            loss = self._batch_loss(rows, touched)
+            self.head.fit(rows, self._targets, self._known)
+            self.n_updates += 1
+        return loss
