@@ -7,7 +7,8 @@ component and applies the rules users of Prodigy expect:
 * textcat / textcat_multilabel: a binary answer on ``label`` sets that category
   to 1.0 (accept) or 0.0 (reject) and leaves the others missing; a choice answer
   (``options`` + ``accept``) gives the full set. ``textcat`` is exclusive: at
-  most one category may be 1.0.
+  most one category may be 1.0, and with exactly two labels a binary answer on
+  one sets the other to the opposite.
 * ner: an accepted manual answer (view ``ner_manual``) is complete gold, tokens
   outside its spans are O. Binary answers (view ``ner``, ``--binary``, or a task
   with one model-suggested span) are partial: accepted spans are gold, rejected
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ..tasks import ANSWERS, Task
 
@@ -308,4 +309,28 @@ def merge_component(
             raise ValueError(f"Unknown component {component}")
         if ann is not None:
             merged[input_hash] = ann
+    if component == "textcat":
+        report.kinds["completed (two classes)"] += complete_two_classes(merged)
     return merged, report
+
+
+def complete_two_classes(merged: Mapping[int, Annotation]) -> int:
+    """Exclusive categories with exactly two labels: a "no" to one is a "yes" to the other.
+
+    textcat.teach asks about one label (SPAM); with HAM as the only other
+    class, a rejected SPAM is a HAM, and an exclusive textcat needs both values
+    to learn from the text. Returns the number of texts completed; with more
+    or fewer than two labels nothing changes (a "no" to one of three classes
+    doesn't say which of the others it is).
+    """
+    labels = sorted({label for ann in merged.values() for label in ann.cats})
+    if len(labels) != 2:
+        return 0
+    completed = 0
+    for ann in merged.values():
+        if len(ann.cats) == 1:
+            label, value = next(iter(ann.cats.items()))
+            other = labels[1] if label == labels[0] else labels[0]
+            ann.cats[other] = 1.0 - value
+            completed += 1
+    return completed

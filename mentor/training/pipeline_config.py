@@ -157,9 +157,14 @@ def use_reader(
     eval_split: float = 0.2,
     seed: int = 0,
     binary: bool = False,
+    balance: bool = False,
     db_url: Optional[str] = None,
 ) -> Config:
-    """Point [corpora] at the database through ``mentor.Corpus.v1``."""
+    """Point [corpora] at the database through ``mentor.Corpus.v1``.
+
+    ``balance`` weighs each category's yes and no answers the same in training
+    (``corpus.category_repeats``); the dev corpus is never balanced.
+    """
     config = copy.deepcopy(config) if not isinstance(config, Config) else config.copy()
     datasets = specs_to_config(specs)
     spans_key = (config["components"].get("spancat") or {}).get("spans_key", DEFAULT_SPANS_KEY)
@@ -171,6 +176,7 @@ def use_reader(
             "seed": seed,
             "sample_size": 1.0,
             "binary": binary,
+            "balance": balance and part == "train",
             "spans_key": spans_key,
             "incorrect_spans_key": DEFAULT_INCORRECT_SPANS_KEY,
             "db_url": db_url,

@@ -30,6 +30,7 @@ EvalSplitOpt = Annotated[float, Opt("--eval-split", "-es", help="Share of texts 
 BaseModelOpt = Annotated[str, Opt("--base-model", "-m", help="blank:LANG for a new pipeline, or a pipeline (folder or package) to start from")]
 BinaryOpt = Annotated[bool, Opt("--binary", "-B", help="Treat all NER answers as yes/no answers on their spans (unannotated tokens are missing, not O)")]
 SeedOpt = Annotated[int, Opt("--seed", help="Random seed for the eval split and for spaCy's training")]
+BalanceOpt = Annotated[Optional[bool], Opt("--balance/--no-balance", help="Text categories: show the texts of each label's rarer answer more often, so that yes and no weigh the same (as class_weight='balanced'). Default: on when a text classifier trains on yes/no answers")]
 SilverRoundsOpt = Annotated[int, Opt("--silver-rounds", help="Binary NER answers: after training on them, train again this many times on the best annotation consistent with them (the model's beam marks what may be an entity, the rest is O). 0: train on the answers alone, other tokens missing")]
 
 TEXTCAT_COMPONENTS = ("textcat", "textcat_multilabel")
@@ -254,6 +255,7 @@ def train(
     seed: SeedOpt = 0,
     binary: BinaryOpt = False,
     silver_rounds: SilverRoundsOpt = 1,
+    balance: BalanceOpt = None,
     label_stats: Annotated[bool, Opt("--label-stats", "-L", help="Print precision, recall and F per label after training")] = False,
     require_patterns: Annotated[Optional[Path], Opt("--require-patterns", "-rp", help="Patterns JSONL: text categories count only when one of these terms occurs. The classifier still learns from every answer; a mentor_pattern_gate component saved after it sets the categories to 0 when nothing matches")] = None,
     gate_labels: Annotated[Optional[str], Opt("--gate-labels", help="Categories that --require-patterns gates, comma-separated (default: every text category)")] = None,
@@ -274,7 +276,9 @@ def train(
     print_data_summary(merged)
     gated = labels_to_gate(merged, gate_labels) if require_patterns is not None else []
     base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed, transformer=transformer)
-    cfg = set_schedule(use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary), epochs=epochs, batch_size=batch_size)
+    balanced = merged.binary_cats if balance is None else balance
+    reader = use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary, balance=balanced)
+    cfg = set_schedule(reader, epochs=epochs, batch_size=batch_size)
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")
     msg.divider("Training pipeline")
     try:

@@ -82,7 +82,7 @@ def train_curve(
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
     base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed)
-    cfg = use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary)
+    cfg = use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary, balance=merged.binary_cats)
     msg.divider("Training curve")
     header = ["%", "Texts"] + [f"{c}" for c in components]
     msg.row(header, widths=[5, 8] + [18] * len(components))

@@ -62,3 +62,43 @@ def test_train_ignored_answers_never_train(training_db, tmp_path):
     train(None, tmp_path / "mixed", ner="ner_mixed,eval:ner_eval", textcat_multilabel="happy_mixed", epochs=2)
     for component in ("ner", "textcat_multilabel"):
         assert _weights(tmp_path / "clean" / "model-last", component) == _weights(tmp_path / "mixed" / "model-last", component)
+
+
+def _spam_answers(n_spam: int, n_ham: int, label: str = "SPAM"):
+    from mentor.tasks import set_hashes
+
+    spam = [("WIN cash prize now, text CLAIM to 8080", True)] * n_spam
+    ham = [("see you at lunch tomorrow", False)] * n_ham
+    return [
+        set_hashes({"text": f"{text} {i}", "label": label, "answer": "accept" if is_spam == (label == "SPAM") else "reject",
+                    "_view_id": "classification"})
+        for i, (text, is_spam) in enumerate(spam + ham)
+    ]
+
+
+def test_train_binary_textcat_weighs_the_rare_answer_up(training_db, tmp_path, capsys):
+    from mentor.training.corpus import create_mentor_corpus
+
+    add(training_db, "spam", _spam_answers(6, 54))
+    out = tmp_path / "out"
+    train(None, out, textcat_multilabel="spam", epochs=1)
+    config = (out / "config.cfg").read_text().split("[corpora.train]")[1]
+    assert "balance = true" in config.split("[corpora.train.datasets]")[0]
+    nlp = spacy.blank("en")
+    corpus = create_mentor_corpus({"textcat_multilabel": ["spam", "eval:happy"]}, balance=True)
+    cats = [eg.reference.cats["SPAM"] for eg in corpus(nlp)]
+    assert cats.count(1.0) == 6 * 9 and cats.count(0.0) == 54
+    train(None, tmp_path / "plain", textcat_multilabel="spam", epochs=1, balance=False)
+    assert "balance = false" in (tmp_path / "plain" / "config.cfg").read_text()
+
+
+def test_train_exclusive_textcat_from_yes_no_on_one_of_two_classes(training_db, tmp_path, capsys):
+    add(training_db, "spam_teach", _spam_answers(20, 20) + _spam_answers(1, 1, label="HAM")[:1])
+    out = tmp_path / "out"
+    train(None, out, textcat="spam_teach", epochs=5)
+    assert "completed (two classes)" in capsys.readouterr().out
+    nlp = spacy.load(out / "model-best")
+    cats = nlp("WIN a cash prize now, text CLAIM to 8080").cats
+    assert set(cats) == {"SPAM", "HAM"} and cats["SPAM"] > cats["HAM"]
+    cats = nlp("see you at lunch tomorrow 99").cats
+    assert cats["HAM"] > cats["SPAM"]

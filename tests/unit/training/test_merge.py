@@ -153,3 +153,21 @@ def test_merge_ner_spans_with_their_own_answers(text):
     (ann,) = merged.values()
     assert ann.complete is False
     assert ann.spans == [(0, 5, "PERSON")] and ann.incorrect_spans == [(14, 19, "PERSON")]
+
+
+def test_merge_textcat_exclusive_two_classes_a_no_is_a_yes_to_the_other():
+    answers = [
+        ("a", cat_task("win cash now", "SPAM", "accept")),
+        ("a", cat_task("see you at 5", "SPAM", "reject")),
+        ("a", cat_task("lunch?", "HAM", "accept")),
+    ]
+    merged, report = merge_component("textcat", answers)
+    assert sorted(tuple(sorted(a.cats.items())) for a in merged.values()) == [
+        (("HAM", 0.0), ("SPAM", 1.0)), (("HAM", 1.0), ("SPAM", 0.0)), (("HAM", 1.0), ("SPAM", 0.0)),
+    ]
+    assert report.kinds["completed (two classes)"] == 3
+    # not for multilabel (yes/no on each label), nor with a third class (which one is it?)
+    multi, _ = merge_component("textcat_multilabel", answers)
+    assert {len(a.cats) for a in multi.values()} == {1}
+    three, _ = merge_component("textcat", answers + [("a", cat_task("hello", "OTHER", "accept"))])
+    assert {len(a.cats) for a in three.values()} == {1}

@@ -34,3 +34,19 @@ def test_sample_fractions_are_nested():
     hashes = list(range(40))
     quarter, half = sample_hashes(hashes, 0.25, 0), sample_hashes(hashes, 0.5, 0)
     assert len(quarter) == 10 and len(half) == 20 and quarter <= half
+
+
+def test_category_repeats_weigh_yes_and_no_the_same():
+    import spacy
+
+    from mentor.training.corpus import category_repeats
+
+    nlp = spacy.blank("en")
+    docs = []
+    for cats in [{"SPAM": 1.0}] * 2 + [{"SPAM": 0.0}] * 7 + [{}] + [{"SPAM": 0.0, "URGENT": 1.0}]:
+        doc = nlp.make_doc("x")
+        doc.cats = cats
+        docs.append(doc)
+    # SPAM: 2 yes, 8 no -> each yes shown 4 times; URGENT: 1 yes and no no -> nothing to balance
+    assert category_repeats(docs) == [4, 4] + [1] * 7 + [1, 1]
+    assert category_repeats(docs, most=3)[:2] == [3, 3]
