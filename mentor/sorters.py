@@ -90,6 +90,9 @@ class ScoredPool:
         explore: float = 0.0,
         warmup: int = 0,
         seed: int = 0,
+        background: bool = False,
+        first_ready: int = 32,
+        first_wait: float = 2.0,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -110,6 +113,13 @@ class ScoredPool:
         self._exhausted = False
         self._stale = False
         self._lock = threading.RLock()
+        self._ready = threading.Condition(self._lock)
+        self._background = background
+        self._filler: Optional[threading.Thread] = None
+        self._error: Optional[BaseException] = None
+        self._generation = 0  # counts model updates, so a score made during one is known stale
+        self.first_ready = first_ready
+        self.first_wait = first_wait
         self._window_after = -1  # arrival number where the rotating re-score window resumes
         self.n_served = 0
         self.n_rescored = 0
@@ -121,7 +131,10 @@ class ScoredPool:
         with self._lock:
             if self._stale:
                 self._rescore_now()
-            self._fill()
+            if self._background:
+                self._wait_for_questions()
+            else:
+                self._fill()
             if not self._heap:
                 raise StopIteration
             if self.n_served < self.warmup or (self.explore and self._rng.random() < self.explore):
@@ -134,6 +147,8 @@ class ScoredPool:
                 _, neg_priority, _, task = heapq.heappop(self._heap)
             task["priority"] = round(-neg_priority, 4)
             self.n_served += 1
+            if self._background:
+                self._ready.notify_all()
             return task
 
     @property
@@ -152,17 +167,56 @@ class ScoredPool:
 
     def rescore(self) -> None:
         """Mark the pool's scores as out of date; they are renewed before the next question."""
-        if self._rescorer is not None:
-            self._stale = True
+        with self._lock:
+            self._generation += 1
+            if self._rescorer is not None:
+                self._stale = True
+
+    # ---- filling in the background ---------------------------------------------------------
+    # Scoring a new text can be slow (a sentence encoder: tens of milliseconds on a CPU).
+    # With ``background=True`` a thread keeps the pool topped up, and the annotator is
+    # served from what is pooled: only the very first question waits, for at most
+    # ``first_wait`` seconds or until ``first_ready`` questions are in.
+
+    def _wait_for_questions(self) -> None:
+        if self._filler is None:
+            self._filler = threading.Thread(target=self._fill_forever, name="mentor-pool-fill", daemon=True)
+            self._filler.start()
+            want = min(self.first_ready, self.pool_size)
+            self._ready.wait_for(lambda: len(self._heap) >= want or self._exhausted, timeout=self.first_wait)
+        self._ready.wait_for(lambda: bool(self._heap) or self._exhausted)
+        if self._error is not None and not self._heap:
+            error, self._error = self._error, None
+            raise error
+
+    def _fill_forever(self) -> None:
+        try:
+            while True:
+                with self._ready:
+                    self._ready.wait_for(lambda: len(self._heap) < self.pool_size)
+                    generation = self._generation
+                try:
+                    score, task = next(self._source)  # outside the lock: this is the slow part
+                except StopIteration:
+                    break
+                with self._ready:
+                    self._push(score, task, stale=generation != self._generation)
+                    self._ready.notify_all()
+        except BaseException as error:  # handed to the reader, who raises it
+            with self._ready:
+                self._error = error
+        with self._ready:
+            self._exhausted = True
+            self._ready.notify_all()
 
     def pooled(self) -> List[Task]:
         """The questions waiting, best first (a copy of the order; the tasks are shared)."""
         with self._lock:
             return [entry[3] for entry in sorted(self._heap)]
 
-    def _push(self, score: float, task: Task) -> None:
+    def _push(self, score: float, task: Task, *, stale: bool = False) -> None:
         _set_score(task, score)
-        heapq.heappush(self._heap, (0, -self._priority(float(score)), next(self._counter), task))
+        heapq.heappush(self._heap, (int(stale), -self._priority(float(score)), next(self._counter), task))
 
     def _fill(self) -> None:
         while not self._exhausted and len(self._heap) < self.pool_size:
@@ -269,13 +323,16 @@ def teach_sorter(
     explore: Optional[float] = None,
     warmup: int = 0,
     seed: int = 0,
+    background: bool = False,
 ) -> ScoredPool:
     """The order the teach recipes serve questions in; ``mentor simulate`` replays the same.
 
     Uncertainty first, re-scored by ``model.score_tasks`` after each update, with
     ``explore`` (default :data:`DEFAULT_EXPLORE`) of the questions drawn at random.
+    ``background``: score new texts in a thread (the recipes; a simulation stays
+    in step, so it is reproducible).
     """
     return ScoredPool(
         scored, uncertainty, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
-        explore=DEFAULT_EXPLORE if explore is None else explore, warmup=warmup, seed=seed,
+        explore=DEFAULT_EXPLORE if explore is None else explore, warmup=warmup, seed=seed, background=background,
     )

@@ -49,7 +49,7 @@ def textcat_teach(
         matcher_for_labels(nlp, patterns, labels, label_span=False, label_task=True),
     )
     stream = get_stream(source, loader=loader, rehash=True, dedup=True)
-    questions = teach_sorter(model(stream), model)
+    questions = teach_sorter(model(stream), model, background=True)
 
     def update(answers: List[Task]) -> Optional[float]:
         loss = model.update(answers)

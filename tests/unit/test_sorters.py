@@ -157,3 +157,56 @@ def test_pool_warmup_serves_at_random_then_by_priority():
     assert first != list(range(99, 89, -1))  # not the ten best
     rest = [t["id"] for t in pool]
     assert rest == sorted(rest, reverse=True) and sorted(first + rest) == list(range(100))
+
+
+def _slow_scored(n: int, delay: float = 0.0, fail_at: int = -1):
+    import time
+
+    for i in range(n):
+        if i == fail_at:
+            raise RuntimeError("the model broke")
+        if delay:
+            time.sleep(delay)
+        yield 0.5 - i / (4 * n), {"text": f"t{i}", "id": i}
+
+
+@pytest.mark.parametrize("pool_size", [1, 7, 64])
+def test_background_pool_never_drops_a_task(pool_size):
+    pool = ScoredPool(_slow_scored(200), uncertainty, pool_size=pool_size, background=True, first_wait=0.5)
+    served = [task["id"] for task in pool]
+    assert sorted(served) == list(range(200))
+
+
+def test_background_pool_serves_without_waiting_for_the_whole_pool():
+    import time
+
+    # 512 texts at 20 ms each would take 10 s to pool; the first question must not wait for that
+    pool = ScoredPool(_slow_scored(512, delay=0.02), uncertainty, pool_size=512, background=True,
+                      first_ready=8, first_wait=5.0)
+    started = time.perf_counter()
+    first = next(pool)
+    assert time.perf_counter() - started < 2.0
+    assert first["id"] < 64  # served from what was pooled, best first
+    assert pool.size < 512
+
+
+def test_background_pool_hands_a_scoring_error_to_the_reader():
+    pool = ScoredPool(_slow_scored(50, fail_at=10), uncertainty, pool_size=100, background=True, first_wait=0.5)
+    with pytest.raises(RuntimeError, match="the model broke"):
+        list(pool)
+
+
+def test_background_pool_rescores_after_an_update():
+    scores = {f"t{i}": 0.5 for i in range(20)}
+
+    def rescorer(tasks):
+        return [scores[task["text"]] for task in tasks]
+
+    pool = ScoredPool(((0.1, {"text": f"t{i}", "id": i}) for i in range(20)), uncertainty, pool_size=20,
+                      rescorer=rescorer, background=True, first_ready=20)
+    assert next(pool)["id"] == 0
+    scores["t13"] = 0.5
+    for i in range(20):
+        scores[f"t{i}"] = 0.0 if i != 13 else 0.5
+    pool.rescore()
+    assert next(pool)["id"] == 13

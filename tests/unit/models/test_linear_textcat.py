@@ -1,0 +1,171 @@
+"""The linear model in the teach loop: features, the masked head, caches, questions and answers."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Sequence
+
+import numpy
+import pytest
+
+from mentor.errors import InputError
+from mentor.models import textcat_choice
+from mentor.models.embeddings import CachedEmbedder
+from mentor.models.features import FeatureConfig, FeatureStore, TextFeaturizer
+from mentor.models.linear_head import MaskedLogisticRegression
+from mentor.models.linear_textcat import LinearTextClassifier
+
+from conftest import HAM, SPAM
+
+
+class CountingEmbedder:
+    """A made-up sentence encoder: a fixed random vector per word, averaged; counts its calls."""
+
+    name = "counting"
+
+    def __init__(self, dim: int = 16) -> None:
+        self.dim = dim
+        self.calls: List[str] = []
+
+    def embed(self, texts: Sequence[str]) -> numpy.ndarray:
+        self.calls.extend(texts)
+        rows = []
+        for text in texts:
+            vectors = [numpy.random.default_rng(abs(hash(w)) % 2**32).normal(size=self.dim) for w in text.split()]
+            row = numpy.mean(vectors, axis=0) if vectors else numpy.zeros(self.dim)
+            rows.append(row / (numpy.linalg.norm(row) or 1.0))
+        return numpy.asarray(rows, dtype="float32")
+
+
+def _model(labels=("SPAM",), exclusive=False, embedder=None) -> LinearTextClassifier:
+    featurizer = TextFeaturizer(embedder or CountingEmbedder(), FeatureConfig())
+    return LinearTextClassifier(list(labels), featurizer, exclusive=exclusive)
+
+
+def test_learns_from_binary_answers(spam_answers):
+    model = _model()
+    before = model.predict(["free prize cash now"])[0]["SPAM"]
+    assert before == pytest.approx(0.5)
+    loss = model.update(spam_answers)
+    assert loss == pytest.approx(numpy.log(2), rel=1e-3)  # the cold model said 0.5 to each
+    spam, ham = (s["SPAM"] for s in model.predict(["claim free cash prize now", "see you for dinner"]))
+    assert spam > 0.5 > ham
+    assert model.update(spam_answers) < loss
+
+
+def test_ignored_answers_never_train(spam_answers):
+    model = _model()
+    model.update(spam_answers[:4] + spam_answers[-2:])
+    probe = ["free cash", "thanks for lunch", "win now"]
+    before = model.predict_proba(probe)
+    ignored = [dict(a, answer="ignore") for a in spam_answers]
+    assert model.update(ignored) is None
+    assert model.n_answered == 6
+    numpy.testing.assert_array_equal(model.predict_proba(probe), before)
+
+
+def test_a_reject_on_one_label_says_nothing_about_another():
+    model = _model(labels=("SPAM", "URGENT"))
+    answers = [{"text": t, "label": "SPAM", "answer": "reject"} for t in HAM]
+    answers += [{"text": t, "label": "SPAM", "answer": "accept"} for t in SPAM]
+    model.update(answers)
+    scores = model.predict(SPAM + HAM)
+    assert all(s["URGENT"] == pytest.approx(0.5) for s in scores)  # never answered: unchanged
+    assert model._known[:, 1].sum() == 0
+
+
+def test_exclusive_classes_one_question_per_text_and_an_accept_rules_out_the_rest():
+    model = _model(labels=("SPAM", "HAM", "OTHER"), exclusive=True)
+    questions = list(model([{"text": t} for t in SPAM + HAM]))
+    assert len(questions) == len(SPAM + HAM)  # one per text, not one per label
+    model.update([{"text": SPAM[0], "label": "SPAM", "answer": "accept"},
+                  {"text": HAM[0], "label": "SPAM", "answer": "reject"}])
+    row = model._rows[SPAM[0]]
+    assert model._known[row].all() and list(model._targets[row]) == [1.0, 0.0, 0.0]
+    assert list(model._known[model._rows[HAM[0]]]) == [True, False, False]
+    for probs in model.predict_proba(SPAM + HAM):
+        assert probs.sum() == pytest.approx(1.0)
+
+
+def test_exclusive_question_asks_the_label_closest_to_even_odds():
+    model = _model(labels=("A", "B", "C"), exclusive=True)
+    assert model.question_labels({"A": 0.7, "B": 0.2, "C": 0.1}) == ["A"]
+    assert model.question_labels({"A": 0.9, "B": 0.06, "C": 0.04}) == ["A"]
+    assert model.question_labels({"A": 0.35, "B": 0.45, "C": 0.2}) == ["B"]
+    assert _model(labels=("A", "B")).question_labels({"A": 0.9, "B": 0.1}) == ["A", "B"]
+
+
+def test_questions_carry_score_and_a_new_task_hash(texts):
+    model = _model()
+    pairs = list(model(texts))
+    assert len(pairs) == len(texts)
+    score, question = pairs[0]
+    assert question["label"] == "SPAM" and question["score"] == score and question["meta"]["score"] == round(score, 3)
+    assert question["_input_hash"] == texts[0]["_input_hash"] and question["_task_hash"] != texts[0]["_task_hash"]
+    assert model.score_tasks([question]) == [pytest.approx(score)]
+
+
+def test_features_are_computed_once_per_text():
+    embedder = CountingEmbedder()
+    model = _model(embedder=CachedEmbedder(embedder))
+    pool = [{"text": t} for t in SPAM + HAM]
+    questions = [q for _, q in model(pool)]
+    for _ in range(3):
+        model.score_tasks(questions)
+    model.update([{"text": SPAM[0], "label": "SPAM", "answer": "accept"}])
+    assert sorted(embedder.calls) == sorted(SPAM + HAM)
+
+
+def test_feature_store_starts_afresh_past_capacity():
+    embedder = CountingEmbedder()
+    store = FeatureStore(TextFeaturizer(embedder), capacity=4)
+    store.get(["a", "b", "c"])
+    store.get(["a", "b"])
+    assert len(embedder.calls) == 3
+    raw = store.get(["d", "e"])
+    assert len(store) == 2 and len(raw) == 2
+
+
+def test_embedding_disk_cache_survives_a_restart(tmp_path: Path):
+    first = CountingEmbedder()
+    cache = tmp_path / "cache" / "embeddings.sqlite"
+    vectors = CachedEmbedder(first, path=cache).embed(["one text", "another text", "one text"])
+    second = CountingEmbedder()
+    again = CachedEmbedder(second, path=cache).embed(["another text", "one text"])
+    assert first.calls == ["one text", "another text"] and second.calls == []
+    numpy.testing.assert_array_equal(again, vectors[[1, 0]])
+
+
+def test_tfidf_rows_are_unit_length_and_idf_weighs_rare_words_more():
+    featurizer = TextFeaturizer(None, FeatureConfig(dense_weight=0.0))
+    featurizer.raw(["the cat", "the dog", "the bird", "the cat sat"])
+    rows = featurizer(["the cat", ""])
+    norms = numpy.sqrt(numpy.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    assert norms == pytest.approx([1.0, 0.0], abs=1e-6)
+    the, cat = (featurizer.hasher.counts([w]).indices[0] for w in ("the", "cat"))
+    assert rows[0, cat] > rows[0, the]
+
+
+def test_head_balances_a_rare_class_and_keeps_unknown_targets_out():
+    rng = numpy.random.default_rng(0)
+    from scipy import sparse
+
+    x = sparse.csr_matrix(rng.normal(size=(200, 5)).astype("float32"))
+    y = (x.toarray()[:, 0] > 1.6).astype(float)[:, None]  # about 5 % positive
+    known = numpy.ones_like(y, dtype=bool)
+    balanced = MaskedLogisticRegression(1, l2=5.0).fit(x, y, known)
+    plain = MaskedLogisticRegression(1, l2=5.0, balanced=False).fit(x, y, known)
+    recall = lambda head: ((head.predict_proba(x)[:, 0] >= 0.5) & (y[:, 0] == 1)).sum() / y.sum()
+    assert recall(balanced) > 0.8 > recall(plain)
+    unknown = MaskedLogisticRegression(1).fit(x, y, numpy.zeros_like(known))
+    assert not unknown.is_fitted
+
+
+def test_resolve_arch_falls_back_and_says_so(monkeypatch):
+    monkeypatch.setattr(textcat_choice, "has_minilm", lambda: False)
+    arch, note = textcat_choice.resolve_arch("auto")
+    assert arch == "tfidf" and "mentor[embeddings]" in note
+    with pytest.raises(InputError, match="embeddings extra"):
+        textcat_choice.resolve_arch("minilm")
+    with pytest.raises(InputError, match="Unknown model architecture"):
+        textcat_choice.resolve_arch("nope")
+    assert textcat_choice.resolve_arch("bow") == ("bow", None)
