@@ -34,7 +34,7 @@ from .tasks import Task
 
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
-    "uncertainty", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "DEFAULT_EXPLORE",
+    "uncertainty", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "DEFAULT_EXPLORE", "DEFAULT_DIVERSITY",
 ]
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,15 @@ DEFAULT_RESCORE_LIMIT: Optional[int] = 64
 
 # share of teach questions served at random from the pool (bench/al_quality.py)
 DEFAULT_EXPLORE = 0.0
+# weight of likeness to the batch so far against uncertainty (bench/al_quality.py)
+DEFAULT_DIVERSITY = 0.0
 
 PriorityFn = Callable[[float], float]
 # (stale: 0 for the current model's score, 1 for an older one's; -priority; arrival number; task)
 Entry = Tuple[int, float, int, Task]
 Rescorer = Callable[[Sequence[Task]], List[float]]
+# unit vectors of questions (the model's text embeddings), for diverse batches
+Vectorizer = Callable[[Sequence[Task]], Any]
 
 
 def uncertainty(score: float, bias: float = 0.0) -> float:
@@ -93,6 +97,9 @@ class ScoredPool:
         background: bool = False,
         first_ready: int = 32,
         first_wait: float = 2.0,
+        vectorizer: Optional[Vectorizer] = None,
+        diversity: float = 0.0,
+        diversity_window: int = 32,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -100,6 +107,10 @@ class ScoredPool:
             raise ValueError("explore must be between 0 and 1")
         self.explore = explore
         self.warmup = warmup
+        self._vectorizer = vectorizer if diversity > 0 else None
+        self.diversity = diversity
+        self.diversity_window = diversity_window
+        self._recent: List[Any] = []  # vectors of the questions served since the last update
         self._rng = random.Random(seed)
         self._source = iter(scored)
         self._priority = priority
@@ -143,8 +154,12 @@ class ScoredPool:
                 self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
                 _, neg_priority, _, task = self._heap.pop()
                 heapq.heapify(self._heap)
+            elif self._vectorizer is not None and self._recent:
+                _, neg_priority, _, task = self._pop_diverse()
             else:
                 _, neg_priority, _, task = heapq.heappop(self._heap)
+            if self._vectorizer is not None:
+                self._recent.append(self._vectorizer([task])[0])
             task["priority"] = round(-neg_priority, 4)
             self.n_served += 1
             if self._background:
@@ -165,9 +180,31 @@ class ScoredPool:
         """True once the upstream stream has ended (the pool may still hold questions)."""
         return self._exhausted
 
+    def _pop_diverse(self) -> Entry:
+        """Among the best ``diversity_window`` questions, the one that best trades priority
+        against likeness to what was served since the last update: a batch of ten near
+        copies of one uncertain text teaches the model one thing, not ten."""
+        import numpy
+
+        best = heapq.nsmallest(self.diversity_window, self._heap)
+        if best[0][0] != 0:  # nothing current to choose among
+            entry = heapq.heappop(self._heap)
+            return entry
+        best = [entry for entry in best if entry[0] == 0]
+        vectors = numpy.asarray(self._vectorizer([entry[3] for entry in best]))  # type: ignore[misc]
+        likeness = (vectors @ numpy.asarray(self._recent).T).max(axis=1)
+        adjusted = [-entry[1] - self.diversity * max(0.0, float(sim)) for entry, sim in zip(best, likeness)]
+        chosen = best[max(range(len(best)), key=lambda i: (adjusted[i], -best[i][2]))]
+        index = next(i for i, entry in enumerate(self._heap) if entry[2] == chosen[2])
+        self._heap[index] = self._heap[-1]
+        self._heap.pop()
+        heapq.heapify(self._heap)
+        return chosen
+
     def rescore(self) -> None:
         """Mark the pool's scores as out of date; they are renewed before the next question."""
         with self._lock:
+            self._recent = []
             self._generation += 1
             if self._rescorer is not None:
                 self._stale = True
@@ -199,6 +236,8 @@ class ScoredPool:
                     score, task = next(self._source)  # outside the lock: this is the slow part
                 except StopIteration:
                     break
+                if generation and self._rescorer is not None:
+                    score = self._rescorer([task])[0]  # see _fill: the source may hold old scores
                 with self._ready:
                     self._push(score, task, stale=generation != self._generation)
                     self._ready.notify_all()
@@ -219,12 +258,20 @@ class ScoredPool:
         heapq.heappush(self._heap, (int(stale), -self._priority(float(score)), next(self._counter), task))
 
     def _fill(self) -> None:
-        while not self._exhausted and len(self._heap) < self.pool_size:
+        pulled: List[Tuple[float, Task]] = []
+        while not self._exhausted and len(self._heap) + len(pulled) < self.pool_size:
             try:
-                score, task = next(self._source)
+                pulled.append(next(self._source))
             except StopIteration:
                 self._exhausted = True
                 break
+        if pulled and self._generation and self._rescorer is not None:
+            # a model scores its input a batch at a time and hands the questions out one by
+            # one, so what comes out now may have been scored before the last update: score
+            # it again, or a cold model's 0.5 ("most uncertain") would jump the queue
+            scores = self._rescorer([task for _, task in pulled])
+            pulled = [(score, task) for score, (_, task) in zip(scores, pulled)]
+        for score, task in pulled:
             self._push(score, task)
 
     def _rescore_now(self) -> None:
@@ -324,15 +371,22 @@ def teach_sorter(
     warmup: int = 0,
     seed: int = 0,
     background: bool = False,
+    diversity: Optional[float] = None,
 ) -> ScoredPool:
     """The order the teach recipes serve questions in; ``mentor simulate`` replays the same.
 
     Uncertainty first, re-scored by ``model.score_tasks`` after each update, with
     ``explore`` (default :data:`DEFAULT_EXPLORE`) of the questions drawn at random.
     ``background``: score new texts in a thread (the recipes; a simulation stays
-    in step, so it is reproducible).
+    in step, so it is reproducible). ``diversity`` (default :data:`DEFAULT_DIVERSITY`)
+    weighs likeness to the questions already in this batch against uncertainty,
+    when the model has text vectors (``model.vectors``).
     """
+    diversity = DEFAULT_DIVERSITY if diversity is None else diversity
+    vectorizer = getattr(model, "vectors", None)
     return ScoredPool(
         scored, uncertainty, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
         explore=DEFAULT_EXPLORE if explore is None else explore, warmup=warmup, seed=seed, background=background,
+        vectorizer=vectorizer if diversity and vectorizer is not None and model.has_vectors else None,
+        diversity=diversity,
     )

@@ -42,9 +42,22 @@ class MaskedLogisticRegression:
     """
 
     def __init__(
-        self, n_labels: int, *, l2: float = 1.0, balanced: bool = True, max_iter: int = 100, tol: float = 1e-5,
+        self,
+        n_labels: int,
+        *,
+        l2: float = 1.0,
+        balanced: bool = True,
+        max_iter: int = 100,
+        tol: float = 1e-5,
+        prior: float = 0.5,
+        prior_strength: float = 1.0,
+        fit_one_sided: bool = True,
     ) -> None:
         self.n_labels = n_labels
+        self.prior = prior
+        self.prior_strength = prior_strength
+        self.prior_logit = float(numpy.log(prior / (1.0 - prior)))
+        self.fit_one_sided = fit_one_sided
         self.l2 = l2
         self.balanced = balanced
         self.max_iter = max_iter
@@ -52,12 +65,12 @@ class MaskedLogisticRegression:
         self.columns = numpy.zeros(0, dtype="int64")  # feature columns with weights, sorted
         self._lookup = numpy.zeros(0, dtype="int64")
         self.coef = numpy.zeros((0, n_labels), dtype="float64")
-        self.bias = numpy.zeros(n_labels, dtype="float64")
+        self.bias = numpy.full(n_labels, self.prior_logit, dtype="float64")
         self.n_iter = 0
 
     @property
     def is_fitted(self) -> bool:
-        return self.coef.shape[0] > 0 or bool(numpy.any(self.bias))
+        return self.coef.shape[0] > 0
 
     def _restrict(self, rows: sparse.csr_matrix, columns: numpy.ndarray) -> sparse.csr_matrix:
         """The rows over ``columns`` only (a sorted array; other columns are dropped)."""
@@ -122,7 +135,19 @@ class MaskedLogisticRegression:
             same = self.columns[where] == columns
             start[same] = self.coef[where[same]]
         weights = self._weights(targets, known)
-        total = max(weights.sum(), 1e-9)
+        if not self.fit_one_sided:
+            # a label seen only as "no" (an exclusive class nobody said yes to yet) keeps its
+            # prior: fitted, it would fall to ~0 and never be asked about or predicted
+            positives = ((targets >= 0.5) & known).any(axis=0)
+            negatives = ((targets < 0.5) & known).any(axis=0)
+            one_sided = ~(positives & negatives)
+            weights[:, one_sided] = 0.0
+            start[:, one_sided] = 0.0
+        # one pseudo-answer at the prior for every label with answers: with only "no" answers
+        # so far (a rare class, before its first "yes") the bias stays finite, so the model
+        # still ranks texts by how unlike the rejected ones they are instead of saying 0.0
+        pseudo = self.prior_strength * (weights.sum(axis=0) > 0)
+        total = max(weights.sum() + pseudo.sum(), 1e-9)
         y = targets.astype("float64")
         xt = x.T.tocsr()
         l2 = self.l2 / max(n, 1) * (n / total)  # penalty relative to the weighted loss
@@ -135,8 +160,10 @@ class MaskedLogisticRegression:
             loss = (numpy.logaddexp(0.0, z) - y * z) * weights
             diff = (_sigmoid(z) - y) * weights
             grad_coef = numpy.asarray(xt @ diff) / total + l2 * coef
-            grad_bias = diff.sum(axis=0) / total
-            value = loss.sum() / total + 0.5 * l2 * float((coef * coef).sum())
+            # the prior: a pseudo-answer per label at the prior odds, on the bias alone
+            grad_bias = (diff.sum(axis=0) + pseudo * (_sigmoid(bias) - self.prior)) / total
+            prior_loss = pseudo * (numpy.logaddexp(0.0, bias) - self.prior * bias)
+            value = (loss.sum() + prior_loss.sum()) / total + 0.5 * l2 * float((coef * coef).sum())
             return value, numpy.concatenate([grad_coef.ravel(), grad_bias])
 
         def hessp(flat: numpy.ndarray, vector: numpy.ndarray) -> numpy.ndarray:
@@ -148,10 +175,14 @@ class MaskedLogisticRegression:
             v_bias = vector[d * k:]
             z = (numpy.asarray(x @ v_coef) + v_bias) * curvature
             h_coef = numpy.asarray(xt @ z) / total + l2 * v_coef
-            h_bias = z.sum(axis=0) / total
+            q = _sigmoid(bias)
+            h_bias = (z.sum(axis=0) + pseudo * q * (1.0 - q) * v_bias) / total
             return numpy.concatenate([h_coef.ravel(), h_bias])
 
-        x0 = numpy.concatenate([start.ravel(), self.bias])
+        bias = self.bias.copy()
+        if not self.fit_one_sided:
+            bias[one_sided] = self.prior_logit
+        x0 = numpy.concatenate([start.ravel(), bias])
         result = optimize.minimize(
             loss_grad, x0, jac=True, hessp=hessp, method="Newton-CG",
             options={"maxiter": self.max_iter, "xtol": self.tol},

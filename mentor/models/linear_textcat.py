@@ -71,7 +71,11 @@ class LinearTextClassifier:
         self.featurizer = featurizer
         self.batch_size = batch_size
         self.store = FeatureStore(featurizer)
-        self.head = MaskedLogisticRegression(len(self.labels), l2=l2, balanced=balanced, max_iter=max_iter)
+        # exclusive classes start at 1/K each, and a class nobody said yes to yet stays there
+        self.head = MaskedLogisticRegression(
+            len(self.labels), l2=l2, balanced=balanced, max_iter=max_iter,
+            prior=1.0 / len(self.labels) if exclusive else 0.5, fit_one_sided=not exclusive,
+        )
         self._index = {label: i for i, label in enumerate(self.labels)}
         # everything answered so far: one entry per text (answers on one text merge)
         self._rows: Dict[str, int] = {}
@@ -81,6 +85,7 @@ class LinearTextClassifier:
         self._known = numpy.zeros((0, len(self.labels)), dtype=bool)
         self._lock = threading.RLock()
         self.n_updates = 0
+        self._asked: Dict[str, int] = {label: 0 for label in self.labels}
 
     @property
     def n_answered(self) -> int:
@@ -100,6 +105,16 @@ class LinearTextClassifier:
             probs = probs / numpy.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
         return probs
 
+    @property
+    def has_vectors(self) -> bool:
+        return self.featurizer.embedder is not None
+
+    def vectors(self, tasks: Sequence[Task]) -> numpy.ndarray:
+        """The unit sentence vectors of the tasks' texts (for diverse batches)."""
+        raw = self.store.get([task["text"] for task in tasks])
+        assert raw.dense is not None, "a model without an encoder has no vectors"
+        return raw.dense
+
     def predict(self, texts: Sequence[str]) -> List[Dict[str, float]]:
         """Return the score of every label for each text."""
         probs = self.predict_proba(texts)
@@ -118,12 +133,14 @@ class LinearTextClassifier:
         """The labels to ask about for one text: all of them, or for exclusive classes the most informative."""
         if not self.exclusive:
             return self.labels
-        return [min(self.labels, key=lambda label: abs(scores[label] - 0.5))]
+        # ties (a cold model) go to the likeliest label, then to the label asked least
+        return [min(self.labels, key=lambda label: (round(abs(scores[label] - 0.5), 6), -scores[label], self._asked[label]))]
 
     def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
         """Yield ``(score, question)`` per text and asked label, lazily, in batches."""
         for task, cats in self.predict_tasks(stream):
             for label in self.question_labels(cats):
+                self._asked[label] += 1
                 yield cats[label], label_question(task, label, cats[label])
 
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:

@@ -59,6 +59,7 @@ class SimulationConfig:
     pool_size: int = DEFAULT_POOL_SIZE
     rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT
     explore: Optional[float] = None  # None: the teach sorter's default
+    diversity: Optional[float] = None  # None: the teach sorter's default
     warmup: int = 0
     seeds: int = 3
     architecture: str = "minilm"
@@ -186,7 +187,7 @@ def _questions(strategy: str, model: Any, tasks: List[Task], config: SimulationC
     if strategy == "teach":
         return teach_sorter(
             model(tasks), model, pool_size=config.pool_size, rescore_limit=config.rescore_limit,
-            explore=config.explore, warmup=config.warmup, seed=seed,
+            explore=config.explore, warmup=config.warmup, seed=seed, diversity=config.diversity,
         )
     if strategy == "baseline":
         return ScoredPool(model(tasks), uncertainty, rescorer=model.score_tasks, pool_size=len(tasks), rescore_limit=None)
