@@ -34,12 +34,17 @@ from .features import FeatureStore, RawFeatures, TextFeaturizer
 from .linear_head import MaskedLogisticRegression
 from .protocols import ScoredTask
 
-__all__ = ["LinearTextClassifier", "DEFAULT_L2"]
+__all__ = ["LinearTextClassifier", "DEFAULT_L2", "label_text"]
 
 logger = logging.getLogger(__name__)
 
 # 1/C: chosen across the five corpora of bench/al_quality.py (full-data score and early curve)
 DEFAULT_L2 = 0.25
+
+
+def label_text(label: str) -> str:
+    """A label's name as words: ``SCI_TECH`` -> ``sci tech``."""
+    return " ".join(label.replace("_", " ").replace("-", " ").lower().split()) or label
 
 
 class LinearTextClassifier:
@@ -61,6 +66,7 @@ class LinearTextClassifier:
         balanced: bool = True,
         batch_size: int = 32,
         max_iter: int = 100,
+        label_seeds: bool = True,
     ) -> None:
         if not labels:
             raise InputError("A text classifier needs at least one label (--label)")
@@ -86,6 +92,10 @@ class LinearTextClassifier:
         self._lock = threading.RLock()
         self.n_updates = 0
         self._asked: Dict[str, int] = {label: 0 for label in self.labels}
+        # the label's name, as a text, stands in for a "yes" until the first real one
+        self.label_seeds = label_seeds and featurizer.embedder is not None
+        if self.label_seeds and self.exclusive:
+            self._fit()  # K named classes are already a (weak) zero-shot classifier
 
     @property
     def n_answered(self) -> int:
@@ -181,9 +191,9 @@ class LinearTextClassifier:
                 self._known[row, self._index[label]] = True
         return touched
 
-    def _batch_loss(self, rows: sparse.csr_matrix, touched: List[int]) -> float:
+    def _batch_loss(self, rows: sparse.csr_matrix, index: List[int], touched: List[int]) -> float:
         """Log loss of the current model on the new answers, before learning from them."""
-        probs = numpy.clip(self.head.predict_proba(rows[touched]), 1e-7, 1 - 1e-7)
+        probs = numpy.clip(self.head.predict_proba(rows[index]), 1e-7, 1 - 1e-7)
         y, mask = self._targets[touched], self._known[touched]
         losses = -(y * numpy.log(probs) + (1 - y) * numpy.log(1 - probs))
         return float((losses * mask).sum() / max(mask.sum(), 1))
@@ -196,8 +206,32 @@ class LinearTextClassifier:
         with self._lock:
             touched = self._add(by_text)
             assert self._raw is not None
-            rows = self.featurizer.rows(self._raw)
-            loss = self._batch_loss(rows, touched)
-            self.head.fit(rows, self._targets, self._known)
+            loss = self._batch_loss(self.featurizer.rows(self._raw.take(touched)), list(range(len(touched))), touched)
+            self._fit()
             self.n_updates += 1
         return loss
+
+    def _seed_rows(self) -> Tuple[List[str], numpy.ndarray, numpy.ndarray]:
+        """Pseudo-answers: each label's name as a text that has the label, for labels without a real yes."""
+        texts, targets, known = [], [], []
+        answered = len(self._texts) > 0
+        has_yes = ((self._targets >= 0.5) & self._known).any(axis=0) if answered else numpy.zeros(len(self.labels), bool)
+        has_no = ((self._targets < 0.5) & self._known).any(axis=0) if answered else numpy.zeros(len(self.labels), bool)
+        for k, label in enumerate(self.labels):
+            # an independent label needs a real "no" first: a lone "yes" would make everything a yes
+            if not self.label_seeds or has_yes[k] or not (self.exclusive or has_no[k]):
+                continue
+            row = numpy.zeros(len(self.labels))
+            row[k] = 1.0
+            texts.append(label_text(label))
+            targets.append(row)
+            known.append(numpy.ones(len(self.labels), bool) if self.exclusive else row.astype(bool))
+        return texts, numpy.asarray(targets).reshape(-1, len(self.labels)), numpy.asarray(known, bool).reshape(-1, len(self.labels))
+
+    def _fit(self) -> None:
+        seeds, seed_targets, seed_known = self._seed_rows()
+        parts = ([self._raw] if self._raw is not None else []) + ([self.store.get(seeds)] if seeds else [])
+        if not parts:
+            return
+        rows = self.featurizer.rows(RawFeatures.stack(parts))
+        self.head.fit(rows, numpy.vstack([self._targets, seed_targets]), numpy.vstack([self._known, seed_known]))

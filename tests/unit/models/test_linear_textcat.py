@@ -169,3 +169,16 @@ def test_resolve_arch_falls_back_and_says_so(monkeypatch):
     with pytest.raises(InputError, match="Unknown model architecture"):
         textcat_choice.resolve_arch("nope")
     assert textcat_choice.resolve_arch("bow") == ("bow", None)
+
+
+def test_label_names_seed_a_cold_model_until_a_real_yes():
+    model = _model(labels=("SPORTS", "WEATHER"), exclusive=True)
+    sports, weather = model.predict(["sports sports match", "weather rain cold"])
+    assert sports["SPORTS"] > 0.5 > weather["SPORTS"]  # before any answer: the names alone
+    assert [text for text in model._seed_rows()[0]] == ["sports", "weather"]
+    model.update([{"text": "big match tonight", "label": "SPORTS", "answer": "accept"}])
+    assert model._seed_rows()[0] == ["weather"]  # SPORTS has a real yes now
+    binary = _model(labels=("SPAM",))
+    assert binary._seed_rows()[0] == []  # an independent label waits for a real "no"
+    binary.update([{"text": "see you at lunch", "label": "SPAM", "answer": "reject"}])
+    assert binary._seed_rows()[0] == ["spam"]
