@@ -247,15 +247,19 @@ def _nothing_usable(component: str, names: Sequence[str], report: MergeReport) -
     )
 
 
-def category_repeats(references: Sequence[Doc], *, most: int = 10) -> List[int]:
-    """How often each text is shown an epoch so that each category's yes and no answers weigh the same.
+def category_repeats(references: Sequence[Doc], *, enough: int = 100, most: int = 10) -> List[int]:
+    """How often each text is shown an epoch, so that a rare yes (or no) isn't drowned out.
 
     With one label and few answers, a rare class (13 % spam, 6 % hate) barely
-    moves a text classifier off "no": its scores for the rare class stay under
-    0.5 and recall, hence F1, is near 0. Showing the rarer answer's texts
-    ``round(common / rare)`` times (at most ``most``) is logistic regression's
-    ``class_weight="balanced"``. A text answered on several labels takes its
-    largest repeat; texts without categories are shown once.
+    moves a text classifier off "no": its scores stay under 0.5 and recall,
+    hence F1, is near 0 (sms-spam, 300 answers: F1 0.54; shown 8 times,
+    logistic regression's ``class_weight="balanced"``, 0.83). Once the rare
+    answer has about ``enough`` texts its own evidence carries it, and weighing
+    it up only shifts every score towards it (sms-spam, all 4,574 answers: F1
+    0.90, balanced 0.70). So the rarer answer's texts are shown
+    ``round(common / rare)`` times, but no more than ``enough / rare`` (and
+    ``most``). A text answered on several labels takes its largest repeat;
+    texts without categories are shown once.
     """
     counts: Dict[str, List[int]] = {}
     for doc in references:
@@ -267,7 +271,7 @@ def category_repeats(references: Sequence[Doc], *, most: int = 10) -> List[int]:
         for label, value in doc.cats.items():
             mine, other = counts[label][int(value >= 0.5)], counts[label][int(value < 0.5)]
             if mine and other > mine:
-                times = max(times, min(most, round(other / mine)))
+                times = max(times, min(most, round(other / mine), round(enough / mine)))
         repeats.append(times)
     return repeats
 

@@ -28,6 +28,7 @@ class TrainResult:
     last_dir: Path
     scores: Dict[str, Any] = field(default_factory=dict)  # model-best's performance
     final_score: Optional[float] = None
+    best_round: Optional[int] = None  # silver rounds: the round model-best comes from
 
 
 def apply_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:

@@ -234,7 +234,12 @@ def train_components(
             f"{stats.missing_tokens} left missing"
         )
 
-    train_with_silver(cfg, output_dir, merged, rounds=silver_rounds, overrides=overrides, use_gpu=use_gpu, on_round=announce)
+    result = train_with_silver(cfg, output_dir, merged, rounds=silver_rounds, overrides=overrides, use_gpu=use_gpu, on_round=announce)
+    if result.best_round is not None and result.best_round < silver_rounds:
+        msg.warn(
+            f"Round {result.best_round} scored best on the eval data: model-best is its model "
+            f"(model-last is the last round's)"
+        )
 
 
 @recipe("train", group="training")

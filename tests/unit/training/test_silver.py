@@ -69,3 +69,20 @@ def test_partial_ner_flags_binary_entries_only():
     manual = Annotation(2, "y", complete=True)
     entries = [{"ner": binary}, {"ner": manual}, {"textcat": manual}]
     assert partial_ner(entries) == [True, False, False]
+
+
+def test_keep_best_round_never_keeps_a_worse_silver_round(tmp_path):
+    from mentor.training.silver import keep_best_round
+    from mentor.training.train import TrainResult
+
+    results = []
+    for i, score in enumerate([0.5, 0.4]):
+        best = tmp_path / f"round-{i}" / "model-best"
+        best.mkdir(parents=True)
+        (best / "which").write_text(str(i))
+        results.append(TrainResult(tmp_path / f"round-{i}", best, best.parent / "model-last", {"score": score}, score))
+    kept = keep_best_round(results)
+    assert kept.best_round == 0 and kept.final_score == 0.5
+    assert (kept.best_dir / "which").read_text() == "0" and kept.best_dir == results[1].best_dir
+    results[1].final_score = 0.6
+    assert keep_best_round(results).best_round == 1

@@ -50,3 +50,6 @@ def test_category_repeats_weigh_yes_and_no_the_same():
     # SPAM: 2 yes, 8 no -> each yes shown 4 times; URGENT: 1 yes and no no -> nothing to balance
     assert category_repeats(docs) == [4, 4] + [1] * 7 + [1, 1]
     assert category_repeats(docs, most=3)[:2] == [3, 3]
+    # a rare answer with enough texts of its own is weighed up less, or not at all
+    assert category_repeats(docs, enough=6)[:2] == [3, 3]
+    assert category_repeats(docs, enough=2)[:2] == [1, 1]
