@@ -79,7 +79,7 @@ def _spam_answers(n_spam: int, n_ham: int, label: str = "SPAM"):
 def test_train_binary_textcat_weighs_the_rare_answer_up(training_db, tmp_path, capsys):
     from mentor.training.corpus import create_mentor_corpus
 
-    add(training_db, "spam", _spam_answers(6, 54))
+    add(training_db, "spam", _spam_answers(6, 96))
     out = tmp_path / "out"
     train(None, out, textcat_multilabel="spam", epochs=1)
     config = (out / "config.cfg").read_text().split("[corpora.train]")[1]
@@ -87,7 +87,7 @@ def test_train_binary_textcat_weighs_the_rare_answer_up(training_db, tmp_path, c
     nlp = spacy.blank("en")
     corpus = create_mentor_corpus({"textcat_multilabel": ["spam", "eval:happy"]}, balance=True)
     cats = [eg.reference.cats["SPAM"] for eg in corpus(nlp)]
-    assert cats.count(1.0) == 6 * 9 and cats.count(0.0) == 54
+    assert cats.count(1.0) == 6 * 4 and cats.count(0.0) == 96  # sqrt(96 / 6) = 4
     train(None, tmp_path / "plain", textcat_multilabel="spam", epochs=1, balance=False)
     assert "balance = false" in (tmp_path / "plain" / "config.cfg").read_text()
 

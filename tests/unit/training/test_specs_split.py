@@ -43,13 +43,10 @@ def test_category_repeats_weigh_yes_and_no_the_same():
 
     nlp = spacy.blank("en")
     docs = []
-    for cats in [{"SPAM": 1.0}] * 2 + [{"SPAM": 0.0}] * 7 + [{}] + [{"SPAM": 0.0, "URGENT": 1.0}]:
+    for cats in [{"SPAM": 1.0}] * 2 + [{"SPAM": 0.0}] * 17 + [{}] + [{"SPAM": 0.0, "URGENT": 1.0}]:
         doc = nlp.make_doc("x")
         doc.cats = cats
         docs.append(doc)
-    # SPAM: 2 yes, 8 no -> each yes shown 4 times; URGENT: 1 yes and no no -> nothing to balance
-    assert category_repeats(docs) == [4, 4] + [1] * 7 + [1, 1]
-    assert category_repeats(docs, most=3)[:2] == [3, 3]
-    # a rare answer with enough texts of its own is weighed up less, or not at all
-    assert category_repeats(docs, enough=6)[:2] == [3, 3]
-    assert category_repeats(docs, enough=2)[:2] == [1, 1]
+    # SPAM: 2 yes, 18 no -> each yes shown sqrt(9) = 3 times; URGENT: 1 yes and no no -> nothing to balance
+    assert category_repeats(docs) == [3, 3] + [1] * 17 + [1, 1]
+    assert category_repeats(docs, most=2)[:2] == [2, 2]
