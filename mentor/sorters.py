@@ -34,7 +34,7 @@ from .tasks import Task
 
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
-    "uncertainty", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "DEFAULT_EXPLORE", "DEFAULT_DIVERSITY",
+    "uncertainty", "least_confidence", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "DEFAULT_EXPLORE", "DEFAULT_DIVERSITY",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,9 @@ DEFAULT_POOL_SIZE = 512
 # teach loop near raw spaCy's cost while every question is refreshed every few updates
 DEFAULT_RESCORE_LIMIT: Optional[int] = 64
 
-# share of teach questions served at random from the pool (bench/al_quality.py)
-DEFAULT_EXPLORE = 0.0
+# share of teach questions served at random from the pool: on sst2 pure uncertainty
+# fell below random order (0.781 vs 0.795 at 500 answers); 0.2-0.3 costs sms-spam nothing
+DEFAULT_EXPLORE = 0.2
 # weight of likeness to the batch so far against uncertainty (bench/al_quality.py)
 DEFAULT_DIVERSITY = 0.0
 
@@ -61,6 +62,11 @@ def uncertainty(score: float, bias: float = 0.0) -> float:
     """Return 1 at ``0.5 + bias`` falling to 0 at 0 and 1: ``1 - |score - centre| * 2``."""
     centre = 0.5 + bias
     return max(0.0, min(1.0, 1.0 - abs(score - centre) * 2.0))
+
+
+def least_confidence(score: float) -> float:
+    """``1 - score``: for a question about a text's likeliest class, the less sure, the sooner."""
+    return 1.0 - score
 
 
 def _set_score(task: Task, score: float) -> None:
@@ -384,8 +390,10 @@ def teach_sorter(
     """
     diversity = DEFAULT_DIVERSITY if diversity is None else diversity
     vectorizer = getattr(model, "vectors", None)
+    # one question per text about its likeliest class (exclusive classes): least confident first
+    priority: PriorityFn = least_confidence if getattr(model, "least_confident_first", False) else uncertainty
     return ScoredPool(
-        scored, uncertainty, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
+        scored, priority, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
         explore=DEFAULT_EXPLORE if explore is None else explore, warmup=warmup, seed=seed, background=background,
         vectorizer=vectorizer if diversity and vectorizer is not None and model.has_vectors else None,
         diversity=diversity,

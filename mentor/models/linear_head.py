@@ -21,7 +21,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 import numpy
 from scipy import optimize, sparse
 
-__all__ = ["MaskedLogisticRegression"]
+__all__ = ["MaskedLogisticRegression", "PartialSoftmaxRegression"]
 
 
 def _sigmoid(x: numpy.ndarray) -> numpy.ndarray:
@@ -51,13 +51,11 @@ class MaskedLogisticRegression:
         tol: float = 1e-5,
         prior: float = 0.5,
         prior_strength: float = 1.0,
-        fit_one_sided: bool = True,
     ) -> None:
         self.n_labels = n_labels
         self.prior = prior
         self.prior_strength = prior_strength
         self.prior_logit = float(numpy.log(prior / (1.0 - prior)))
-        self.fit_one_sided = fit_one_sided
         self.l2 = l2
         self.balanced = balanced
         self.max_iter = max_iter
@@ -65,7 +63,7 @@ class MaskedLogisticRegression:
         self.columns = numpy.zeros(0, dtype="int64")  # feature columns with weights, sorted
         self._lookup = numpy.zeros(0, dtype="int64")
         self.coef = numpy.zeros((0, n_labels), dtype="float64")
-        self.bias = numpy.full(n_labels, self.prior_logit, dtype="float64")
+        self.bias = numpy.full(n_labels, self.prior_logit if n_labels == 1 or prior != 0.5 else 0.0, dtype="float64")
         self.n_iter = 0
 
     @property
@@ -127,22 +125,8 @@ class MaskedLogisticRegression:
         x = self._restrict(rows, columns) if len(columns) else sparse.csr_matrix((n, 1))
         d = x.shape[1]
         k = self.n_labels
-        # carry the previous weights over to the new column list
-        start = numpy.zeros((d, k))
-        if len(self.columns) and len(columns):
-            where = numpy.searchsorted(self.columns, columns)
-            where = numpy.minimum(where, len(self.columns) - 1)
-            same = self.columns[where] == columns
-            start[same] = self.coef[where[same]]
+        start = self._carried_over(columns, d)
         weights = self._weights(targets, known)
-        if not self.fit_one_sided:
-            # a label seen only as "no" (an exclusive class nobody said yes to yet) keeps its
-            # prior: fitted, it would fall to ~0 and never be asked about or predicted
-            positives = ((targets >= 0.5) & known).any(axis=0)
-            negatives = ((targets < 0.5) & known).any(axis=0)
-            one_sided = ~(positives & negatives)
-            weights[:, one_sided] = 0.0
-            start[:, one_sided] = 0.0
         # one pseudo-answer at the prior for every label with answers: with only "no" answers
         # so far (a rare class, before its first "yes") the bias stays finite, so the model
         # still ranks texts by how unlike the rejected ones they are instead of saying 0.0
@@ -179,20 +163,115 @@ class MaskedLogisticRegression:
             h_bias = (z.sum(axis=0) + pseudo * q * (1.0 - q) * v_bias) / total
             return numpy.concatenate([h_coef.ravel(), h_bias])
 
-        bias = self.bias.copy()
-        if not self.fit_one_sided:
-            bias[one_sided] = self.prior_logit
-        x0 = numpy.concatenate([start.ravel(), bias])
+        x0 = numpy.concatenate([start.ravel(), self.bias])
         result = optimize.minimize(
             loss_grad, x0, jac=True, hessp=hessp, method="Newton-CG",
             options={"maxiter": self.max_iter, "xtol": self.tol},
         )
-        self.columns = columns
-        self._lookup = self._make_lookup(columns, rows.shape[1])
-        self.coef = result.x[: d * k].reshape(d, k)
-        self.bias = result.x[d * k:]
-        self.n_iter = int(result.nit)
+        self._keep(columns, rows.shape[1], result)
         return self
+
+    def _carried_over(self, columns: numpy.ndarray, d: int) -> numpy.ndarray:
+        """The current weights, moved to a new column list (zeros for new columns): a warm start."""
+        start = numpy.zeros((d, self.n_labels))
+        if len(self.columns) and len(columns):
+            where = numpy.searchsorted(self.columns, columns)
+            where = numpy.minimum(where, len(self.columns) - 1)
+            same = self.columns[where] == columns
+            start[same] = self.coef[where[same]]
+        return start
+
+    def _keep(self, columns: numpy.ndarray, width: int, result: Any) -> None:
+        d = max(len(columns), 1)
+        self.columns = columns
+        self._lookup = self._make_lookup(columns, width)
+        self.coef = result.x[: d * self.n_labels].reshape(d, self.n_labels)
+        self.bias = result.x[d * self.n_labels:]
+        self.n_iter = int(result.nit)
 
     def copy_state(self) -> Tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         return self.columns.copy(), self.coef.copy(), self.bias.copy()
+
+
+class PartialSoftmaxRegression(MaskedLogisticRegression):
+    """Multinomial logistic regression for exclusive classes, trained on yes/no answers.
+
+    One-vs-rest heads, each calibrated on its own answers, do not add up for
+    exclusive classes: after a few answers the class asked about most wins
+    everywhere (measured on ag-news: macro F1 0.62 with the label names alone,
+    0.17 after ten answers). A softmax ties the classes together, and a "no"
+    has a likelihood of its own: a text that is not SCI_TECH is, with
+    probability ``1 - p(SCI_TECH)``, one of the others, so the mass moves to
+    them. A row whose targets hold a 1.0 is that class; a row with only 0.0s
+    is "none of these".
+    """
+
+    def predict_proba(self, rows: sparse.csr_matrix) -> numpy.ndarray:
+        return _softmax(self.decision(rows))
+
+    def fit(self, rows: sparse.csr_matrix, targets: numpy.ndarray, known: numpy.ndarray) -> "PartialSoftmaxRegression":
+        n = rows.shape[0]
+        usable = known.any(axis=1)
+        if n == 0 or not usable.any():
+            return self
+        rows, targets, known = rows[usable], targets[usable], known[usable]
+        n = rows.shape[0]
+        columns = numpy.unique(rows.indices).astype("int64")
+        x = self._restrict(rows, columns) if len(columns) else sparse.csr_matrix((n, 1))
+        xt = x.T.tocsr()
+        d, k = x.shape[1], self.n_labels
+        start = self._carried_over(columns, d)
+        chosen = (targets >= 0.5) & known
+        is_yes = chosen.any(axis=1)
+        yes_class = chosen.argmax(axis=1)
+        ruled_out = known & ~chosen & ~is_yes[:, None]  # the "no" rows: the classes they rule out
+        # each class's yes rows weigh as much as another's (as the one-vs-rest head balances
+        # yes and no): with four yes to SCI_TECH in the first ten answers, an unweighted
+        # softmax's bias alone calls every text SCI_TECH
+        row_weight = numpy.ones(n)
+        if self.balanced and is_yes.any():
+            counts = numpy.bincount(yes_class[is_yes], minlength=k).astype(float)
+            present = counts > 0
+            row_weight[is_yes] = is_yes.sum() / (present.sum() * counts[yes_class[is_yes]])
+        total = row_weight.sum()
+        l2 = self.l2 / total
+
+        def loss_grad(flat: numpy.ndarray) -> Tuple[float, numpy.ndarray]:
+            coef = flat[: d * k].reshape(d, k)
+            bias = flat[d * k:]
+            p = _softmax(numpy.asarray(x @ coef) + bias)
+            grad_z = numpy.zeros_like(p)
+            loss = 0.0
+            if is_yes.any():
+                py = p[is_yes]
+                picked = py[numpy.arange(len(py)), yes_class[is_yes]]
+                loss -= (numpy.log(numpy.maximum(picked, 1e-12)) * row_weight[is_yes]).sum()
+                g = py.copy()
+                g[numpy.arange(len(py)), yes_class[is_yes]] -= 1.0
+                grad_z[is_yes] = g * row_weight[is_yes][:, None]
+            no = ~is_yes
+            if no.any():
+                pn, out = p[no], ruled_out[no]
+                mass = (pn * out).sum(axis=1)
+                rest = numpy.maximum(1.0 - mass, 1e-12)
+                loss -= numpy.log(rest).sum()
+                grad_z[no] = pn * (out - mass[:, None]) / rest[:, None]
+            grad_coef = numpy.asarray(xt @ grad_z) / total + l2 * coef
+            # the bias is penalised too: with yes/no answers nothing stops a class nobody
+            # said yes to from sinking to zero everywhere, texts never seen included
+            grad_bias = grad_z.sum(axis=0) / total + l2 * bias
+            value = loss / total + 0.5 * l2 * float((coef * coef).sum() + (bias * bias).sum())
+            return value, numpy.concatenate([grad_coef.ravel(), grad_bias])
+
+        result = optimize.minimize(
+            loss_grad, numpy.concatenate([start.ravel(), self.bias]), jac=True, method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": self.tol},
+        )
+        self._keep(columns, rows.shape[1], result)
+        return self
+
+
+def _softmax(z: numpy.ndarray) -> numpy.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = numpy.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

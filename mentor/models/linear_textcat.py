@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..tasks import Task
 from .cats import answers_to_cats, label_question
 from .features import FeatureStore, RawFeatures, TextFeaturizer
-from .linear_head import MaskedLogisticRegression
+from .linear_head import MaskedLogisticRegression, PartialSoftmaxRegression
 from .protocols import ScoredTask
 
 __all__ = ["LinearTextClassifier", "DEFAULT_L2", "label_text"]
@@ -77,11 +77,9 @@ class LinearTextClassifier:
         self.featurizer = featurizer
         self.batch_size = batch_size
         self.store = FeatureStore(featurizer)
-        # exclusive classes start at 1/K each, and a class nobody said yes to yet stays there
-        self.head = MaskedLogisticRegression(
-            len(self.labels), l2=l2, balanced=balanced, max_iter=max_iter,
-            prior=1.0 / len(self.labels) if exclusive else 0.5, fit_one_sided=not exclusive,
-        )
+        # exclusive classes: one softmax, so a "no" to one class moves its mass to the others
+        head_class = PartialSoftmaxRegression if exclusive else MaskedLogisticRegression
+        self.head = head_class(len(self.labels), l2=l2, balanced=balanced, max_iter=max_iter)
         self._index = {label: i for i, label in enumerate(self.labels)}
         # everything answered so far: one entry per text (answers on one text merge)
         self._rows: Dict[str, int] = {}
@@ -116,6 +114,11 @@ class LinearTextClassifier:
         return probs
 
     @property
+    def least_confident_first(self) -> bool:
+        """For exclusive classes the sorter serves the texts whose likeliest class is least likely."""
+        return self.exclusive
+
+    @property
     def has_vectors(self) -> bool:
         return self.featurizer.embedder is not None
 
@@ -143,8 +146,10 @@ class LinearTextClassifier:
         """The labels to ask about for one text: all of them, or for exclusive classes the most informative."""
         if not self.exclusive:
             return self.labels
-        # ties (a cold model) go to the likeliest label, then to the label asked least
-        return [min(self.labels, key=lambda label: (round(abs(scores[label] - 0.5), 6), -scores[label], self._asked[label]))]
+        # the likeliest class: a yes settles the text, and every class the model believes in
+        # gets asked about (the class nearest even odds kept asking about one or two classes:
+        # ag-news stayed at macro F1 0.59 after 500 answers where random order reached 0.86)
+        return [max(self.labels, key=lambda label: (scores[label], -self._asked[label]))]
 
     def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
         """Yield ``(score, question)`` per text and asked label, lazily, in batches."""
@@ -219,7 +224,7 @@ class LinearTextClassifier:
         has_no = ((self._targets < 0.5) & self._known).any(axis=0) if answered else numpy.zeros(len(self.labels), bool)
         for k, label in enumerate(self.labels):
             # an independent label needs a real "no" first: a lone "yes" would make everything a yes
-            if not self.label_seeds or has_yes[k] or not (self.exclusive or has_no[k]):
+            if not self.label_seeds or (has_yes[k] and not self.exclusive) or not (self.exclusive or has_no[k]):
                 continue
             row = numpy.zeros(len(self.labels))
             row[k] = 1.0

@@ -38,7 +38,7 @@ from .data import Labelled
 
 __all__ = [
     "SimulationConfig", "RunCurve", "run_strategy", "run_full_data", "evaluate", "STRATEGIES",
-    "BASELINE_L2", "ModelKit",
+    "BASELINE_L2", "ModelKit", "replay_answers",
 ]
 
 STRATEGIES = ("teach", "random", "baseline")
@@ -202,6 +202,28 @@ def _questions(strategy: str, model: Any, tasks: List[Task], config: SimulationC
     raise ValueError(f"Unknown strategy '{strategy}': use one of {STRATEGIES}")
 
 
+def _replay(
+    strategy: str, train: Sequence[Labelled], config: SimulationConfig, seed: int, kit: ModelKit, limit: int,
+) -> Iterator[Tuple[Any, List[Task]]]:
+    """Serve, answer and learn in batches; yield the model and each batch of answers after its update."""
+    model = kit.baseline([example.text for example in train]) if strategy == "baseline" else kit.in_loop(seed)
+    questions = _questions(strategy, model, _tasks(train, seed), config, seed)
+    yield model, []
+    answered = 0
+    while answered < limit:
+        batch = list(islice(questions, min(config.batch_size, limit - answered)))
+        if not batch:
+            break
+        answers = [a for a in (_oracle(q, train) for q in batch) if a is not None]
+        if not answers:
+            continue
+        model.update(answers)
+        if hasattr(questions, "rescore"):
+            questions.rescore()  # type: ignore[attr-defined]
+        answered += len(answers)
+        yield model, answers
+
+
 def run_strategy(
     strategy: str,
     train: Sequence[Labelled],
@@ -212,27 +234,35 @@ def run_strategy(
     kit: Optional[ModelKit] = None,
 ) -> RunCurve:
     """Annotate up to ``config.max_labels`` answers in ``strategy``'s order; score every ``step``."""
-    kit = kit or ModelKit(config)
-    model = kit.baseline([example.text for example in train]) if strategy == "baseline" else kit.in_loop(seed)
-    questions = _questions(strategy, model, _tasks(train, seed), config, seed)
-    curve = RunCurve(strategy, seed, [0], [evaluate(model, eval_examples, config)])
-    answered, next_checkpoint = 0, config.step
-    while answered < config.max_labels:
-        batch = list(islice(questions, min(config.batch_size, config.max_labels - answered)))
-        if not batch:
-            break
-        answers = [a for a in (_oracle(q, train) for q in batch) if a is not None]
-        if not answers:
-            continue
-        model.update(answers)
-        if hasattr(questions, "rescore"):
-            questions.rescore()  # type: ignore[attr-defined]
+    curve = RunCurve(strategy, seed)
+    answered, next_checkpoint = 0, 0
+    for model, answers in _replay(strategy, train, config, seed, kit or ModelKit(config), config.max_labels):
         answered += len(answers)
         while answered >= next_checkpoint and next_checkpoint <= config.max_labels:
             curve.labels.append(next_checkpoint)
             curve.scores.append(evaluate(model, eval_examples, config))
             next_checkpoint += config.step
     return curve
+
+
+def replay_answers(
+    strategy: str,
+    train: Sequence[Labelled],
+    config: SimulationConfig,
+    seed: int,
+    n_answers: int,
+    *,
+    kit: Optional[ModelKit] = None,
+) -> List[Task]:
+    """The first ``n_answers`` answers ``strategy`` collects, in order, as a teach recipe would store them."""
+    collected: List[Task] = []
+    for _, answers in _replay(strategy, train, config, seed, kit or ModelKit(config), n_answers):
+        collected.extend(
+            {"text": a["text"], "label": a["label"], "answer": a["answer"], "score": a.get("score"),
+             "_view_id": "classification"}
+            for a in answers
+        )
+    return collected
 
 
 def _gold_answers(train: Sequence[Labelled], labels: Sequence[str]) -> List[Task]:

@@ -86,11 +86,12 @@ def test_exclusive_classes_one_question_per_text_and_an_accept_rules_out_the_res
         assert probs.sum() == pytest.approx(1.0)
 
 
-def test_exclusive_question_asks_the_label_closest_to_even_odds():
+def test_exclusive_question_asks_the_likeliest_class():
     model = _model(labels=("A", "B", "C"), exclusive=True)
     assert model.question_labels({"A": 0.7, "B": 0.2, "C": 0.1}) == ["A"]
-    assert model.question_labels({"A": 0.9, "B": 0.06, "C": 0.04}) == ["A"]
+
     assert model.question_labels({"A": 0.35, "B": 0.45, "C": 0.2}) == ["B"]
+    assert model.question_labels({"A": 0.1, "B": 0.3, "C": 0.6}) == ["C"]
     assert _model(labels=("A", "B")).question_labels({"A": 0.9, "B": 0.1}) == ["A", "B"]
 
 
@@ -171,14 +172,32 @@ def test_resolve_arch_falls_back_and_says_so(monkeypatch):
     assert textcat_choice.resolve_arch("bow") == ("bow", None)
 
 
-def test_label_names_seed_a_cold_model_until_a_real_yes():
+def test_label_names_seed_a_cold_model():
     model = _model(labels=("SPORTS", "WEATHER"), exclusive=True)
     sports, weather = model.predict(["sports sports match", "weather rain cold"])
     assert sports["SPORTS"] > 0.5 > weather["SPORTS"]  # before any answer: the names alone
     assert [text for text in model._seed_rows()[0]] == ["sports", "weather"]
     model.update([{"text": "big match tonight", "label": "SPORTS", "answer": "accept"}])
-    assert model._seed_rows()[0] == ["weather"]  # SPORTS has a real yes now
+    assert model._seed_rows()[0] == ["sports", "weather"]  # exclusive classes keep their names as anchors
     binary = _model(labels=("SPAM",))
     assert binary._seed_rows()[0] == []  # an independent label waits for a real "no"
     binary.update([{"text": "see you at lunch", "label": "SPAM", "answer": "reject"}])
     assert binary._seed_rows()[0] == ["spam"]
+    binary.update([{"text": "win cash", "label": "SPAM", "answer": "accept"}])
+    assert binary._seed_rows()[0] == []  # until its first real yes
+
+
+def test_softmax_head_moves_a_no_to_the_other_classes():
+    from scipy import sparse
+
+    from mentor.models.linear_head import PartialSoftmaxRegression
+
+    x = sparse.csr_matrix(numpy.eye(4, dtype="float32"))
+    targets = numpy.array([[1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0]], dtype=float)
+    known = numpy.array([[1, 1, 1], [1, 1, 1], [1, 0, 0], [0, 0, 0]], dtype=bool)  # row 2: "not A"; row 3: nothing
+    head = PartialSoftmaxRegression(3, l2=0.1).fit(x, targets, known)
+    probs = head.predict_proba(x)
+    assert probs.sum(axis=1) == pytest.approx([1.0] * 4)
+    assert probs[0].argmax() == 0 and probs[1].argmax() == 1
+    assert probs[2, 0] < 1 / 3 and probs[2, 1] + probs[2, 2] > 2 / 3
+    assert probs[3].min() > 0.05  # a text never answered: no class sinks to zero
