@@ -118,7 +118,7 @@ def textcat_model(arch: str, cache: Path | None) -> object:
     """The in-loop text classifier as textcat.teach builds it for ``--model-arch arch``."""
     if arch in ("bow", "ensemble"):
         return TextClassifier(spacy.blank("en"), ["SPAM"], seed=0, architecture=arch)  # type: ignore[arg-type]
-    return make_text_classifier(["SPAM"], arch, cache_path=cache)
+    return make_text_classifier(["SPAM"], arch, cache_path=cache, fit_in_background=True)
 
 
 def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None, arch: str, cache: Path | None) -> Dict[str, float]:
@@ -132,6 +132,8 @@ def bench_textcat(rounds: int, pool_size: int, rescore_limit: int | None, arch: 
     questions = teach_sorter(
         model(tasks), model, pool_size=pool_size, rescore_limit=rescore_limit, background=True,  # type: ignore[operator]
     )
+    if hasattr(model, "on_fitted"):
+        model.on_fitted = questions.rescore  # type: ignore[attr-defined]
 
     raw = RawTextcat([row["text"] for row in rows[pool_size:]])
 

@@ -19,10 +19,11 @@ answer to it carries the most information about the text's class).
 """
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from itertools import islice
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
 from scipy import sparse
@@ -40,6 +41,41 @@ logger = logging.getLogger(__name__)
 
 # 1/C: chosen across the five corpora of bench/al_quality.py (full-data score and early curve)
 DEFAULT_L2 = 0.25
+
+
+class BackgroundFit:
+    """Run ``fit`` in a thread whenever asked, once for however many requests came in meanwhile."""
+
+    def __init__(self, fit: Callable[[], None]) -> None:
+        self._fit = fit
+        self._wanted = threading.Condition()
+        self._pending = 0  # requests not yet covered by a finished fit
+        self._thread: Optional[threading.Thread] = None
+
+    def request(self) -> None:
+        with self._wanted:
+            self._pending += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mentor-fit", daemon=True)
+                self._thread.start()
+            self._wanted.notify_all()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        with self._wanted:
+            return self._wanted.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wanted:
+                self._wanted.wait_for(lambda: self._pending > 0)
+                covered = self._pending
+            try:
+                self._fit()
+            except Exception:  # a failed fit keeps the last good weights; the next answer tries again
+                logger.exception("Refitting the text classifier failed")
+            with self._wanted:
+                self._pending -= covered
+                self._wanted.notify_all()
 
 
 def label_text(label: str) -> str:
@@ -67,6 +103,7 @@ class LinearTextClassifier:
         batch_size: int = 32,
         max_iter: int = 100,
         label_seeds: bool = True,
+        fit_in_background: bool = False,
     ) -> None:
         if not labels:
             raise InputError("A text classifier needs at least one label (--label)")
@@ -90,6 +127,12 @@ class LinearTextClassifier:
         self._lock = threading.RLock()
         self.n_updates = 0
         self._asked: Dict[str, int] = {label: 0 for label in self.labels}
+        # the teach recipes refit in a thread: the answer is acknowledged and the next questions
+        # served at once, scored by the last finished fit; ``on_fitted`` (the pool's rescore) runs
+        # after each fit. A simulation fits in step, so it is reproducible.
+        self.fit_in_background = fit_in_background
+        self.on_fitted: Optional[Callable[[], None]] = None
+        self._fitter = BackgroundFit(self._fit)
         # the label's name, as a text, stands in for a "yes" until the first real one
         self.label_seeds = label_seeds and featurizer.embedder is not None
         if self.label_seeds and self.exclusive:
@@ -212,9 +255,16 @@ class LinearTextClassifier:
             touched = self._add(by_text)
             assert self._raw is not None
             loss = self._batch_loss(self.featurizer.rows(self._raw.take(touched)), list(range(len(touched))), touched)
-            self._fit()
             self.n_updates += 1
+        if self.fit_in_background:
+            self._fitter.request()
+        else:
+            self._fit()
         return loss
+
+    def wait_for_fit(self, timeout: Optional[float] = None) -> bool:
+        """Block until every answer so far is in the weights (background fitting only)."""
+        return self._fitter.wait(timeout) if self.fit_in_background else True
 
     def _seed_rows(self) -> Tuple[List[str], numpy.ndarray, numpy.ndarray]:
         """Pseudo-answers: each label's name as a text that has the label, for labels without a real yes."""
@@ -234,9 +284,18 @@ class LinearTextClassifier:
         return texts, numpy.asarray(targets).reshape(-1, len(self.labels)), numpy.asarray(known, bool).reshape(-1, len(self.labels))
 
     def _fit(self) -> None:
-        seeds, seed_targets, seed_known = self._seed_rows()
-        parts = ([self._raw] if self._raw is not None else []) + ([self.store.get(seeds)] if seeds else [])
-        if not parts:
-            return
-        rows = self.featurizer.rows(RawFeatures.stack(parts))
-        self.head.fit(rows, numpy.vstack([self._targets, seed_targets]), numpy.vstack([self._known, seed_known]))
+        """Refit a copy of the head on everything answered, then swap it in (readers never see half a fit)."""
+        with self._lock:
+            seeds, seed_targets, seed_known = self._seed_rows()
+            parts = ([self._raw] if self._raw is not None else []) + ([self.store.get(seeds)] if seeds else [])
+            if not parts:
+                return
+            raw = RawFeatures.stack(parts)
+            targets = numpy.vstack([self._targets, seed_targets])
+            known = numpy.vstack([self._known, seed_known])
+            head = copy.copy(self.head)
+        head.fit(self.featurizer.rows(raw), targets, known)
+        with self._lock:
+            self.head = head
+        if self.on_fitted is not None:
+            self.on_fitted()

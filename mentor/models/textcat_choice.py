@@ -79,6 +79,7 @@ def make_text_classifier(
     cache_path: Optional[Path] = None,
     l2: float = DEFAULT_L2,
     spacy_factory: Optional[Callable[..., Any]] = None,
+    fit_in_background: bool = False,
 ) -> Classifier:
     """Build the classifier ``arch`` names (already resolved, not ``auto``).
 
@@ -94,4 +95,6 @@ def make_text_classifier(
     if arch != "tfidf" and embedder is None:
         embedder = make_embedder(arch, nlp, cache_path)
     config = FeatureConfig(dense_weight=0.0 if arch == "tfidf" else 1.0, sparse_weight=1.0)
-    return LinearTextClassifier(labels, TextFeaturizer(embedder, config), exclusive=exclusive, l2=l2)
+    return LinearTextClassifier(
+        labels, TextFeaturizer(embedder, config), exclusive=exclusive, l2=l2, fit_in_background=fit_in_background,
+    )

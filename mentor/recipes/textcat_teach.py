@@ -50,6 +50,8 @@ def textcat_teach(
     )
     stream = get_stream(source, loader=loader, rehash=True, dedup=True)
     questions = teach_sorter(model(stream), model, background=True)
+    if hasattr(classifier, "on_fitted"):  # the linear model refits in a thread: re-score when it is done
+        classifier.on_fitted = questions.rescore
 
     def update(answers: List[Task]) -> Optional[float]:
         loss = model.update(answers)
@@ -149,7 +151,7 @@ def _in_loop_classifier(nlp: Any, labels: List[str], arch: str, *, component: Op
 
     return make_text_classifier(
         labels, resolved, exclusive=exclusive and len(labels) > 1, nlp=nlp, cache_path=cache_path,
-        spacy_factory=spacy_classifier,
+        spacy_factory=spacy_classifier, fit_in_background=True,
     )
 
 

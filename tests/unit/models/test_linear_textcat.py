@@ -201,3 +201,16 @@ def test_softmax_head_moves_a_no_to_the_other_classes():
     assert probs[0].argmax() == 0 and probs[1].argmax() == 1
     assert probs[2, 0] < 1 / 3 and probs[2, 1] + probs[2, 2] > 2 / 3
     assert probs[3].min() > 0.05  # a text never answered: no class sinks to zero
+
+
+def test_background_fit_answers_at_once_and_catches_up(spam_answers):
+    featurizer = TextFeaturizer(CountingEmbedder(), FeatureConfig())
+    model = LinearTextClassifier(["SPAM"], featurizer, fit_in_background=True)
+    fitted = []
+    model.on_fitted = lambda: fitted.append(model.n_updates)
+    for answer in spam_answers:
+        assert model.update([answer]) is not None  # the loss comes back before the refit
+    assert model.wait_for_fit(timeout=30)
+    assert fitted and fitted[-1] == len(spam_answers)  # the last fit covered every answer
+    spam, ham = (s["SPAM"] for s in model.predict(["claim free cash prize now", "see you for dinner"]))
+    assert spam > 0.5 > ham
