@@ -102,7 +102,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., MentorServer]]:
     def start(view_id: Optional[str] = None, tasks: Optional[List[Dict[str, Any]]] = None, *,
               config: Optional[Dict[str, Any]] = None, dataset: str = "e2e",
               cli_args: Optional[Sequence[str]] = None, refuse: Optional[str] = None,
-              env: Optional[Dict[str, str]] = None, start_timeout: float = 30.0) -> MentorServer:
+              env: Optional[Dict[str, str]] = None, start_timeout: float = 60.0) -> MentorServer:
         workdir = tmp_path / f"server{len(servers)}"
         workdir.mkdir()
         spec = None if cli_args is not None else {"view_id": view_id, "tasks": tasks or [], "config": config or {},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from itertools import islice
 from pathlib import Path
 
@@ -114,6 +115,7 @@ def test_textcat_teach_through_the_controller(source, tmp_path, mentor_home):
         for _ in range(3):
             batch = controller.get_questions(None).tasks
             controller.give_answers([_oracle(task) for task in batch], None)
+            time.sleep(0.5)  # the model refits in a thread; a person takes longer than this over a batch
         assert db.count_dataset("spam") == 40
         progress, kind = controller.progress()
         assert kind == "loss" and progress is not None and 0.0 <= progress <= 1.0
