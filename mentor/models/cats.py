@@ -5,11 +5,12 @@ answers the same way.
 """
 from __future__ import annotations
 
-from typing import Collection, Dict, Iterable
+from itertools import islice
+from typing import Callable, Collection, Dict, Iterable, Iterator, List, Sequence, Tuple
 
 from ..tasks import Task, rehash_task
 
-__all__ = ["answers_to_cats", "label_question"]
+__all__ = ["answers_to_cats", "label_question", "predict_in_batches"]
 
 
 def answers_to_cats(answers: Iterable[Task], known: Collection[str], *, exclusive: bool) -> Dict[str, Dict[str, float]]:
@@ -54,3 +55,15 @@ def label_question(task: Task, label: str, score: float) -> Task:
     question["score"] = score
     question["meta"] = {**(task.get("meta") or {}), "score": round(score, 3)}
     return rehash_task(question)
+
+
+def predict_in_batches(
+    predict: Callable[[Sequence[str]], List[Dict[str, float]]], stream: Iterable[Task], batch_size: int,
+) -> Iterator[Tuple[Task, Dict[str, float]]]:
+    """Yield each task with ``predict``'s scores for its text, lazily, a batch at a time."""
+    tasks = iter(stream)
+    while True:
+        batch = list(islice(tasks, batch_size))
+        if not batch:
+            return
+        yield from zip(batch, predict([task["text"] for task in batch]))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from itertools import islice
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
@@ -30,7 +29,7 @@ from scipy import sparse
 
 from ..errors import InputError
 from ..tasks import Task
-from .cats import answers_to_cats, label_question
+from .cats import answers_to_cats, label_question, predict_in_batches
 from .features import FeatureStore, RawFeatures, TextFeaturizer
 from .linear_head import MaskedLogisticRegression, PartialSoftmaxRegression
 from .protocols import ScoredTask
@@ -178,12 +177,7 @@ class LinearTextClassifier:
 
     def predict_tasks(self, stream: Iterable[Task]) -> Iterator[Tuple[Task, Dict[str, float]]]:
         """Yield each task with the scores of all labels, lazily, a batch at a time."""
-        tasks = iter(stream)
-        while True:
-            batch = list(islice(tasks, self.batch_size))
-            if not batch:
-                return
-            yield from zip(batch, self.predict([task["text"] for task in batch]))
+        return predict_in_batches(self.predict, stream, self.batch_size)
 
     def question_labels(self, scores: Dict[str, float]) -> List[str]:
         """The labels to ask about for one text: all of them, or for exclusive classes the most informative."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from itertools import islice
 from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple, cast
 
 from spacy.language import Language
@@ -28,7 +27,7 @@ from spacy.util import fix_random_seed
 
 from ..errors import InputError
 from ..tasks import Task
-from .cats import answers_to_cats, label_question
+from .cats import answers_to_cats, label_question, predict_in_batches
 from .doc_cache import DocCache
 from .protocols import ScoredTask
 
@@ -185,12 +184,7 @@ class TextClassifier:
 
     def predict_tasks(self, stream: Iterable[Task]) -> Iterator[Tuple[Task, Dict[str, float]]]:
         """Yield each task with the scores of all labels, lazily, a batch at a time."""
-        tasks = iter(stream)
-        while True:
-            batch = list(islice(tasks, self.batch_size))
-            if not batch:
-                return
-            yield from zip(batch, self.predict([task["text"] for task in batch]))
+        return predict_in_batches(self.predict, stream, self.batch_size)
 
     def __call__(self, stream: Iterable[Task]) -> Iterator[ScoredTask]:
         """Yield one ``(score, question)`` per text and label, lazily, in batches.
