@@ -16,7 +16,7 @@ negatives weigh half each ("balanced"), so a rare class is not drowned: with
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Tuple
 
 import numpy
 from scipy import optimize, sparse

@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..models.embeddings import TextEmbedder
 from ..models.linear_textcat import LinearTextClassifier
