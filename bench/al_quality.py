@@ -74,7 +74,7 @@ def load_corpus(name: str, max_train: Optional[int]) -> Corpus:
         train, exclusive = _read(DATA / name / "train.jsonl")
         held, _ = _read(DATA / name / held_name)
     if max_train and len(train) > max_train:
-        train = split_eval(train, 1 - max_train / len(train), seed=1)[1]
+        train = split_eval(train, 1 - max_train / len(train), seed=1)[0]  # (rest, held): keep max_train
     labels = default_labels(train, exclusive)
     return Corpus(name, shape, imbalanced, train, held, labels, exclusive and len(labels) > 1)
 
