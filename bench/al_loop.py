@@ -309,7 +309,7 @@ def main() -> None:
           f"re-score {'all' if args.rescore_limit is None else args.rescore_limit})")
     results = {}
     if args.task in ("textcat", "all"):
-        cache = None if args.cold_cache else load_settings().home / "cache" / "embeddings.sqlite"
+        cache = None if args.cold_cache else load_settings().embeddings_cache
         for arch in args.model_arch.split(","):
             results[f"textcat_{arch}"] = bench_textcat(args.rounds, args.pool_size, args.rescore_limit, arch, cache)
     if args.task in ("textcat-http", "all"):

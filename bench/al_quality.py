@@ -200,7 +200,7 @@ def main() -> None:
     args = parser.parse_args()
     names = args.corpus or ["sms-spam", "davidson-hate", "sst2", "ag-news", "banking77"]
     strategies = [s for s in args.strategies.split(",") if s]
-    cache = load_settings().home / "cache" / "embeddings.sqlite"
+    cache = load_settings().embeddings_cache
     rows = []
     kit_embedder = None
     for name in names:

@@ -46,7 +46,7 @@ def main() -> None:
     env["MENTOR_HOME"] = str(tmp / "home")
     env["MENTOR_DB_URL"] = f"sqlite:///{tmp / 'bench.db'}"
     db = connect(env["MENTOR_DB_URL"])
-    cache = load_settings().home / "cache" / "embeddings.sqlite"
+    cache = load_settings().embeddings_cache
     results: Dict[str, Dict[str, List[float]]] = {}
     started = time.perf_counter()
     try:

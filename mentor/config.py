@@ -60,6 +60,11 @@ class Settings(BaseModel):
         return value
 
     @property
+    def embeddings_cache(self) -> Path:
+        """The SQLite file that keeps every sentence vector the teach loop computed."""
+        return self.home / "cache" / "embeddings.sqlite"
+
+    @property
     def database_url(self) -> str:
         """The URL to connect to: the configured one, or SQLite in the home folder."""
         return self.db_url or f"sqlite:///{self.home / DB_FILE_NAME}"

@@ -25,7 +25,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Protocol, Sequence
+from typing import Any, Dict, Optional, Protocol, Sequence
 
 import numpy
 
@@ -179,11 +179,6 @@ class CachedEmbedder:
             self._memory.move_to_end(text)
         while len(self._memory) > self.memory_size:
             self._memory.popitem(last=False)
-
-    def cached(self, texts: Sequence[str]) -> List[bool]:
-        """Which texts already have a vector in memory (no encoding, no disk)."""
-        with self._lock:
-            return [text in self._memory for text in texts]
 
     def embed(self, texts: Sequence[str]) -> numpy.ndarray:
         with self._lock:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy
 from scipy import sparse
@@ -85,11 +85,11 @@ class TextFeaturizer:
         if self.hasher is None or not self.config.idf:
             return
         with self._lock:
-            new = [i for i, text in enumerate(texts) if text not in self._seen]
+            # texts are remembered by their hash (a stream of millions must not be kept whole)
+            new = [i for i, text in enumerate(texts) if hash(text) not in self._seen]
             if not new:
                 return
-            for i in new:
-                self._seen.add(texts[i])
+            self._seen.update(hash(texts[i]) for i in new)
             rows = counts[new] if counts is not None else self.hasher.counts([texts[i] for i in new])
             present = rows.copy()
             present.data[:] = 1.0
@@ -167,21 +167,23 @@ class FeatureStore:
     """Raw features of recently seen texts, so re-scoring a pool never re-computes them.
 
     The teach loop scores the same pooled texts after every update; hashing and
-    looking up embeddings again each time would cost more than the model. Rows
-    are appended in blocks and merged lazily; past ``capacity`` texts the store
+    looking up embeddings again each time would cost more than the model. New
+    texts are kept as a block of their own (copying everything on each batch of
+    a long stream would cost more than the features) and the blocks are merged
+    once there are ``max_blocks`` of them. Past ``capacity`` texts the store
     starts afresh (a stream of millions of texts must not grow it without bound).
     """
 
-    def __init__(self, featurizer: TextFeaturizer, capacity: int = 100_000) -> None:
+    def __init__(self, featurizer: TextFeaturizer, capacity: int = 100_000, max_blocks: int = 32) -> None:
         self.featurizer = featurizer
         self.capacity = capacity
+        self.max_blocks = max_blocks
         self._lock = threading.RLock()
         self._clear()
 
     def _clear(self) -> None:
-        self._index: dict = {}
-        self._blocks: list = []
-        self._merged: Optional[RawFeatures] = None
+        self._index: Dict[str, Tuple[int, int]] = {}  # text -> (block, row in it)
+        self._blocks: List[RawFeatures] = []
 
     def __len__(self) -> int:
         return len(self._index)
@@ -193,13 +195,30 @@ class FeatureStore:
                 self._clear()
                 missing = list(dict.fromkeys(texts))
             if missing:
-                start = len(self._index)
+                if len(self._blocks) >= self.max_blocks:
+                    self._merge()
+                block = len(self._blocks)
                 self._blocks.append(self.featurizer.raw(missing))
-                for offset, text in enumerate(missing):
-                    self._index[text] = start + offset
-            if self._blocks:
-                parts = ([self._merged] if self._merged is not None else []) + self._blocks
-                self._merged = RawFeatures.stack(parts)
-                self._blocks = []
-            assert self._merged is not None
-            return self._merged.take([self._index[text] for text in texts])
+                self._index.update((text, (block, row)) for row, text in enumerate(missing))
+            where = [self._index[text] for text in texts]
+            blocks = sorted({block for block, _ in where})
+            if len(blocks) == 1:
+                return self._blocks[blocks[0]].take([row for _, row in where])
+            # gather block by block, then put the rows back in the order asked for
+            order = sorted(range(len(where)), key=lambda i: where[i])
+            parts = [
+                self._blocks[b].take([where[i][1] for i in order if where[i][0] == b]) for b in blocks
+            ]
+            back = [0] * len(order)
+            for position, i in enumerate(order):
+                back[i] = position
+            return RawFeatures.stack(parts).take(back)
+
+    def _merge(self) -> None:
+        offsets, total = [], 0
+        for block in self._blocks:
+            offsets.append(total)
+            total += len(block)
+        merged = RawFeatures.stack(self._blocks)
+        self._index = {text: (0, offsets[block] + row) for text, (block, row) in self._index.items()}
+        self._blocks = [merged]

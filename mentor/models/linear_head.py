@@ -63,7 +63,7 @@ class MaskedLogisticRegression:
         self.columns = numpy.zeros(0, dtype="int64")  # feature columns with weights, sorted
         self._lookup = numpy.zeros(0, dtype="int64")
         self.coef = numpy.zeros((0, n_labels), dtype="float64")
-        self.bias = numpy.full(n_labels, self.prior_logit if n_labels == 1 or prior != 0.5 else 0.0, dtype="float64")
+        self.bias = numpy.full(n_labels, self.prior_logit, dtype="float64")
         self.n_iter = 0
 
     @property
@@ -134,7 +134,7 @@ class MaskedLogisticRegression:
         total = max(weights.sum() + pseudo.sum(), 1e-9)
         y = targets.astype("float64")
         xt = x.T.tocsr()
-        l2 = self.l2 / max(n, 1) * (n / total)  # penalty relative to the weighted loss
+        l2 = self.l2 / total  # the penalty relative to the weighted loss: sum(loss) + l2/2 |w|^2
 
         def loss_grad(flat: numpy.ndarray) -> Tuple[float, numpy.ndarray]:
             coef = flat[: d * k].reshape(d, k)
@@ -189,8 +189,6 @@ class MaskedLogisticRegression:
         self.bias = result.x[d * self.n_labels:]
         self.n_iter = int(result.nit)
 
-    def copy_state(self) -> Tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-        return self.columns.copy(), self.coef.copy(), self.bias.copy()
 
 
 class PartialSoftmaxRegression(MaskedLogisticRegression):

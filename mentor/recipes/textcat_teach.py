@@ -144,7 +144,7 @@ def _in_loop_classifier(nlp: Any, labels: List[str], arch: str, *, component: Op
     resolved, note = resolve_arch(arch, nlp)
     if note:
         msg.warn(note)
-    cache_path = load_settings().home / "cache" / "embeddings.sqlite"
+    cache_path = load_settings().embeddings_cache
 
     def spacy_classifier(architecture: str) -> Any:
         return TextClassifier(nlp, labels, component=component, exclusive=exclusive, architecture=architecture)

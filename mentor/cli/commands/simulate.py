@@ -88,7 +88,7 @@ def simulate(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
         pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, warmup=warmup, seeds=seeds,
         architecture=arch, exclusive=exclusive and len(labels) > 1,
-        cache_path=str(settings.home / "cache" / "embeddings.sqlite"),
+        cache_path=str(settings.embeddings_cache),
     )
     counts = label_counts(train)
     msg.info(
