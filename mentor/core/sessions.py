@@ -19,7 +19,7 @@ DEFAULT_SESSION = "default"
 class SessionNotAllowed(MentorError):
     """A session name that ``allowed_sessions`` does not list (HTTP 403)."""
 
-    code = "M071"
+    code = "M081"
 
     def __init__(self, name: Optional[str], allowed: Sequence[str]) -> None:
         self.name = name
@@ -33,7 +33,7 @@ class SessionNotAllowed(MentorError):
 class StorageUnavailable(MentorError):
     """The database refused or lost the connection while storing answers (HTTP 503)."""
 
-    code = "M081"
+    code = "M082"  # M070-M079 are training's; M080 is the auth middleware's, M081 the session refusal
 
 
 def session_id_for(dataset: Union[str, bool], name: Optional[str]) -> str:

@@ -19,7 +19,7 @@ Send = Callable[[Dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 OPEN_PATHS = frozenset(("/health",))
-UNAUTHORIZED_CODE = "M070"
+UNAUTHORIZED_CODE = "M080"
 
 
 def check_credentials(header: Optional[bytes], users: Mapping[str, str]) -> Optional[str]:

@@ -129,7 +129,7 @@ def test_app_basic_auth(make_client: MakeClient, server_db: Database) -> None:
     blocked = client.post(
         "/give_answers", json={"answers": [{"text": "x", "answer": "accept"}], "session_id": "a"}, headers=basic("alex", "bad")
     )
-    assert blocked.status_code == 401 and blocked.json()["code"] == "M070"
+    assert blocked.status_code == 401 and blocked.json()["code"] == "M080"
     assert server_db.count_dataset("news") == 0
     # each user gets their own session when the app names none
     body = client.post("/get_session_questions", json={}, headers=basic("bea", "pw-b")).json()
@@ -142,7 +142,7 @@ def test_app_allowed_sessions(make_client: MakeClient, server_db: Database) -> N
     assert client.post("/get_session_questions", json={"session_id": "alex"}).status_code == 200
     for body in ({"session_id": "mallory"}, {}):
         reply = client.post("/get_session_questions", json=body)
-        assert reply.status_code == 403 and reply.json()["code"] == "M071"
+        assert reply.status_code == 403 and reply.json()["code"] == "M081"
     assert client.get("/project", params={"session": "mallory"}).status_code == 403
     reply = client.post("/give_answers", json={"answers": [{"text": "x", "answer": "accept"}], "session_id": "mallory"})
     assert reply.status_code == 403
@@ -193,7 +193,7 @@ def test_app_database_outage_is_503_and_a_retry_succeeds(make_client: MakeClient
 
     monkeypatch.setattr(server_db, "add_examples", down)
     reply = client.post("/give_answers", json=body)
-    assert reply.status_code == 503 and reply.json()["code"] == "M081"
+    assert reply.status_code == 503 and reply.json()["code"] == "M082"
     assert reply.headers["retry-after"]
     monkeypatch.setattr(server_db, "add_examples", original)
     assert client.post("/give_answers", json=body).json()["saved"] == 10
