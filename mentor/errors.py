@@ -8,7 +8,7 @@ server maps the same classes to HTTP status codes in ``server/errors.py``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 
 class MentorError(Exception):
@@ -75,6 +75,71 @@ class UnknownLoader(InputError):
     """No loader matches a file's extension or the --loader name."""
 
     code = "M015"
+
+
+class NotGzip(InputError):
+    """A source named ``*.gz`` is not gzip data: caught before anything is read."""
+
+    code = "M018"
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: not a gzip file, though its name ends in .gz")
+
+
+class EmptySource(InputError):
+    """A source holds no task to import (an empty file, or only blank or skipped lines)."""
+
+    code = "M019"
+
+    def __init__(self, path: Union[str, Path], skipped: int = 0) -> None:
+        self.path, self.skipped = str(path), skipped
+        why = f"all {skipped} of its lines were invalid" if skipped else "it is empty"
+        super().__init__(f"{path}: no tasks to import, {why}")
+
+
+class SourceIsFolder(InputError):
+    """A folder was given where a file is needed (``db-in`` of a folder without ``--loader images``)."""
+
+    code = "M021"
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = str(path)
+        super().__init__(f"{path} is a folder: give a file, or --loader images for a folder of images")
+
+
+class TruncatedSource(InvalidLine):
+    """A compressed source ends early or is damaged part-way: nothing after ``line`` can be read."""
+
+    code = "M022"
+
+
+class InvalidEncoding(InvalidLine):
+    """A line is not valid UTF-8, or a field holds text that can't be stored as UTF-8."""
+
+    code = "M023"
+
+
+class CellTooLarge(InvalidLine):
+    """A CSV/TSV cell is longer than the csv module reads (131,072 characters)."""
+
+    code = "M024"
+
+
+class ColumnCountMismatch(InvalidLine):
+    """A CSV/TSV row has a different number of cells from the header."""
+
+    code = "M025"
+
+
+class InvalidChoice(InputError):
+    """An option has a value outside its fixed set (``--answer maybe``)."""
+
+    code = "M026"
+
+    def __init__(self, option: str, value: str, choices: Sequence[str]) -> None:
+        self.option, self.value = option, value
+        super().__init__(f"{option} must be one of {', '.join(choices)}, got '{value}'")
 
 
 class ConfigError(MentorError):

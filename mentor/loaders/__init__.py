@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Union
 
-from ..errors import InvalidLine, SourceNotFound, UnknownLoader
+from ..errors import InvalidLine, SourceIsFolder, SourceNotFound, UnknownLoader
 from ..tasks import Task, set_hashes
-from .csv import load_csv, load_tsv
+from .csv import check_header, load_csv, load_tsv
 from .images import count_images, load_images
 from .json_array import load_json
 from .jsonl import load_jsonl
-from .lines import STDIN, count_lines
+from .lines import STDIN, check_gzip, count_lines
+from .skips import SkipReport
 from .stream import Stream
 from .txt import load_txt
 
@@ -74,7 +75,29 @@ def _counter(source: Union[str, Path], name: str) -> Callable[[], Optional[int]]
     if name in ("csv", "tsv"):
         # one header line; multi-line quoted cells make this an estimate
         return lambda: max(0, (count_lines(source) or 1) - 1) if str(source) != STDIN else None
-    return lambda: None if str(source) == STDIN else sum(1 for _ in load_json(source))
+    return lambda: None if str(source) == STDIN else _count_json(source)
+
+
+def _count_json(source: Union[str, Path]) -> Optional[int]:
+    """The valid tasks of a JSON array, or None when the file can't be read as one."""
+    try:
+        return sum(1 for _ in load_json(source, on_invalid=lambda error: None))
+    except InvalidLine:
+        return None
+
+
+def check_source(source: Union[str, Path], name: str, input_key: str) -> None:
+    """Fail now on what would fail every read: a folder for a file loader, a .gz that isn't
+    gzip, a CSV without its text column. A recipe then stops at start with one line."""
+    if str(source) == STDIN:
+        return
+    if name == "images":
+        return
+    if Path(source).is_dir():
+        raise SourceIsFolder(source)
+    check_gzip(source)
+    if name in ("csv", "tsv"):
+        check_header(source, delimiter="," if name == "csv" else "\t", input_key=input_key)
 
 
 def get_stream(
@@ -83,34 +106,33 @@ def get_stream(
     loader: Optional[str] = None,
     rehash: bool = False,
     dedup: bool = False,
-    skip_invalid: bool = False,
+    skip_invalid: bool = True,
     input_key: str = "text",
 ) -> Stream:
     """Open a source as a lazy stream of hashed tasks.
 
-    Raises SourceNotFound or UnknownLoader at once; a bad line raises
-    InvalidLine/MissingField when the stream reaches it, unless
-    ``skip_invalid`` is set, in which case it is skipped and counted in
-    ``stream.skipped`` (first errors in ``stream.errors``).
+    Raises SourceNotFound, UnknownLoader, SourceIsFolder, NotGzip or (CSV
+    without the text column) MissingField at once. A bad line is skipped,
+    logged as a warning naming file and line (the first few; then a count),
+    and counted in ``stream.skipped`` with the first errors in
+    ``stream.errors``: one bad record never costs the valid ones around it.
+    A ``.gz`` cut short keeps the tasks read before the damage, with one
+    warning. With ``skip_invalid=False`` the first bad line raises
+    InvalidLine/MissingField when the stream reaches it (``db-in``'s all or
+    nothing).
     """
     if str(source) != STDIN and not Path(source).exists():
         raise SourceNotFound(source)
     name = get_loader_name(source, loader)
+    check_source(source, name, input_key)
     load = LOADERS[name]
-    errors: List[InvalidLine] = []
-
-    def skip(error: InvalidLine) -> None:
-        stream.skipped += 1
-        if len(errors) < 20:
-            errors.append(error)
-
-    options = {} if name == "images" else {"input_key": input_key}
+    report = SkipReport(str(source))
+    options: Dict[str, Any] = {} if name == "images" else {"input_key": input_key}
     if skip_invalid and name != "images":
-        options["on_invalid"] = skip
+        options["on_invalid"] = report
 
     def factory() -> Iterator[Task]:
-        stream.skipped = 0
-        errors.clear()
+        report.reset()
         seen = set()
         for task in load(source, **options):
             set_hashes(task, overwrite=rehash)
@@ -119,7 +141,7 @@ def get_stream(
                     continue
                 seen.add(task["_task_hash"])
             yield task
+        report.finish()
 
-    stream = Stream(factory, source=str(source), count=_counter(source, name))
-    stream.errors = errors  # type: ignore[attr-defined]
+    stream = Stream(factory, source=str(source), count=_counter(source, name), skips=report)
     return stream

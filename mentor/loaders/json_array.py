@@ -1,14 +1,31 @@
 """JSON sources: one array of task objects."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 import srsly
 
-from ..errors import InvalidLine
+from ..errors import InvalidEncoding, InvalidLine
 from ..tasks import Task
-from .lines import STDIN, OnInvalid, Source
+from .lines import DAMAGED, OnInvalid, Source, damaged, opened
 from .validate import check_task
+
+
+def read_array(source: Source) -> Any:
+    """Parse the whole file as JSON; a UTF-8 BOM (Windows editors write one) is dropped."""
+    try:
+        with opened(source) as handle:
+            data = handle.read()
+    except DAMAGED as err:
+        raise damaged(source, 0, err) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InvalidEncoding(source, 1, f"not valid UTF-8 (byte {err.start})") from None
+    try:
+        return srsly.json_loads(text)
+    except ValueError as err:
+        raise InvalidLine(source, 1, f"not valid JSON ({err})") from None
 
 
 def load_json(
@@ -18,19 +35,10 @@ def load_json(
 
     A JSON array must be parsed whole, so unlike JSONL this holds the file in
     memory: use JSONL for large sources. The 'line' in errors is the item's
-    position in the array.
+    position in the array. A file that isn't a JSON array raises whatever
+    ``on_invalid`` says, since no task of it can be read.
     """
-    try:
-        if str(source) == STDIN:
-            import sys
-
-            data = srsly.json_loads(sys.stdin.read())
-        else:
-            data = srsly.read_json(source)
-    except UnicodeDecodeError as err:
-        raise InvalidLine(source, 1, f"not valid UTF-8 (byte {err.start})") from None
-    except ValueError as err:
-        raise InvalidLine(source, 1, f"not valid JSON ({err})") from None
+    data = read_array(source)
     if not isinstance(data, list):
         raise InvalidLine(source, 1, "expected a JSON array of tasks")
     for number, task in enumerate(data, start=1):

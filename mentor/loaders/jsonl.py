@@ -26,7 +26,7 @@ def load_jsonl(
                 task = srsly.json_loads(line)
             except ValueError as err:
                 raise InvalidLine(source, number, f"not valid JSON ({err})") from None
-            yield check_task(task, source, number, input_key=input_key)
+            yield check_task(task, source, number, input_key=input_key, raw=line)
         except InvalidLine as error:
             if on_invalid is None:
                 raise

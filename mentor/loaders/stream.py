@@ -1,9 +1,11 @@
 """A lazy, re-iterable stream of tasks that knows (or can count) its length."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
+from ..errors import InvalidLine
 from ..tasks import Task
+from .skips import SkipReport
 
 TaskIterator = Iterator[Task]
 
@@ -23,13 +25,24 @@ class Stream:
         *,
         source: Optional[str] = None,
         count: Optional[Callable[[], Optional[int]]] = None,
+        skips: Optional[SkipReport] = None,
     ) -> None:
         self._factory = factory
         self._count = count
         self._total: Optional[int] = None
         self._counted = False
         self.source = source
-        self.skipped = 0
+        self._skips = skips
+
+    @property
+    def skipped(self) -> int:
+        """Invalid lines skipped on the last read of the source (streams made by ``apply`` report their source's)."""
+        return self._skips.count if self._skips is not None else 0
+
+    @property
+    def errors(self) -> List[InvalidLine]:
+        """The first errors of the skipped lines, for a caller to report."""
+        return self._skips.errors if self._skips is not None else []
 
     def __iter__(self) -> TaskIterator:
         return self._factory()
@@ -52,7 +65,7 @@ class Stream:
             return func(iter(parent), *args, **kwargs)
 
         count = (lambda: parent.total) if keep_total else None
-        return Stream(factory, source=self.source, count=count)
+        return Stream(factory, source=self.source, count=count, skips=self._skips)
 
     def __repr__(self) -> str:
         return f"<Stream source={self.source!r}>"

@@ -39,7 +39,7 @@ def test_jsonl_reads_tasks_with_hashes(tmp_path):
 def test_jsonl_reports_file_and_line_of_bad_input(tmp_path, content, line, problem):
     path = write(tmp_path / "bad.jsonl", content)
     with pytest.raises(InvalidLine) as err:
-        list(get_stream(path))
+        list(get_stream(path, skip_invalid=False))
     assert err.value.line == line
     assert problem in str(err.value)
     assert str(path) in str(err.value)
@@ -48,7 +48,7 @@ def test_jsonl_reports_file_and_line_of_bad_input(tmp_path, content, line, probl
 def test_jsonl_missing_text_is_missing_field(tmp_path):
     path = write(tmp_path / "bad.jsonl", b'{"meta": {}}\n')
     with pytest.raises(MissingField) as err:
-        list(get_stream(path))
+        list(get_stream(path, skip_invalid=False))
     assert err.value.field == "text" and err.value.code == "M012"
 
 
@@ -79,7 +79,7 @@ def test_csv_maps_text_and_meta(tmp_path):
 def test_csv_wrong_column_count_names_line(tmp_path):
     path = write(tmp_path / "a.csv", b"text,source\nhello,web\nbroken\n")
     with pytest.raises(InvalidLine) as err:
-        list(get_stream(path))
+        list(get_stream(path, skip_invalid=False))
     assert err.value.line == 3
 
 
