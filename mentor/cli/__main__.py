@@ -1,20 +1,18 @@
 """The ``mentor`` executable: the one place errors become exit codes.
 
-0: success. 1: a user's mistake (any MentorError), printed as one line with no
-traceback. 2: bad usage (typer's own). Anything else is a bug and keeps its
+0: success. 1: a user's mistake (any MentorError), printed as one line on
+stderr with no traceback. 2: bad usage (typer's own). Anything else is a bug and keeps its
 traceback. ``--traceback`` re-raises user errors too, and ``--verbose`` turns
 on debug logging.
 """
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from wasabi import msg
-
 from ..errors import MentorError
+from . import messages
 
 
 def split_global_flags(argv: List[str]) -> Tuple[List[str], List[Path], bool, bool]:
@@ -27,8 +25,9 @@ def split_global_flags(argv: List[str]) -> Tuple[List[str], List[Path], bool, bo
         if arg == "-F":
             value = next(args, None)
             if value is None:
-                msg.fail("-F needs a recipe file path", exits=2)
-            files.append(Path(value))  # type: ignore[arg-type]
+                messages.fail("-F needs a recipe file path")
+                sys.exit(2)
+            files.append(Path(value))
         elif arg.startswith("-F") and len(arg) > 2:
             files.append(Path(arg[2:]))
         elif arg == "--traceback":
@@ -43,7 +42,7 @@ def split_global_flags(argv: List[str]) -> Tuple[List[str], List[Path], bool, bo
 def main(argv: Optional[List[str]] = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     argv, recipe_files, traceback, verbose = split_global_flags(argv)
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    messages.configure_logging(verbose)
     try:
         from ..registry import load_recipe_file
         from .app import build_app, import_builtin_recipes
@@ -56,9 +55,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     except MentorError as err:
         if traceback:
             raise
-        msg.fail(str(err), exits=1)
+        messages.fail(str(err))
+        sys.exit(1)
     except KeyboardInterrupt:
-        msg.warn("Interrupted")
+        messages.warn("Interrupted")
         sys.exit(130)
 
 

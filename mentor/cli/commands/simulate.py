@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Dict, Iterable, List, Optional
 
 from wasabi import msg
 
+from .. import messages
 from ...config import load_settings
 from ...db import connect
 from ...errors import InputError
@@ -82,7 +83,7 @@ def simulate(
         raise InputError(f"Unknown strategy {', '.join(unknown) or '(none)'}: use {', '.join(STRATEGIES)}")
     arch, note = resolve_arch(architecture)
     if note:
-        msg.warn(note)
+        messages.warn(note)
     settings = load_settings()
     config = SimulationConfig(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Dict, List, Optional
 import typer
 from wasabi import msg
 
+from .. import messages
 from ...config import load_settings
 from ...db import connect
 from ...errors import InputError
@@ -99,10 +100,10 @@ def print_data_summary(merged: MergedCorpus) -> None:
         msg.table(skipped, header=("Component", "Reason", "Answers"), divider=True)
     for component, counts in merged.counts.items():
         if counts.removed_from_train:
-            msg.warn(f"[{component}] {counts.removed_from_train} texts are in an eval dataset too: used only for evaluation")
+            messages.warn(f"[{component}] {counts.removed_from_train} texts are in an eval dataset too: used only for evaluation")
     conflicts = [c for reports in (merged.reports, merged.eval_reports) for r in reports.values() for c in r.conflicts]
     if conflicts:
-        msg.warn(f"{len(conflicts)} texts have conflicting answers and were left out (resolve them with a review):")
+        messages.warn(f"{len(conflicts)} texts have conflicting answers and were left out (resolve them with a review):")
         shown = [
             (c.component, c.input_hash, _short(c.text), c.reason, ", ".join(c.datasets))
             for c in conflicts[:CONFLICTS_SHOWN]
@@ -236,7 +237,7 @@ def train_components(
 
     result = train_with_silver(cfg, output_dir, merged, rounds=silver_rounds, overrides=overrides, use_gpu=use_gpu, on_round=announce)
     if result.best_round is not None and result.best_round < silver_rounds:
-        msg.warn(
+        messages.warn(
             f"Round {result.best_round} scored best on the eval data: model-best is its model "
             f"(model-last is the last round's)"
         )
@@ -289,7 +290,7 @@ def train(
     try:
         train_components(cfg, output_dir, merged, silver_rounds=silver_rounds, overrides=overrides, use_gpu=gpu_id)
     except KeyboardInterrupt:
-        msg.warn(f"Training interrupted: the last state is in {output_dir / 'model-last'}")
+        messages.warn(f"Training interrupted: the last state is in {output_dir / 'model-last'}")
         raise
     msg.good(f"Saved model-best, model-last and config.cfg in {output_dir}")
     if require_patterns is not None:

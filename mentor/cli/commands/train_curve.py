@@ -8,6 +8,7 @@ from typing import Annotated, List, Optional, Sequence
 import typer
 from wasabi import msg
 
+from .. import messages
 from ...registry import Opt, recipe
 from .train import (
     OVERRIDES_CONTEXT,
@@ -105,7 +106,7 @@ def train_curve(
     if advice(totals) == MORE_DATA_HELPS:
         msg.good(MORE_DATA_HELPS)
     else:
-        msg.warn(MORE_DATA_FLAT)
+        messages.warn(MORE_DATA_FLAT)
     if show_plot:
         plot_curve(fractions(n_samples), history, components)
 
