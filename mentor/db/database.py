@@ -2,14 +2,16 @@
 
 It speaks tasks (dicts) and dataset names, never HTTP or spaCy. SQLite is the
 embedded default; PostgreSQL and MySQL/MariaDB go through the same SQLAlchemy
-Core statements. Writes are batched inside one transaction, so an import that
-fails half-way stores nothing; reads stream with ``yield_per`` so exporting a
-million answers never holds them all in memory.
+Core statements. Writes are batched; an import commits in chunks so that other
+writers can interleave, and deletes what it wrote if it fails. Reads stream
+with ``yield_per`` so exporting a million answers never holds them all in
+memory.
 """
 from __future__ import annotations
 
 import itertools
 import logging
+from array import array
 import random
 import time
 from contextlib import contextmanager
@@ -41,6 +43,9 @@ from .tables import metadata
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
+# Examples an import writes in one transaction: SQLite takes about 0.1-0.3 s for
+# them, which is how long a server writing the same file may have to wait.
+IMPORT_CHUNK = 10_000
 READ_BATCH = 2000
 MAX_RETRIES = 10
 
@@ -193,40 +198,66 @@ class Database:
     ) -> str:
         """Create a dataset (or session) if it doesn't exist yet; return its name."""
         validate_dataset_name(name)
-        with self.engine.begin() as conn:
-            if self._dataset_id(conn, name) is not None:
-                return name
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        insert(dataset_table).values(
-                            name=name,
-                            created=time.time(),
-                            meta=srsly.json_dumps(meta or {}),
-                            session=session,
-                        )
-                    )
-            except IntegrityError:
-                pass  # another process created it between our check and insert
+        self._create_dataset(name, meta, session=session)
         return name
 
     def import_examples(
         self, name: str, examples: Iterable[Task], *, meta: Optional[Dict[str, Any]] = None
     ) -> int:
-        """Create the dataset if needed and add examples to it, all in one transaction.
+        """Create the dataset if needed and add examples to it, in short transactions.
 
-        If the examples raise part-way (a bad line), nothing is stored, not even
-        a newly created dataset. Returns the number of new examples.
+        Each chunk of ``IMPORT_CHUNK`` examples is read from the iterable first and
+        then written in its own transaction, so another process writing the same
+        database (a server on the same SQLite file) waits for one chunk, never for
+        the whole file. If the examples raise part-way (a bad line, Ctrl-C), what
+        this import stored is deleted again, and the dataset too when this import
+        created it, before the error propagates: a failed import leaves nothing.
+        While it runs, readers may see the chunks committed so far; a process
+        killed outright (SIGKILL) leaves them. Returns the number of new examples.
         """
         validate_dataset_name(name)
+        created = self._create_dataset(name, meta)
+        inserted: "array[int]" = array("q")  # example ids this import wrote: what an undo deletes
+        added = 0
+        try:
+            for chunk in _chunks(examples, IMPORT_CHUNK):
+                with self.engine.begin() as conn:
+                    dataset_ids = [self._require_id(conn, name)]
+                    for batch in _chunks(chunk, WRITE_BATCH):
+                        added += self._add_batch(conn, batch, dataset_ids, inserted=inserted)
+        except BaseException:
+            self._undo_import(name, inserted, drop_dataset=created)
+            raise
+        return added
+
+    def _create_dataset(self, name: str, meta: Optional[Dict[str, Any]], *, session: bool = False) -> bool:
+        """Create a dataset; False when it already exists."""
         with self.engine.begin() as conn:
-            if self._dataset_id(conn, name) is None:
-                conn.execute(
-                    insert(dataset_table).values(
-                        name=name, created=time.time(), meta=srsly.json_dumps(meta or {}), session=False
+            if self._dataset_id(conn, name) is not None:
+                return False
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        insert(dataset_table).values(
+                            name=name, created=time.time(), meta=srsly.json_dumps(meta or {}), session=session
+                        )
                     )
-                )
-            return self._add_examples(conn, examples, [name])
+            except IntegrityError:
+                return False  # another process created it between our check and insert
+        return True
+
+    def _undo_import(self, name: str, example_ids: Sequence[int], *, drop_dataset: bool) -> None:
+        """Delete the examples an import wrote (nothing else links to them), chunk by chunk."""
+        for chunk in _chunks(example_ids, 5000):
+            with self.engine.begin() as conn:
+                conn.execute(delete(link_table).where(link_table.c.example_id.in_(chunk)))
+                conn.execute(delete(example_table).where(example_table.c.id.in_(chunk)))
+        if drop_dataset:
+            with self.engine.begin() as conn:
+                dataset_id = self._dataset_id(conn, name)
+                linked = select(link_table.c.id).where(link_table.c.dataset_id == dataset_id).exists()
+                if dataset_id is not None and not conn.execute(select(linked)).scalar():
+                    conn.execute(delete(dataset_table).where(dataset_table.c.id == dataset_id))
 
     def get_meta(self, name: str) -> Dict[str, Any]:
         """The dataset's meta, plus ``created`` (unix time) and ``session``."""
@@ -252,26 +283,44 @@ class Database:
             )
 
     def drop_dataset(self, name: str) -> int:
-        """Delete a dataset and the examples no other dataset links to; return the count unlinked."""
+        """Delete a dataset, its answers in session datasets, and examples left unlinked.
+
+        The server links every answer to the dataset and to the annotator's
+        session dataset (``DATASET-NAME``); those session links belong to the
+        dataset too, so they go with it, and a session dataset left empty is
+        deleted. Examples another dataset still links to are kept. One
+        transaction: a failure deletes nothing. Returns the dataset's count.
+        """
         with self.engine.begin() as conn:
             dataset_id = self._require_id(conn, name)
-            example_ids = select(link_table.c.example_id).where(link_table.c.dataset_id == dataset_id)
-            count = conn.execute(
-                select(func.count()).select_from(link_table).where(link_table.c.dataset_id == dataset_id)
-            ).scalar_one()
-            orphan_ids = (
-                select(link_table.c.example_id)
-                .where(link_table.c.example_id.in_(example_ids))
-                .group_by(link_table.c.example_id)
-                .having(func.count() == 1)
-            )
             # materialise: MySQL can't delete from a table it selects from in a subquery
-            orphans = [row[0] for row in conn.execute(orphan_ids)]
-            conn.execute(delete(link_table).where(link_table.c.dataset_id == dataset_id))
-            for chunk in _chunks(orphans, 5000):
-                conn.execute(delete(example_table).where(example_table.c.id.in_(chunk)))
+            example_ids = [
+                row[0] for row in conn.execute(select(link_table.c.example_id).where(link_table.c.dataset_id == dataset_id))
+            ]
+            sessions: Set[int] = set()
+            for chunk in _chunks(example_ids, 5000):
+                sessions.update(
+                    row[0]
+                    for row in conn.execute(
+                        select(link_table.c.dataset_id)
+                        .join(dataset_table, dataset_table.c.id == link_table.c.dataset_id)
+                        .where(dataset_table.c.session.is_(True), link_table.c.example_id.in_(chunk))
+                        .distinct()
+                    )
+                )
+            for chunk in _chunks(example_ids, 5000):
+                conn.execute(
+                    delete(link_table).where(
+                        link_table.c.dataset_id.in_([dataset_id, *sessions]), link_table.c.example_id.in_(chunk)
+                    )
+                )
+            self._delete_orphans(conn, example_ids)
+            for session_id in sessions:
+                linked = select(link_table.c.id).where(link_table.c.dataset_id == session_id).exists()
+                if not conn.execute(select(linked)).scalar():
+                    conn.execute(delete(dataset_table).where(dataset_table.c.id == session_id))
             conn.execute(delete(dataset_table).where(dataset_table.c.id == dataset_id))
-        return int(count)
+        return len(example_ids)
 
     # -- writing ------------------------------------------------------------
 
@@ -318,7 +367,14 @@ class Database:
             added += self._add_batch(conn, batch, dataset_ids)
         return added
 
-    def _add_batch(self, conn: Connection, batch: List[Task], dataset_ids: List[int]) -> int:
+    def _add_batch(
+        self,
+        conn: Connection,
+        batch: List[Task],
+        dataset_ids: List[int],
+        *,
+        inserted: Optional["array[int]"] = None,
+    ) -> int:
         rows: List[Row] = []
         seen: Set[Tuple[int, str, int]] = set()
         for task in batch:
@@ -332,6 +388,8 @@ class Database:
         if not rows:
             return 0
         ids = self._insert_examples(conn, rows)
+        if inserted is not None:
+            inserted.extend(ids)
         first_count = 0
         all_linked = True
         for position, dataset_id in enumerate(dataset_ids):
@@ -365,8 +423,8 @@ class Database:
         values = [dict(zip(columns, link)) for link in links]
         return int(conn.execute(insert(link_table).prefix_with("IGNORE"), values).rowcount)
 
-    def _delete_orphans(self, conn: Connection, ids: List[int]) -> None:
-        """Remove examples just inserted that no dataset took (every link was a repeat)."""
+    def _delete_orphans(self, conn: Connection, ids: Sequence[int]) -> None:
+        """Remove the examples among ``ids`` no dataset links to: just inserted as repeats, or dropped."""
         linked = select(link_table.c.id).where(link_table.c.example_id == example_table.c.id)
         for chunk in _chunks(ids, 5000):
             conn.execute(delete(example_table).where(example_table.c.id.in_(chunk), ~linked.exists()))

@@ -106,6 +106,27 @@ def test_database_add_examples_is_all_or_nothing(db):
     assert "fresh" not in db
 
 
+def test_issue12_import_commits_in_chunks_and_a_failure_removes_what_it_added(db, monkeypatch):
+    import mentor.db.database as database
+
+    monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    db.import_examples("ds", tasks(5, prefix="old"))
+    seen_mid_import = []
+
+    def broken():
+        yield from tasks(250, prefix="new")
+        seen_mid_import.append(db.count_dataset("ds"))  # another connection sees committed chunks
+        raise InvalidLine("file.jsonl", 251, "bad")
+
+    with pytest.raises(InvalidLine):
+        db.import_examples("ds", broken())
+    assert seen_mid_import == [205]
+    assert [t["text"][:4] for t in db.get_dataset_examples("ds")] == [f"old{i}" for i in range(5)]
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM example").scalar() == 5
+    assert db.import_examples("ds", tasks(250, prefix="new")) == 250
+
+
 def test_database_filters_and_unknown_dataset(db):
     db.add_dataset("ds")
     db.add_examples(tasks(3, answer="accept") + tasks(2, answer="reject", prefix="r"), ["ds"])
@@ -120,16 +141,30 @@ def test_database_filters_and_unknown_dataset(db):
 
 def test_database_drop_keeps_examples_other_datasets_use(db):
     db.add_dataset("ds")
-    db.add_dataset("ds-a", session=True)
-    db.add_examples(tasks(3, session="ds-a"), ["ds", "ds-a"])
     db.add_dataset("other")
+    db.add_examples(tasks(3), ["ds", "other"])
     db.add_examples(tasks(2, prefix="o"), ["other"])
     assert db.drop_dataset("ds") == 3
     assert "ds" not in db
-    assert db.count_dataset("ds-a") == 3
-    assert len(list(db.get_dataset_examples("ds-a"))) == 3
-    db.drop_dataset("ds-a")
-    assert db.count_dataset("other") == 2
+    assert db.count_dataset("other") == 5
+    assert len(list(db.get_dataset_examples("other"))) == 5
+
+
+def test_issue12_drop_removes_the_answers_in_its_session_datasets(db):
+    db.add_dataset("ds")
+    for session in ("ds-a", "ds-b", "keep-c"):
+        db.add_dataset(session, session=True)
+    db.add_examples(tasks(3, session="ds-a"), ["ds", "ds-a"])
+    db.add_examples(tasks(2, prefix="b", session="ds-b"), ["ds", "ds-b"])
+    db.add_dataset("keep")
+    db.add_examples(tasks(2, prefix="k", session="keep-c"), ["keep", "keep-c"])
+    db.add_examples(tasks(1, prefix="x", session="ds-b"), ["ds-b"])  # the session's own, not ds's
+    assert db.drop_dataset("ds") == 5
+    assert db.sessions == ["ds-b", "keep-c"]  # ds-a held only ds's answers
+    assert [t["text"][:2] for t in db.get_dataset_examples("ds-b")] == ["x0"]
+    assert db.count_dataset("keep") == 2 and db.count_dataset("keep-c") == 2
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM example").scalar() == 3
 
 
 def test_database_streams_large_dataset_in_batches(db):
