@@ -9,7 +9,7 @@ import srsly
 from wasabi import msg
 
 from ...db import connect
-from ...errors import InputError
+from ...errors import InvalidChoice
 from ...registry import Arg, Opt, recipe
 from ...tasks import ANSWERS
 
@@ -31,7 +31,7 @@ def db_out(
 ) -> None:
     """Export a dataset's annotations as JSONL (to stdout or a file)."""
     if answer is not None and answer not in ANSWERS:
-        raise InputError(f"--answer must be one of {', '.join(ANSWERS)}, got '{answer}'")
+        raise InvalidChoice("--answer", answer, ANSWERS)
     db = connect()
     if answer is None:
         lines = db.iter_raw_examples(dataset)  # already JSON text: no parse/dump round trip

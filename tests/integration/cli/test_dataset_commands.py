@@ -52,7 +52,7 @@ def test_cli_db_in_broken_line_imports_nothing(mentor, tmp_path):
     stats = mentor("stats", "ds")
     assert stats.code == 1 and "doesn't exist" in stats.out + stats.err
     skipped = mentor("db-in", "ds", str(path), "--skip-invalid")
-    assert skipped.code == 0 and "Imported 99" in skipped.out and "Skipped 1" in skipped.out
+    assert skipped.code == 0 and "Imported 99" in skipped.out and "Skipped 1" in skipped.err
 
 
 def test_cli_db_in_answer_and_db_out_filter(mentor, tmp_path):
