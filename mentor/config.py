@@ -49,10 +49,20 @@ class Settings(BaseModel):
     allowed_sessions: Optional[List[str]] = Field(None, description="Session names allowed")
     basic_auth: Optional[Dict[str, str]] = Field(None, description="user -> password for basic auth")
     task_timeout: float = Field(300.0, gt=0, description="Seconds before an unanswered task is served again")
+    max_request_bytes: int = Field(
+        10_000_000, ge=1024, description="Largest request body the server reads; bigger ones get 413 unread"
+    )
+    max_sessions: int = Field(
+        200, ge=1, description="Session names one server run accepts; a new name past it gets 403"
+    )
+    allowed_hosts: List[str] = Field(
+        default_factory=list,
+        description="Host names the server answers to besides localhost and its bind address ('*': any)",
+    )
     labels: Optional[List[str]] = None
     log_level: str = "WARNING"
 
-    @field_validator("allowed_sessions", mode="before")
+    @field_validator("allowed_sessions", "allowed_hosts", mode="before")
     @classmethod
     def _split_sessions(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -63,6 +73,11 @@ class Settings(BaseModel):
     def embeddings_cache(self) -> Path:
         """The SQLite file that keeps every sentence vector the teach loop computed."""
         return self.home / "cache" / "embeddings.sqlite"
+
+    @property
+    def server_key_file(self) -> Path:
+        """The secret the server signs the tasks it sends with, so answers can prove where they came from."""
+        return self.home / "server.key"
 
     @property
     def database_url(self) -> str:
@@ -94,6 +109,9 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
         "MENTOR_ALLOWED_SESSIONS": "allowed_sessions",
         "MENTOR_BATCH_SIZE": "batch_size",
         "MENTOR_LOG_LEVEL": "log_level",
+        "MENTOR_MAX_REQUEST_BYTES": "max_request_bytes",
+        "MENTOR_MAX_SESSIONS": "max_sessions",
+        "MENTOR_ALLOWED_HOSTS": "allowed_hosts",
     }
     for var, key in simple.items():
         if environ.get(var):

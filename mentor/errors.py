@@ -182,7 +182,8 @@ class InvalidDatasetName(MentorError):
     def __init__(self, name: str) -> None:
         self.name = name
         super().__init__(
-            f"Invalid dataset name '{name}': names can't be empty or contain commas or whitespace"
+            f"Invalid dataset name {name!r}: use 1 to 255 letters, digits and '_', '-', '.', '@' "
+            "(no spaces, commas, colons, slashes or control characters, and not only dots)"
         )
 
 
@@ -196,3 +197,85 @@ class AnswerRejected(InputError):
     """A recipe's validate_answer refused an answer; the message goes to the annotator."""
 
     code = "M060"
+
+
+class InvalidAnswer(InvalidTask):
+    """An answer sent to the server has a field of the wrong shape (HTTP 422).
+
+    ``index`` (its position in the batch) and ``task_hash`` let the web app
+    bring back that one answer and send the rest of the batch again.
+    """
+
+    code = "M061"
+
+    def __init__(self, field: str, problem: str, *, index: int, task_hash: Optional[int] = None) -> None:
+        self.index, self.task_hash = index, task_hash
+        task = f" (task {task_hash})" if task_hash is not None else ""
+        super().__init__(field, problem, f"answer {index + 1}{task}")
+
+
+class AnswerNotServed(InvalidAnswer):
+    """An answer names no task this server sent, or a sent task with its input changed."""
+
+    code = "M062"
+
+    def __init__(self, *, index: int, task_hash: Optional[int] = None) -> None:
+        super().__init__(
+            "_task_hash",
+            "doesn't match a task this server sent (with the same hashes and input): "
+            "answer tasks fetched from /get_session_questions and send them back as they came",
+            index=index,
+            task_hash=task_hash,
+        )
+
+
+class RequestTooLarge(InputError):
+    """A request body is over ``max_request_bytes`` (HTTP 413); it is refused before it is read."""
+
+    code = "M063"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"The request body is over this server's limit of {limit:,} bytes: send fewer answers "
+            "a request, or raise 'max_request_bytes' (MENTOR_MAX_REQUEST_BYTES)"
+        )
+
+
+class TooManySessions(MentorError):
+    """This server run has taken ``max_sessions`` session names and refuses new ones (HTTP 403)."""
+
+    code = "M083"
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name, self.limit = name, limit
+        super().__init__(
+            f"Session '{name}' can't start: this server already has {limit} sessions, its limit. "
+            "Use an existing session name, or restart with a higher 'max_sessions'"
+        )
+
+
+class InvalidSessionName(InputError):
+    """A session name (``?session=NAME``) that can't name a session dataset (HTTP 422)."""
+
+    code = "M084"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"Invalid session name {name!r}: use letters, digits and '_', '-', '.', '@', "
+            "at most 255 characters with the dataset name"
+        )
+
+
+class HostNotAllowed(MentorError):
+    """A request's Host header names no host this server answers to (HTTP 400): DNS rebinding."""
+
+    code = "M085"
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(
+            f"This server doesn't answer to the host {host!r}: open it as localhost or by the address it "
+            "listens on, or add the name to 'allowed_hosts' (MENTOR_ALLOWED_HOSTS)"
+        )

@@ -19,6 +19,7 @@ import copy
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
@@ -26,22 +27,24 @@ from sqlalchemy.exc import DBAPIError
 
 from ..config import Settings
 from ..db import Database
-from ..errors import AnswerRejected, ConfigError, InvalidTask, MentorError
-from ..tasks import ANSWERS, Task, set_hashes
+from ..errors import AnswerNotServed, AnswerRejected, ConfigError, InvalidTask, MentorError, TooManySessions
+from ..tasks import Task, set_hashes
+from .answers import check_answer
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
 from .progress import LossTracker, ProgressKind, answered_fraction
 from .sessions import Session, StorageUnavailable, check_allowed, session_id_for
+from .signing import SIGNATURE_KEY, TaskSigner, load_key
 from .writer import GroupWriter
 
 logger = logging.getLogger(__name__)
 
-MAX_HASH = 2**63 - 1
 # keys of the settings the web app reads; anything else it needs comes from the recipe's config
 UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
 # never sent to the browser, whatever layer they were set in
 PRIVATE_SETTINGS = frozenset(
-    ("home", "db_url", "db", "db_settings", "basic_auth", "allowed_sessions", "host", "port", "log_level")
+    ("home", "db_url", "db", "db_settings", "basic_auth", "allowed_sessions", "allowed_hosts", "host", "port",
+     "log_level")
 )
 UI_DEFAULTS: Dict[str, Any] = {
     "choice_style": "single",
@@ -79,9 +82,17 @@ class Controller:
     The recipe's ``config`` fills in the settings nobody set explicitly (the
     CLI already merges it with the right precedence). Raises ConfigError for
     contradictory settings and DatasetNotFound for a missing ``exclude`` dataset.
+    ``signer`` signs the tasks sent out (default: with the key in the mentor home).
     """
 
-    def __init__(self, components: Components, db: Optional[Database], settings: Settings) -> None:
+    def __init__(
+        self,
+        components: Components,
+        db: Optional[Database],
+        settings: Settings,
+        *,
+        signer: Optional[TaskSigner] = None,
+    ) -> None:
         self.components = components
         self.db = db
         self.settings = _with_recipe_config(settings, components.config)
@@ -112,6 +123,7 @@ class Controller:
         self._closed = False
         self._dataset_keys: Set[int] = set()
         self._dataset_total = 0
+        self._signer = signer if signer is not None else TaskSigner(load_key(self.settings.server_key_file))
         if self.dataset:
             assert db is not None
             db.add_dataset(str(self.dataset))
@@ -192,7 +204,11 @@ class Controller:
         return session_id_for(self.dataset, name)
 
     def get_session(self, name: Optional[str]) -> Session:
-        """The session for a name, creating it (and its session dataset) on first use."""
+        """The session for a name, reading what it stored before on first use.
+
+        Raises TooManySessions for a new name past ``max_sessions`` (unless
+        ``allowed_sessions`` bounds the names already).
+        """
         sid = self.session_id(name)
         with self._state:
             session = self.sessions.get(sid)
@@ -203,23 +219,35 @@ class Controller:
                 session = self.sessions.get(sid)
             if session is not None:
                 return session
+            if not self.settings.allowed_sessions and len(self.sessions) >= self.settings.max_sessions:
+                raise TooManySessions(sid, self.settings.max_sessions)
             session = Session(sid)
             if self.dataset and self.db is not None:
-                try:
+                with self._database_errors(sid):
                     self._load_session(session)
-                except DBAPIError as err:
-                    logger.warning("Can't read session %s from the database: %s", sid, err)
-                    raise StorageUnavailable(
-                        f"Can't reach the database at {self.db.location} right now: try again in a moment"
-                    ) from None
             with self._state:
                 self.sessions[sid] = session
             return session
 
+    @contextmanager
+    def _database_errors(self, session_id: str) -> Iterator[None]:
+        """Turn a failing connection into StorageUnavailable (503: the app retries)."""
+        try:
+            yield
+        except DBAPIError as err:
+            logger.warning("Can't reach the database for session %s: %s", session_id, err)
+            location = self.db.location if self.db is not None else "the database"
+            raise StorageUnavailable(
+                f"Can't reach the database at {location} right now: try again in a moment"
+            ) from None
+
     def _load_session(self, session: Session) -> None:
-        """Create the session dataset and read what the session already stored (after a restart)."""
+        """Read what the session already stored (after a restart).
+
+        Its session dataset is created with its first answer (see ``_store``),
+        so names that never answer leave nothing in the database.
+        """
         assert self.db is not None
-        self.db.add_dataset(session.id, session=True)
         for task in self.db.get_dataset_examples(str(self.dataset), session=session.id):
             session.answered.add(int(task["_task_hash"]))
             key = task.get(self._key_field)
@@ -255,7 +283,7 @@ class Controller:
                     self._feed.admit(task)
                 tasks += self._feed.take(session, wanted - len(tasks), now, self.sessions)
         progress, kind = self.progress(session)
-        return Questions(tasks, session.id, self.total, progress, kind)
+        return Questions([self._signer.sign(task) for task in tasks], session.id, self.total, progress, kind)
 
     def _pull(self, count: int) -> List[Task]:
         """Up to ``count`` tasks from the stream that aren't excluded (caller holds ``_recipe``)."""
@@ -284,19 +312,22 @@ class Controller:
         """Validate, store (durably) and learn from a batch of answers.
 
         A batch the session already sent is stored and learnt from once.
-        Raises InvalidTask for a malformed answer and AnswerRejected when the
-        recipe's ``validate_answer`` refuses one; either way nothing is stored.
+        Raises InvalidAnswer for a malformed answer, AnswerNotServed for one
+        that answers no task this server sent, and AnswerRejected when the
+        recipe's ``validate_answer`` refuses one; each names the first such
+        answer, and nothing of the batch is stored.
         """
         session = self.get_session(name)
         prepared = [self._prepare(answer, session, index) for index, answer in enumerate(answers)]
         validate = self.components.validate_answer
         if validate is not None:
-            for answer in prepared:
+            for index, answer in enumerate(prepared):
                 try:
                     validate(answer)
                 except Exception as err:  # any exception refuses: its message goes to the annotator
                     rejected = AnswerRejected(str(err) or err.__class__.__name__)
                     rejected.task_hash = answer.get("_task_hash")  # type: ignore[attr-defined]
+                    rejected.index = index  # type: ignore[attr-defined]
                     raise rejected from err
         fresh: List[Task] = []
         saved = 0
@@ -330,25 +361,17 @@ class Controller:
         return Receipt(session.id, saved, self.total, progress, kind, self.stats(session))
 
     def _prepare(self, answer: Any, session: Session, index: int) -> Task:
-        where = f"answer {index + 1}"
-        if not isinstance(answer, dict):
-            raise InvalidTask("answer", "must be a JSON object (a task with an 'answer')", where)
-        if answer.get("answer") not in ANSWERS:
-            raise InvalidTask("answer", f"must be one of {', '.join(ANSWERS)}, got {answer.get('answer')!r}", where)
-        for key in ("_input_hash", "_task_hash"):
-            if key in answer and answer[key] is None:
-                del answer[key]  # null: computed below, like a missing hash
-            value = answer.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_HASH):
-                raise InvalidTask(key, f"must be a 64-bit integer, got {value!r}", where)
-        timestamp = answer.get("_timestamp")
-        if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, (int, float))):
-            raise InvalidTask("_timestamp", f"must be a number (unix seconds), got {timestamp!r}", where)
-        set_hashes(answer)
+        """Check one answer and fill in what the server records; raises InvalidAnswer or AnswerNotServed."""
+        check_answer(answer, index)
+        if not self._signer.verify(answer):
+            task_hash = answer.get("_task_hash")
+            raise AnswerNotServed(index=index, task_hash=task_hash if isinstance(task_hash, int) else None)
+        # a copy: the caller's answer keeps its signature, so a refused batch can be sent again
+        answer = {key: value for key, value in answer.items() if key != SIGNATURE_KEY}
         answer["_session_id"] = session.id
         answer["_annotator_id"] = session.id
         answer.setdefault("_view_id", self.view_id)
-        if timestamp is None:
+        if answer.get("_timestamp") is None:
             answer["_timestamp"] = int(time.time())
         return answer
 
@@ -362,6 +385,11 @@ class Controller:
                 raise TypeError("The recipe's before_db returned None: it must return the answers")
         if not self.dataset or self._writer is None:
             return len(records)
+        if not session.stored:
+            assert self.db is not None
+            with self._database_errors(session.id):
+                self.db.add_dataset(session.id, session=True)
+            session.stored = True
         try:
             return self._writer.write(records, [str(self.dataset), session.id])
         except (ValueError, OverflowError) as err:

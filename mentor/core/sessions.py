@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Counter, Dict, List, Optional, Sequence, Set, Union
 
 from ..db import validate_dataset_name
-from ..errors import InvalidDatasetName, InputError, MentorError
+from ..errors import InvalidDatasetName, InvalidSessionName, MentorError
 
 DEFAULT_SESSION = "default"
 
@@ -39,7 +39,7 @@ class StorageUnavailable(MentorError):
 def session_id_for(dataset: Union[str, bool], name: Optional[str]) -> str:
     """Turn a bare session name (or None, or an already full id) into ``DATASET-NAME``.
 
-    Raises InputError for a name a session dataset can't be called.
+    Raises InvalidSessionName for a name a session dataset can't be called.
     """
     prefix = dataset if isinstance(dataset, str) and dataset else "session"
     name = DEFAULT_SESSION if name is None or name == "" else str(name)
@@ -47,10 +47,8 @@ def session_id_for(dataset: Union[str, bool], name: Optional[str]) -> str:
     try:
         validate_dataset_name(full)
     except InvalidDatasetName:
-        raise InputError(
-            f"Invalid session name '{name}': names can't contain commas or whitespace "
-            "and must be shorter than 255 characters"
-        ) from None
+        # refused here, before the name reaches the database (PostgreSQL rejects a NUL with a 5xx)
+        raise InvalidSessionName(name) from None
     return full
 
 
@@ -79,7 +77,7 @@ class Session:
     lists open tasks to serve again first, after the app was reloaded.
     ``answered`` holds the task hashes this session has stored, which makes a
     retried batch a no-op; ``answered_keys`` the exclusion keys (task or input
-    hash) for ``feed_overlap``.
+    hash) for ``feed_overlap``. ``stored`` says its session dataset exists.
     """
 
     id: str
@@ -89,6 +87,7 @@ class Session:
     answered_keys: Set[int] = field(default_factory=set)
     counts: Counter[Optional[str]] = field(default_factory=Counter)
     cursor: int = 0
+    stored: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def stats(self) -> Dict[str, int]:

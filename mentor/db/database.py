@@ -13,6 +13,7 @@ import itertools
 import logging
 from array import array
 import random
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,11 +71,16 @@ class Row(NamedTuple):
         return (self.task_hash, self.session, self.content_key)
 
 
+# letters (any script), digits, '_', '-', '.', '@': a name is also a file name (db-out), a
+# path-free URL part (?session=), a CLI word and a PostgreSQL string (no NUL), and ','
+# and ':' are syntax in `train --ner a,eval:b`
+NAME_PATTERN = re.compile(r"[\w.@-]{1,255}")
+
+
 def validate_dataset_name(name: str) -> str:
-    if not isinstance(name, str) or not name or any(c.isspace() or c == "," for c in name):
+    """Return the name, or raise InvalidDatasetName when it breaks the rules above."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or not name.strip("."):
         raise InvalidDatasetName(str(name))
-    if len(name) > 255:
-        raise InvalidDatasetName(name)
     return name
 
 

@@ -57,3 +57,19 @@ def test_config_env_overrides_and_auth(tmp_path):
     assert settings.allowed_sessions == ["ann", "bob"]
     with pytest.raises(ConfigError, match="as many"):
         load_settings(environ={**env, "MENTOR_BASIC_AUTH_PASS": "one"}, cwd=tmp_path)
+
+
+def test_issue12_config_server_limits_from_env(tmp_path):
+    env = {
+        "MENTOR_HOME": str(tmp_path),
+        "MENTOR_ALLOWED_HOSTS": "annotate.example.org, localhost:9000",
+        "MENTOR_MAX_SESSIONS": "5",
+        "MENTOR_MAX_REQUEST_BYTES": "2048",
+    }
+    settings = load_settings(environ=env, cwd=tmp_path)
+    assert settings.allowed_hosts == ["annotate.example.org", "localhost:9000"]
+    assert settings.max_sessions == 5 and settings.max_request_bytes == 2048
+    defaults = load_settings(environ={"MENTOR_HOME": str(tmp_path)}, cwd=tmp_path)
+    assert defaults.allowed_hosts == [] and defaults.max_request_bytes == 10_000_000
+    with pytest.raises(ConfigError, match="MENTOR_MAX_SESSIONS"):
+        load_settings(environ={**env, "MENTOR_MAX_SESSIONS": "0"}, cwd=tmp_path)

@@ -27,7 +27,9 @@ def test_database_datasets_and_sessions(db):
     assert meta["author"] == "me" and meta["session"] is False and meta["created"] > 0
 
 
-@pytest.mark.parametrize("name", ["", "a b", "a,b", "tab\there"])
+@pytest.mark.parametrize(
+    "name", ["", "a b", "a,b", "tab\there", "../../etc/passwd", "a\x00b", "a:b", "a/b", "..", "x" * 256]
+)
 def test_database_rejects_bad_names(db, name):
     with pytest.raises(InvalidDatasetName):
         db.add_dataset(name)

@@ -10,7 +10,16 @@ from mentor.core.components import Components
 from mentor.core.controller import Controller
 from mentor.core.sessions import SessionNotAllowed
 from mentor.db import Database
-from mentor.errors import AnswerRejected, ConfigError, DatasetNotFound, InvalidTask
+from mentor.errors import (
+    AnswerNotServed,
+    AnswerRejected,
+    ConfigError,
+    DatasetNotFound,
+    InvalidAnswer,
+    InvalidSessionName,
+    InvalidTask,
+    TooManySessions,
+)
 
 
 
@@ -66,7 +75,7 @@ def test_controller_session_ids_are_dataset_prefixed(make_controller: MakeContro
     assert ctrl.get_questions(None).session_id == "ds-default"
     with pytest.raises(Exception) as excinfo:
         ctrl.get_questions("has space")
-    assert excinfo.value.code == "M010"  # type: ignore[attr-defined]
+    assert excinfo.value.code == "M084"  # type: ignore[attr-defined]
 
 
 def test_controller_stores_answers_in_dataset_and_session(make_controller: MakeController, sqlite_db: Database) -> None:
@@ -448,3 +457,83 @@ def test_controller_ui_config_hides_private_settings(make_controller: MakeContro
     assert config["choice_style"] == "multiple" and config["labels"] == ["A"] and config["batch_size"] == 10
     assert config["custom_theme"] == {"a": 1}
     assert "basic_auth" not in config and "db_url" not in config and "secret" not in str(config)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"answer": "accept"},  # bare
+        {"text": "never served", "answer": "accept"},
+        {"text": "never served", "answer": "accept", "_input_hash": 1, "_task_hash": 2},
+    ],
+)
+def test_issue12_controller_refuses_answers_to_tasks_it_never_sent(
+    make_controller: MakeController, sqlite_db: Database, forged: Dict[str, Any]
+) -> None:
+    ctrl = make_controller()
+    ctrl.get_questions("a")
+    with pytest.raises(AnswerNotServed) as excinfo:
+        ctrl.give_answers([forged], "a")
+    assert excinfo.value.index == 0 and excinfo.value.code == "M062"
+    assert sqlite_db.count_dataset("ds") == 0
+
+
+def test_issue12_controller_forged_text_on_a_served_hash_does_not_shadow_the_real_answer(
+    make_controller: MakeController, sqlite_db: Database
+) -> None:
+    ctrl = make_controller(batch_size=1)
+    task = ctrl.get_questions("a").tasks[0]
+    with pytest.raises(AnswerNotServed) as excinfo:
+        ctrl.give_answers([{**task, "text": "something else", "answer": "accept"}], "a")
+    assert excinfo.value.task_hash == task["_task_hash"]
+    assert ctrl.give_answers(answer([task]), "a").saved == 1
+    (stored,) = list(sqlite_db.get_dataset_examples("ds"))
+    assert stored["text"] == task["text"] and "_mentor_sig" not in stored
+
+
+def test_issue12_controller_string_hash_is_refused_and_the_dataset_still_opens(
+    make_controller: MakeController, sqlite_db: Database
+) -> None:
+    ctrl = make_controller()
+    task = ctrl.get_questions("a").tasks[0]
+    with pytest.raises(InvalidAnswer) as excinfo:
+        ctrl.give_answers([{**task, "_task_hash": "abc", "answer": "accept"}], "a")
+    assert excinfo.value.field == "_task_hash"
+    assert sqlite_db.count_dataset("ds") == 0
+    assert make_controller().get_questions("a").tasks  # the next start reads the dataset fine
+
+
+def test_issue12_controller_one_bad_answer_names_its_task_and_the_rest_go_in_after(
+    make_controller: MakeController, sqlite_db: Database
+) -> None:
+    ctrl = make_controller(batch_size=3)
+    batch = answer(ctrl.get_questions("a").tasks)
+    batch[1]["_timestamp"] = 1e300
+    with pytest.raises(InvalidAnswer) as excinfo:
+        ctrl.give_answers(batch, "a")
+    assert (excinfo.value.field, excinfo.value.index) == ("_timestamp", 1)
+    assert excinfo.value.task_hash == batch[1]["_task_hash"]
+    assert sqlite_db.count_dataset("ds") == 0
+    assert ctrl.give_answers([batch[0], batch[2]], "a").saved == 2
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a\x00b", "x" * 300, "a/b", "a:b", "a b"])
+def test_issue12_controller_refuses_bad_session_names(make_controller: MakeController, name: str) -> None:
+    ctrl = make_controller()
+    with pytest.raises(InvalidSessionName):
+        ctrl.get_questions(name)
+
+
+def test_issue12_controller_sessions_are_capped_and_stored_on_first_answer(
+    make_controller: MakeController, sqlite_db: Database
+) -> None:
+    ctrl = make_controller(max_sessions=3, batch_size=2)
+    for name in ("a", "b", "c"):
+        ctrl.get_questions(name)
+    with pytest.raises(TooManySessions):
+        ctrl.get_questions("d")
+    assert ctrl.get_questions("a").session_id == "ds-a"  # names already in use go on working
+    assert sqlite_db.sessions == []  # asking for tasks leaves nothing in the database
+    ctrl.give_answers(answer(ctrl.get_questions("b").tasks[:1]), "b")
+    assert sqlite_db.sessions == ["ds-b"] and sqlite_db.count_dataset("ds-b") == 1
+    assert make_controller(allowed_sessions=["a", "b", "c", "d"], max_sessions=1).get_questions("d")

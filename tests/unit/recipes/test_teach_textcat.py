@@ -98,26 +98,48 @@ def test_textcat_correct_threshold_and_no_update(source):
         textcat_correct("spam", "blank:en", str(source))
 
 
-def test_textcat_teach_through_the_controller(source, tmp_path, mentor_home):
+@pytest.fixture
+def teach_served(source, tmp_path, mentor_home):
+    """teach_served(label) -> (controller, db): textcat.teach served over a SQLite file, started."""
     from mentor.config import load_settings
     from mentor.core.controller import Controller
     from mentor.db.database import Database
 
-    components = textcat_teach("spam", "blank:en", str(source), label="SPAM")
-    db = Database("sqlite:///" + str(tmp_path / "x.db"))
-    controller = Controller(components, db, load_settings())
-    controller.start()
-    try:
-        first = controller.get_questions(None).tasks
-        assert len(first) == 10
-        controller.give_answers([dict(task, answer="ignore") for task in first], None)
-        assert controller.progress()[1] != "loss"  # ignores never reach update
-        for _ in range(3):
-            batch = controller.get_questions(None).tasks
-            controller.give_answers([_oracle(task) for task in batch], None)
-            time.sleep(0.5)  # the model refits in a thread; a person takes longer than this over a batch
-        assert db.count_dataset("spam") == 40
-        progress, kind = controller.progress()
-        assert kind == "loss" and progress is not None and 0.0 <= progress <= 1.0
-    finally:
+    controllers = []
+
+    def serve(label):
+        db = Database("sqlite:///" + str(tmp_path / "x.db"))
+        controller = Controller(textcat_teach("spam", "blank:en", str(source), label=label), db, load_settings())
+        controllers.append(controller)
+        controller.start()
+        return controller, db
+
+    yield serve
+    for controller in controllers:
         controller.close()
+
+
+def test_textcat_teach_through_the_controller(teach_served):
+    controller, db = teach_served("SPAM")
+    first = controller.get_questions(None).tasks
+    assert len(first) == 10
+    controller.give_answers([dict(task, answer="ignore") for task in first], None)
+    assert controller.progress()[1] != "loss"  # ignores never reach update
+    for _ in range(3):
+        batch = controller.get_questions(None).tasks
+        controller.give_answers([_oracle(task) for task in batch], None)
+        time.sleep(0.5)  # the model refits in a thread; a person takes longer than this over a batch
+    assert db.count_dataset("spam") == 40
+    progress, kind = controller.progress()
+    assert kind == "loss" and progress is not None and 0.0 <= progress <= 1.0
+
+
+def test_issue12_textcat_teach_refuses_malformed_options_before_storing(teach_served):
+    from mentor.errors import InvalidAnswer
+
+    controller, db = teach_served("SPAM,HAM")
+    task = controller.get_questions(None).tasks[0]
+    with pytest.raises(InvalidAnswer) as excinfo:  # was: stored, then a 500 from the model update
+        controller.give_answers([dict(task, answer="accept", options="x")], None)
+    assert excinfo.value.field == "options" and excinfo.value.task_hash == task["_task_hash"]
+    assert db.count_dataset("spam") == 0
