@@ -2,24 +2,38 @@
 
 Routes never catch and re-raise: a :class:`MentorError` raised anywhere below
 becomes ``{"code", "detail"}`` with the status its class calls for, and a
-refused answer also names its ``task_hash`` so the app can point at it.
+refused answer also names its ``task_hash`` and its ``index`` in the batch, so
+the app can hand that one answer back and send the others again.
 Anything else is a bug and stays a 500.
 """
 from __future__ import annotations
 
-from typing import Dict, Type
+from typing import Any, Dict, Type
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..core.sessions import SessionNotAllowed, StorageUnavailable
-from ..errors import AnswerRejected, Conflict, InputError, InvalidDatasetName, MentorError, NotFound
+from ..errors import (
+    AnswerRejected,
+    Conflict,
+    HostNotAllowed,
+    InputError,
+    InvalidDatasetName,
+    MentorError,
+    NotFound,
+    RequestTooLarge,
+    TooManySessions,
+)
 
 # most specific first: the first class an error is an instance of wins
 STATUS: Dict[Type[MentorError], int] = {
     AnswerRejected: 422,
+    RequestTooLarge: 413,
     SessionNotAllowed: 403,
+    TooManySessions: 403,
+    HostNotAllowed: 400,
     StorageUnavailable: 503,
     InputError: 422,
     InvalidDatasetName: 422,
@@ -35,14 +49,20 @@ def status_for(error: MentorError) -> int:
     return 400
 
 
+def error_body(error: MentorError) -> Dict[str, Any]:
+    """``{"code", "detail"}``, plus ``task_hash`` and ``index`` when the error is about one answer."""
+    body: Dict[str, Any] = {"code": error.code, "detail": error.message}
+    for key in ("task_hash", "index"):
+        value = getattr(error, key, None)
+        if value is not None:
+            body[key] = value
+    return body
+
+
 def mentor_error_response(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, MentorError)
-    body = {"code": error.code, "detail": error.message}
-    task_hash = getattr(error, "task_hash", None)
-    if task_hash is not None:
-        body["task_hash"] = task_hash
     headers = {"Retry-After": "2"} if isinstance(error, StorageUnavailable) else None
-    return JSONResponse(body, status_code=status_for(error), headers=headers)
+    return JSONResponse(error_body(error), status_code=status_for(error), headers=headers)
 
 
 def validation_error_response(request: Request, error: Exception) -> JSONResponse:

@@ -71,4 +71,5 @@ class HealthResponse(BaseModel):
 class ErrorResponse(BaseModel):
     code: str
     detail: str
-    task_hash: Optional[int] = None
+    task_hash: Optional[int] = Field(None, description="The refused answer's task (422 about one answer)")
+    index: Optional[int] = Field(None, description="The refused answer's position in the batch, from 0")

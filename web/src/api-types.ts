@@ -20,6 +20,9 @@ export interface AnswersResponse {
 export interface ErrorResponse {
   code: string;
   detail: string;
+  /** The refused answer's position in the batch, from 0 */
+  index?: number | null;
+  /** The refused answer's task (422 about one answer) */
   task_hash?: number | null;
 }
 

@@ -31,6 +31,14 @@ function afterPaint(fn: () => void): void {
   setTimeout(run, 100); // hidden tabs get no animation frames
 }
 
+/** The answer a 422 names: by its index in the batch as sent, else by task_hash; none when it names none. */
+function refusedAnswer(batch: Task[], err: HttpError): Task | undefined {
+  const index = err.body?.index;
+  if (typeof index === "number" && Number.isInteger(index) && batch[index]) return batch[index];
+  const hash = err.body?.task_hash;
+  return hash === undefined || hash === null ? undefined : batch.find((t) => String(t._task_hash) === String(hash));
+}
+
 function taskKey(task: Task): string {
   if (task._task_hash !== undefined || task._input_hash !== undefined) return `${task._input_hash ?? ""}:${task._task_hash ?? ""}`;
   const { answer: _a, _timestamp: _t, ...rest } = task;
@@ -356,8 +364,9 @@ export class App {
       this.shell.saveState.dataset.saved = `✓ Saved ${batch.length} answer${batch.length === 1 ? "" : "s"}${saved < batch.length ? ` (${batch.length - saved} already stored)` : ""}`;
       again = this.outbox.length > 0;
     } catch (err) {
-      if (err instanceof HttpError && err.status === 422 && err.code === "M060") {
-        this.refuse(batch, err);
+      const refused = err instanceof HttpError && err.status === 422 ? refusedAnswer(batch, err) : undefined;
+      if (refused && err instanceof HttpError) {
+        this.refuse(refused, err.detail);
         again = true;
       } else {
         this.sendFailures++;
@@ -378,14 +387,13 @@ export class App {
     } else if (this.noMore && !this.current) this.paint();
   }
 
-  /** validate_answer refused one answer of the batch: bring it back with the message. */
-  private refuse(batch: Task[], err: HttpError): void {
-    const hash = err.body?.task_hash;
-    const task = batch.find((t) => hash !== undefined && hash !== null && String(t._task_hash) === String(hash)) ?? batch[0];
+  /** The server refused one answer of the batch (the recipe's validate_answer, or a
+   *  malformed answer): bring it back with the message; the rest are sent again. */
+  private refuse(task: Task, reason: string): void {
     this.outbox = this.outbox.filter((t) => t !== task);
     if (this.current) this.queue.unshift(this.current);
     delete task.answer;
-    this.refusals.set(task, err.detail);
+    this.refusals.set(task, reason);
     this.current = task;
     this.paint(); // the card shows the reason above the task
   }

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
+import pytest
 from fastapi.testclient import TestClient
 
 from mentor.core.components import Components
@@ -99,7 +100,9 @@ def test_app_validate_answer_refusal_is_422_and_stores_nothing(make_client: Make
     answers = [{**tasks[0], "answer": "accept", "accept": ["X"]}, {**tasks[1], "answer": "accept"}]
     reply = client.post("/give_answers", json={"answers": answers, "session_id": "a"})
     assert reply.status_code == 422
-    assert reply.json() == {"code": "M060", "detail": "Select at least one option", "task_hash": tasks[1]["_task_hash"]}
+    assert reply.json() == {
+        "code": "M060", "detail": "Select at least one option", "task_hash": tasks[1]["_task_hash"], "index": 1
+    }
     assert server_db.count_dataset("news") == 0
 
 
@@ -214,3 +217,55 @@ def test_app_values_json_cannot_store_are_422_not_500(make_client: MakeClient, s
         reply = client.post("/give_answers", content=raw, headers={"content-type": "application/json"})
         assert reply.status_code == 422, (raw, reply.text)
     assert server_db.count_dataset("news") == 0
+
+
+def test_issue12_app_bad_answer_is_422_naming_field_and_task_and_the_rest_store(
+    make_client: MakeClient, server_db: Database
+) -> None:
+    client = make_client()
+    tasks = client.post("/get_session_questions", json={"session_id": "a"}).json()["tasks"]
+    answers = answered(tasks[:3])
+    answers[1]["text"] = 123
+    reply = client.post("/give_answers", json={"answers": answers, "session_id": "a"})
+    assert reply.status_code == 422
+    body = reply.json()
+    assert body["code"] == "M061" and body["task_hash"] == tasks[1]["_task_hash"] and body["index"] == 1
+    assert "'text'" in body["detail"] and "answer 2" in body["detail"]
+    assert server_db.count_dataset("news") == 0
+    # what the app does: drop the refused one, send the rest
+    reply = client.post("/give_answers", json={"answers": [answers[0], answers[2]], "session_id": "a"})
+    assert reply.status_code == 200 and reply.json()["saved"] == 2
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"answer": "accept"}, {"text": "never served", "answer": "accept", "_input_hash": 1, "_task_hash": 2}],
+)
+def test_issue12_app_answers_to_unserved_tasks_are_422(
+    make_client: MakeClient, server_db: Database, answer: Dict[str, Any]
+) -> None:
+    client = make_client()
+    reply = client.post("/give_answers", json={"answers": [answer], "session_id": "a"})
+    assert reply.status_code == 422 and reply.json()["code"] == "M062" and reply.json()["index"] == 0
+    assert server_db.count_dataset("news") == 0 and server_db.sessions == []
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "../../etc/passwd"])
+def test_issue12_app_bad_session_name_is_422(make_client: MakeClient, server_db: Database, name: str) -> None:
+    client = make_client()
+    for reply in (
+        client.post("/get_session_questions", json={"session_id": name}),
+        client.get("/project", params={"session": name}),
+    ):
+        assert reply.status_code == 422 and reply.json()["code"] == "M084"
+        assert "Invalid session name" in reply.json()["detail"]
+    assert server_db.sessions == []
+
+
+def test_issue12_app_new_sessions_are_capped(make_client: MakeClient, server_db: Database) -> None:
+    client = make_client(max_sessions=2)
+    for name in ("a", "b"):
+        assert client.post("/get_session_questions", json={"session_id": name}).status_code == 200
+    reply = client.post("/get_session_questions", json={"session_id": "c"})
+    assert reply.status_code == 403 and reply.json()["code"] == "M083"
+    assert server_db.sessions == []
