@@ -3,6 +3,9 @@
 ``create_app`` is handed a built :class:`~mentor.core.controller.Controller`,
 so this package never loads a model and never imports spaCy. The app runs
 the recipe's ``on_load`` at start-up and ``on_exit`` at shutdown (lifespan).
+
+Around the routes, outermost first: security headers on every response, the
+Host check (DNS rebinding), the body size limit, then basic auth when it is on.
 """
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ from ..config import Settings
 from ..core.controller import Controller
 from .auth import BasicAuthMiddleware
 from .errors import add_error_handlers
+from .headers import SecurityHeadersMiddleware, page_policy
+from .hosts import HostCheckMiddleware, HostPolicy
+from .limits import BodyLimitMiddleware
 from .routes import answers, health, project, questions, webapp
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,6 +57,10 @@ def create_app(controller: Controller, settings: Settings, *, static_dir: Option
     if app.state.static_dir.is_dir():
         # after the routes, so the API wins; serves the bundle's scripts, styles and fonts
         app.mount("/", StaticFiles(directory=app.state.static_dir), name="static")
+    # add_middleware wraps what is there: the last one added runs first
     if settings.basic_auth:
         app.add_middleware(BasicAuthMiddleware, users=settings.basic_auth)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(HostCheckMiddleware, policy=HostPolicy.from_settings(settings))
+    app.add_middleware(SecurityHeadersMiddleware, policy=page_policy(app.state.static_dir / "index.html"))
     return app

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import secrets
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
+from typing import Mapping, Optional
 
-Scope = Dict[str, Any]
-Receive = Callable[[], Awaitable[Dict[str, Any]]]
-Send = Callable[[Dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from .asgi import ASGIApp, Receive, Scope, Send, header, send_error
 
 OPEN_PATHS = frozenset(("/health",))
 UNAUTHORIZED_CODE = "M080"
@@ -44,6 +40,8 @@ def check_credentials(header: Optional[bytes], users: Mapping[str, str]) -> Opti
 
 
 class BasicAuthMiddleware:
+    """Answer 401 to every request without a known user's credentials, except on OPEN_PATHS."""
+
     def __init__(self, app: ASGIApp, users: Mapping[str, str]) -> None:
         self.app = app
         self.users = dict(users)
@@ -52,24 +50,15 @@ class BasicAuthMiddleware:
         if scope["type"] != "http" or scope.get("path") in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
-        header = dict(scope.get("headers") or []).get(b"authorization")
-        user = check_credentials(header, self.users)
+        user = check_credentials(header(scope, b"authorization"), self.users)
         if user is None:
-            body = json.dumps(
-                {"code": UNAUTHORIZED_CODE, "detail": "Log in with a user name and password known to this server"}
-            ).encode("utf8")
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 401,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"www-authenticate", b'Basic realm="mentor", charset="UTF-8"'),
-                    ],
-                }
+            await send_error(
+                send,
+                401,
+                UNAUTHORIZED_CODE,
+                "Log in with a user name and password known to this server",
+                [(b"www-authenticate", b'Basic realm="mentor", charset="UTF-8"')],
             )
-            await send({"type": "http.response.body", "body": body})
             return
         scope.setdefault("state", {})["user"] = user
         await self.app(scope, receive, send)

@@ -33,7 +33,8 @@ def make_client(server_db: Database, tmp_path: Path) -> Iterator[Callable[..., T
             view_id="classification",
             config={"labels": ["SPAM"]},
         )
-        config = Settings(home=tmp_path, **settings)
+        # TestClient sends 'Host: testserver', which the Host check would refuse
+        config = Settings(home=tmp_path, **{"allowed_hosts": ["testserver"], **settings})
         app = create_app(Controller(comps, server_db, config), config, static_dir=static_dir)
         client = TestClient(app)
         client.__enter__()
