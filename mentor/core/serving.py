@@ -7,6 +7,7 @@ requests in flight finish, then the recipe's ``on_exit`` runs.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import logging
 import socket
 import sys
@@ -14,7 +15,7 @@ from types import FrameType
 from typing import Optional
 
 import uvicorn
-from wasabi import msg
+from wasabi import Printer, msg
 
 from ..config import Settings
 from ..db import Database, connect
@@ -56,6 +57,22 @@ def check_port_free(host: str, port: int) -> None:
             raise ConfigError(f"Can't listen on {host}:{port}: {err.strerror}") from None
 
 
+def exposure_warning(settings: Settings) -> Optional[str]:
+    """A warning when other machines can reach the server and no login is asked, else None."""
+    host = settings.host.strip("[]").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False  # a name: it may resolve to any interface
+    if loopback or settings.basic_auth:
+        return None
+    return (
+        f"Listening on {settings.host} without basic auth: anyone who can reach port {settings.port} of "
+        "this machine can read the tasks and store answers. Set MENTOR_BASIC_AUTH_USER and "
+        "MENTOR_BASIC_AUTH_PASS, or bind 127.0.0.1"
+    )
+
+
 def serve(components: Components, settings: Settings, db: Optional[Database] = None) -> None:
     """Build the controller and app for ``components`` and serve them on settings.host/port.
 
@@ -69,6 +86,10 @@ def serve(components: Components, settings: Settings, db: Optional[Database] = N
     try:
         controller = Controller(components, database, settings)
         app = create_app(controller, settings)
+        warning = exposure_warning(settings)
+        if warning:
+            # stderr: it must not be lost in (or mixed into) output that is piped on
+            print(Printer(no_print=True).warn(warning), file=sys.stderr, flush=True)
         check_port_free(settings.host, settings.port)
         config = uvicorn.Config(
             app,
