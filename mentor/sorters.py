@@ -28,13 +28,14 @@ import itertools
 import random
 import logging
 import threading
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .tasks import Task
 
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
     "uncertainty", "least_confidence", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "DEFAULT_EXPLORE", "DEFAULT_DIVERSITY",
+    "DEFAULT_DENSITY",
 ]
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,14 @@ DEFAULT_RESCORE_LIMIT: Optional[int] = 64
 DEFAULT_EXPLORE = 0.2
 # weight of likeness to the batch so far against uncertainty (bench/al_quality.py)
 DEFAULT_DIVERSITY = 0.0
+# exponent of the density weight for exclusive classes (least confidence first): the least
+# confident texts of a cold model are outliers, and a "no" about one teaches little. ag-news
+# (4 classes) at 100/200/250 answers, 2 seeds: least confidence alone 0.476/0.675/0.756,
+# weighted by density 0.693/0.810/0.829, random 0.696/0.835/0.840; banking77 (77 classes) at
+# 250/500: 0.593/0.638, weighted 0.521/0.590, random 0.491/0.518. An exponent of 2 or 4 was
+# better on ag-news early and worse on banking77; 1 is the least bad on both.
+DEFAULT_DENSITY = 1.0
+DENSITY_NEIGHBOURS = 10
 
 PriorityFn = Callable[[float], float]
 # (stale: 0 for the current model's score, 1 for an older one's; -priority; arrival number; task)
@@ -106,6 +115,7 @@ class ScoredPool:
         vectorizer: Optional[Vectorizer] = None,
         diversity: float = 0.0,
         diversity_window: int = 32,
+        density: float = 0.0,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -113,8 +123,11 @@ class ScoredPool:
             raise ValueError("explore must be between 0 and 1")
         self.explore = explore
         self.warmup = warmup
-        self._vectorizer = vectorizer if diversity > 0 else None
+        self._vectorizer = vectorizer if diversity > 0 or density > 0 else None
         self.diversity = diversity
+        self.density = density if vectorizer is not None else 0.0
+        self._weights: Dict[int, float] = {}  # arrival number -> density weight (see _weigh_by_density)
+        self._unweighed = 0  # questions pushed since the weights were last worked out
         self.diversity_window = diversity_window
         self._recent: List[Any] = []  # vectors of the questions served since the last update
         self._rng = random.Random(seed)
@@ -154,18 +167,20 @@ class ScoredPool:
                 self._fill()
             if not self._heap:
                 raise StopIteration
+            if self.density and self._unweighed > 0.1 * len(self._heap):
+                self._weigh_by_density()
             if self.n_served < self.warmup or (self.explore and self._rng.random() < self.explore):
                 # now and then a random question, so a poor model can't narrow what it sees
                 index = self._rng.randrange(len(self._heap))
                 self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
                 _, neg_priority, _, task = self._heap.pop()
                 heapq.heapify(self._heap)
-            elif self._vectorizer is not None and self._recent:
+            elif self.diversity and self._recent:
                 _, neg_priority, _, task = self._pop_diverse()
             else:
                 _, neg_priority, _, task = heapq.heappop(self._heap)
-            if self._vectorizer is not None:
-                self._recent.append(self._vectorizer([task])[0])
+            if self.diversity:
+                self._recent.append(self._vectorizer([task])[0])  # type: ignore[misc]
             task["priority"] = round(-neg_priority, 4)
             self.n_served += 1
             if self._background:
@@ -261,7 +276,41 @@ class ScoredPool:
 
     def _push(self, score: float, task: Task, *, stale: bool = False) -> None:
         _set_score(task, score)
-        heapq.heappush(self._heap, (int(stale), -self._priority(float(score)), next(self._counter), task))
+        arrival = next(self._counter)
+        self._unweighed += 1
+        heapq.heappush(self._heap, (int(stale), -self._weighted(float(score), arrival), arrival, task))
+
+    def _weighted(self, score: float, arrival: int) -> float:
+        return self._priority(score) * self._weights.get(arrival, 1.0)
+
+    def _weigh_by_density(self) -> None:
+        """Weigh each pooled question by how typical its text is of the pool.
+
+        Density is the mean cosine likeness to the text's nearest neighbours in
+        the pool, turned into a rank so the weight, ``(0.5 + rank) ** density``,
+        runs from 0.5 to 1.5 whatever the encoder. Information density (Settles
+        and Craven, 2008): among equally uncertain texts, ask about the one that
+        stands for many. Runs when a tenth of the pool has no weight yet: one
+        matrix product over the pool (512 texts: a few milliseconds).
+        """
+        import numpy
+
+        self._unweighed = 0
+        if len(self._heap) < 2:
+            return
+        vectors = numpy.asarray(self._vectorizer([entry[3] for entry in self._heap]), dtype="float32")  # type: ignore[misc]
+        likeness = vectors @ vectors.T
+        numpy.fill_diagonal(likeness, -numpy.inf)
+        k = min(DENSITY_NEIGHBOURS, len(self._heap) - 1)
+        density = numpy.sort(likeness, axis=1)[:, -k:].mean(axis=1)
+        ranks = density.argsort().argsort() / (len(density) - 1)
+        weights = (0.5 + ranks) ** self.density
+        self._weights = {entry[2]: float(weight) for entry, weight in zip(self._heap, weights)}
+        self._heap = [
+            (stale, -self._weighted(float(task["score"]), arrival), arrival, task)
+            for stale, _, arrival, task in self._heap
+        ]
+        heapq.heapify(self._heap)
 
     def _fill(self) -> None:
         pulled: List[Tuple[float, Task]] = []
@@ -292,7 +341,7 @@ class ScoredPool:
         heap: List[Entry] = [(1, neg, arrival, task) for _, neg, arrival, task in keep]
         for (_, _, arrival, task), score in zip(todo, scores):
             _set_score(task, score)
-            heap.append((0, -self._priority(float(score)), arrival, task))
+            heap.append((0, -self._weighted(float(score), arrival), arrival, task))
         heapq.heapify(heap)
         self._heap = heap
         self.n_rescored += len(todo)
@@ -378,6 +427,7 @@ def teach_sorter(
     seed: int = 0,
     background: bool = False,
     diversity: Optional[float] = None,
+    density: Optional[float] = None,
 ) -> ScoredPool:
     """The order the teach recipes serve questions in; ``mentor simulate`` replays the same.
 
@@ -386,15 +436,21 @@ def teach_sorter(
     ``background``: score new texts in a thread (the recipes; a simulation stays
     in step, so it is reproducible). ``diversity`` (default :data:`DEFAULT_DIVERSITY`)
     weighs likeness to the questions already in this batch against uncertainty,
-    when the model has text vectors (``model.vectors``).
+    when the model has text vectors (``model.vectors``). ``density`` (default
+    :data:`DEFAULT_DENSITY` for exclusive classes, else 0) weighs each question by
+    how typical its text is of the pool (:meth:`ScoredPool._weigh_by_density`).
     """
     diversity = DEFAULT_DIVERSITY if diversity is None else diversity
     vectorizer = getattr(model, "vectors", None)
     # one question per text about its likeliest class (exclusive classes): least confident first
-    priority: PriorityFn = least_confidence if getattr(model, "least_confident_first", False) else uncertainty
+    least_confident_first = getattr(model, "least_confident_first", False)
+    priority: PriorityFn = least_confidence if least_confident_first else uncertainty
+    if density is None:
+        density = DEFAULT_DENSITY if least_confident_first else 0.0
+    has_vectors = vectorizer is not None and model.has_vectors
     return ScoredPool(
         scored, priority, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
         explore=DEFAULT_EXPLORE if explore is None else explore, warmup=warmup, seed=seed, background=background,
-        vectorizer=vectorizer if diversity and vectorizer is not None and model.has_vectors else None,
-        diversity=diversity,
+        vectorizer=vectorizer if has_vectors and (diversity or density) else None,
+        diversity=diversity, density=density,
     )

@@ -60,6 +60,7 @@ class SimulationConfig:
     rescore_limit: Optional[int] = DEFAULT_RESCORE_LIMIT
     explore: Optional[float] = None  # None: the teach sorter's default
     diversity: Optional[float] = None  # None: the teach sorter's default
+    density: Optional[float] = None  # None: the teach sorter's default
     warmup: int = 0
     seeds: int = 3
     architecture: str = "minilm"
@@ -188,6 +189,7 @@ def _questions(strategy: str, model: Any, tasks: List[Task], config: SimulationC
         return teach_sorter(
             model(tasks), model, pool_size=config.pool_size, rescore_limit=config.rescore_limit,
             explore=config.explore, warmup=config.warmup, seed=seed, diversity=config.diversity,
+            density=config.density,
         )
     if strategy == "baseline":
         return ScoredPool(model(tasks), uncertainty, rescorer=model.score_tasks, pool_size=len(tasks), rescore_limit=None)

@@ -210,3 +210,41 @@ def test_background_pool_rescores_after_an_update():
         scores[f"t{i}"] = 0.0 if i != 13 else 0.5
     pool.rescore()
     assert next(pool)["id"] == 13
+
+
+def _unit(x: float, y: float) -> List[float]:
+    norm = (x * x + y * y) ** 0.5
+    return [x / norm, y / norm]
+
+
+def test_density_weight_asks_about_a_typical_text_before_an_equally_uncertain_outlier():
+    # ten texts close together, one far away; the outlier is a little less confident
+    vectors = {f"common {i}": _unit(1.0, 0.01 * i) for i in range(10)}
+    vectors["outlier"] = _unit(-1.0, 1.0)
+    scores = {text: 0.40 for text in vectors}
+    scores["outlier"] = 0.35
+    scored = [(scores[text], {"text": text}) for text in vectors]
+
+    def vectorizer(tasks: Sequence[dict]) -> List[List[float]]:
+        return [vectors[task["text"]] for task in tasks]
+
+    plain = ScoredPool(list(scored), lambda s: 1.0 - s, vectorizer=vectorizer, density=0.0)
+    assert next(plain)["text"] == "outlier"  # least confident first
+    weighted = list(ScoredPool(list(scored), lambda s: 1.0 - s, vectorizer=vectorizer, density=1.0))
+    assert weighted[0]["text"] != "outlier" and weighted[-1]["text"] == "outlier"
+    assert len(weighted) == 11  # weighing never drops a question
+
+
+def test_density_weights_new_questions_once_a_tenth_of_the_pool_is_new():
+    vectors = {f"t{i}": _unit(1.0, 0.1 * (i % 7)) for i in range(40)}
+    calls: List[int] = []
+
+    def vectorizer(tasks: Sequence[dict]) -> List[List[float]]:
+        calls.append(len(tasks))
+        return [vectors[task["text"]] for task in tasks]
+
+    pool = ScoredPool(((0.5, {"text": t}) for t in vectors), uncertainty, pool_size=20, vectorizer=vectorizer, density=1.0)
+    served = [next(pool) for _ in range(7)]
+    # the full pool at first, then whenever more than a tenth of it is new (3 of 20: every third question)
+    assert calls == [20, 20, 20]
+    assert len({task["text"] for task in served}) == 7
