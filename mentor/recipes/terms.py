@@ -36,7 +36,7 @@ DEFAULT_CANDIDATES = 100_000
 class NoVectors(InputError):
     """The pipeline given to terms.teach has no word vectors to compare terms with."""
 
-    code = "M017"
+    code = "M027"
 
 
 class TermSimilarity:
