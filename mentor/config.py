@@ -55,6 +55,11 @@ class Settings(BaseModel):
     max_sessions: int = Field(
         200, ge=1, description="Session names one server run accepts; a new name past it gets 403"
     )
+    strict_sources: bool = Field(
+        False,
+        description="Stop a recipe at start when its source has a bad line (after reading it all), "
+        "instead of skipping bad lines with a warning",
+    )
     allowed_hosts: List[str] = Field(
         default_factory=list,
         description="Host names the server answers to besides localhost and its bind address ('*': any)",
@@ -112,6 +117,7 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
         "MENTOR_MAX_REQUEST_BYTES": "max_request_bytes",
         "MENTOR_MAX_SESSIONS": "max_sessions",
         "MENTOR_ALLOWED_HOSTS": "allowed_hosts",
+        "MENTOR_STRICT_SOURCES": "strict_sources",
     }
     for var, key in simple.items():
         if environ.get(var):

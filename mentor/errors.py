@@ -279,3 +279,22 @@ class HostNotAllowed(MentorError):
             f"This server doesn't answer to the host {host!r}: open it as localhost or by the address it "
             "listens on, or add the name to 'allowed_hosts' (MENTOR_ALLOWED_HOSTS)"
         )
+
+
+class InvalidSource(InputError):
+    """With ``strict_sources`` on, a recipe's source holds bad lines: the recipe stops before serving.
+
+    Skipping is the default so one bad record never costs the valid ones; a
+    team that must annotate every line (or none) turns skipping off and needs
+    the count and the first bad line at once, not a partial dataset.
+    """
+
+    code = "M086"
+
+    def __init__(self, path: str, count: int, first: InvalidLine) -> None:
+        self.path, self.count, self.first = path, count, first
+        more = f" ({count - 1} more bad line{'s' if count > 2 else ''} after it)" if count > 1 else ""
+        super().__init__(
+            f"{first.message}{more}: 'strict_sources' is on, so nothing is served. Fix the source, or unset "
+            "MENTOR_STRICT_SOURCES to skip bad lines with a warning"
+        )

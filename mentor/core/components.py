@@ -7,10 +7,29 @@ Prodigy-style recipe returns, which keeps a compatibility layer thin.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Sequence, Union, runtime_checkable
 
 from ..errors import InputError
 from ..tasks import Task
+
+
+
+@runtime_checkable
+class SkippingSource(Protocol):
+    """A source that skips bad lines and can say how many (a loader's ``Stream``).
+
+    A protocol rather than the Stream class, so custom recipes can hand in
+    their own readers and the controller stays independent of the loaders.
+    """
+
+    @property
+    def skipped(self) -> int: ...
+
+    @property
+    def errors(self) -> Sequence[Exception]: ...
+
+    def validate(self) -> None: ...
+
 
 UpdateFn = Callable[[List[Task]], Optional[float]]
 ProgressFn = Callable[..., Optional[float]]
@@ -32,6 +51,10 @@ class Components:
     exclude: datasets whose hashes are skipped (the current dataset is added
         unless ``auto_exclude_current`` is off).
     config: recipe settings and UI settings (``labels``, ``choice_style``, ...).
+    sources: the files the stream reads, for their skipped-line counts (shown
+        in the app) and the ``strict_sources`` check; a ``stream`` that is
+        itself such a source is added. Recipes that wrap the stream in a model
+        or sorter pass the loader's stream here, since the wrapper hides it.
     """
 
     dataset: Union[str, bool]
@@ -45,6 +68,12 @@ class Components:
     on_exit: Optional[Callable[[Any], Any]] = None
     exclude: List[str] = field(default_factory=list)
     config: Dict[str, Any] = field(default_factory=dict)
+    sources: List[SkippingSource] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sources = list(self.sources)
+        if isinstance(self.stream, SkippingSource) and not any(s is self.stream for s in self.sources):
+            self.sources.insert(0, self.stream)
 
     @classmethod
     def from_dict(cls, components: Dict[str, Any]) -> "Components":
@@ -59,4 +88,5 @@ class Components:
         values = {k: v for k, v in components.items() if k in known}
         values["exclude"] = list(values.get("exclude") or [])
         values["config"] = dict(values.get("config") or {})
+        values["sources"] = list(values.get("sources") or [])
         return cls(**values)

@@ -39,6 +39,9 @@ from .writer import GroupWriter
 
 logger = logging.getLogger(__name__)
 
+# skipped lines named one by one in /project (the count says how many more)
+SKIPS_SHOWN = 5
+
 # keys of the settings the web app reads; anything else it needs comes from the recipe's config
 UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
 # never sent to the browser, whatever layer they were set in
@@ -96,6 +99,10 @@ class Controller:
         self.components = components
         self.db = db
         self.settings = _with_recipe_config(settings, components.config)
+        if self.settings.strict_sources:
+            # before anything is stored or served: a strict recipe serves all of its source or nothing
+            for source in components.sources:
+                source.validate()
         self.dataset: Union[str, bool] = components.dataset
         self.view_id = components.view_id
         if self.settings.feed_overlap and (self.settings.annotations_per_task or 1) > 1:
@@ -443,6 +450,21 @@ class Controller:
             counts = session.stats() if session is not None else {"accept": 0, "reject": 0, "ignore": 0}
             counts["dataset_total"] = self._dataset_total
         return counts
+
+    def skipped_lines(self) -> Tuple[int, List[str]]:
+        """How many bad source lines the stream skipped so far, and the first few as ``file:line: problem``.
+
+        The terminal says it once at start-up, where an annotator never looks;
+        the app shows this so the person annotating knows tasks were left out.
+        """
+        count = 0
+        shown: List[str] = []
+        for source in self.components.sources:
+            count += int(source.skipped)
+            for error in source.errors:
+                if len(shown) < SKIPS_SHOWN:
+                    shown.append(str(getattr(error, "message", error)))
+        return count, shown
 
     @property
     def labels(self) -> List[str]:

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional, Union
 
-from ..errors import InvalidLine, SourceIsFolder, SourceNotFound, UnknownLoader
+from ..errors import InvalidLine, InvalidSource, SourceIsFolder, SourceNotFound, UnknownLoader
 from ..tasks import Task, set_hashes
 from .csv import check_header, load_csv, load_tsv
 from .images import count_images, load_images
@@ -143,5 +143,15 @@ def get_stream(
             yield task
         report.finish()
 
-    stream = Stream(factory, source=str(source), count=_counter(source, name), skips=report)
+    def validate() -> None:
+        found = SkipReport(str(source), warn=False)
+        checked = dict(options, on_invalid=found)
+        for _ in load(source, **checked):
+            pass
+        if found.count:
+            raise InvalidSource(str(source), found.count, found.errors[0])
+
+    # stdin can be read once only; images have no lines to check
+    validator = validate if str(source) != STDIN and name != "images" else None
+    stream = Stream(factory, source=str(source), count=_counter(source, name), skips=report, validate=validator)
     return stream

@@ -26,8 +26,10 @@ class Stream:
         source: Optional[str] = None,
         count: Optional[Callable[[], Optional[int]]] = None,
         skips: Optional[SkipReport] = None,
+        validate: Optional[Callable[[], None]] = None,
     ) -> None:
         self._factory = factory
+        self._validate = validate
         self._count = count
         self._total: Optional[int] = None
         self._counted = False
@@ -47,6 +49,16 @@ class Stream:
     def __iter__(self) -> TaskIterator:
         return self._factory()
 
+    def validate(self) -> None:
+        """Read the whole source once and raise InvalidSource if any line is bad.
+
+        For ``strict_sources``: a recipe that must not serve a partial source
+        stops at start, before an annotator sees a task. A source that can only
+        be read once (stdin) has no validator and passes.
+        """
+        if self._validate is not None:
+            self._validate()
+
     @property
     def total(self) -> Optional[int]:
         """Number of tasks, or None when it can't be known without reading (stdin)."""
@@ -65,7 +77,7 @@ class Stream:
             return func(iter(parent), *args, **kwargs)
 
         count = (lambda: parent.total) if keep_total else None
-        return Stream(factory, source=self.source, count=count, skips=self._skips)
+        return Stream(factory, source=self.source, count=count, skips=self._skips, validate=self._validate)
 
     def __repr__(self) -> str:
         return f"<Stream source={self.source!r}>"

@@ -63,7 +63,8 @@ def match(
     )
     if not len(matcher):
         raise InputError(f"No patterns in {patterns} have the label(s) {label}")
-    scored = matcher(get_stream(source, loader=loader, rehash=True, dedup=True))
+    lines = get_stream(source, loader=loader, rehash=True, dedup=True)
+    scored = matcher(lines)
     if in_order:
         questions: Iterable[Task] = (task for _, task in scored)
         pool = None
@@ -86,6 +87,7 @@ def match(
         dataset=dataset,
         view_id="classification" if label_task else "ner",
         stream=questions,
+        sources=[lines],
         update=update,
         on_load=on_load,
         exclude=split_string(exclude),

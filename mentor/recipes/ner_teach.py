@@ -43,7 +43,8 @@ def ner_teach(
         recognizer,
         matcher_for_labels(nlp, patterns, recognizer.labels, label_span=True, label_task=False, combine_matches=False),
     )
-    stream: Iterable[Task] = get_stream(source, loader=loader, rehash=True, dedup=True)
+    lines = get_stream(source, loader=loader, rehash=True, dedup=True)
+    stream: Iterable[Task] = lines
     if not unsegmented:
         stream = split_sentences(nlp, stream)
     # re-scoring a span re-parses its sentence with the beam: refresh fewer per update than textcat
@@ -58,6 +59,7 @@ def ner_teach(
         dataset=dataset,
         view_id="ner",
         stream=questions,
+        sources=[lines],
         update=update,
         exclude=split_string(exclude),
         config={"labels": recognizer.labels, "batch_size": 10, "exclude_by": "task"},
@@ -87,7 +89,8 @@ def ner_correct(
 
     nlp = load_pipeline(spacy_model)
     model = EntityRecognizer(nlp, split_string(label) or None, component=component)
-    stream: Iterable[Task] = get_stream(source, loader=loader, rehash=True, dedup=True)
+    lines = get_stream(source, loader=loader, rehash=True, dedup=True)
+    stream: Iterable[Task] = lines
     if not unsegmented:
         stream = split_sentences(nlp, stream)
 
@@ -98,6 +101,7 @@ def ner_correct(
         dataset=dataset,
         view_id="ner_manual",
         stream=model.annotate(stream),
+        sources=[lines],
         update=update_model if update else None,
         exclude=split_string(exclude),
         config={"labels": model.labels, "exclude_by": "input"},

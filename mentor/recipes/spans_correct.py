@@ -39,6 +39,7 @@ def spans_correct(
         dataset=dataset,
         view_id="spans_manual",
         stream=model.annotate(stream),
+        sources=[stream],
         update=update_model if update else None,
         exclude=split_string(exclude),
         config={"labels": model.labels, "exclude_by": "input"},

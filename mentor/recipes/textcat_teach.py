@@ -62,6 +62,7 @@ def textcat_teach(
         dataset=dataset,
         view_id="classification",
         stream=questions,
+        sources=[stream],
         update=update,
         exclude=split_string(exclude),
         config={"labels": labels, "batch_size": 10, "exclude_by": "task"},

@@ -40,6 +40,8 @@ class QuestionsResponse(BaseModel):
     progress: Optional[float] = None
     progress_kind: Optional[ProgressKind] = None
     session_id: str
+    skipped: int = Field(0, description="Bad source lines skipped so far (the stream reads on as it serves)")
+    skipped_lines: List[str] = Field(default_factory=list, description="The first few, as 'file:line: problem'")
 
 
 class AnswersResponse(BaseModel):
@@ -62,6 +64,8 @@ class ProjectResponse(BaseModel):
     version: str
     session_id: str
     stats: Stats
+    skipped: int = Field(0, description="Bad source lines skipped so far, left out of the tasks served")
+    skipped_lines: List[str] = Field(default_factory=list, description="The first few, as 'file:line: problem'")
 
 
 class HealthResponse(BaseModel):

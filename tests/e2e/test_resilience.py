@@ -1,6 +1,7 @@
 """The server goes away and comes back; and how fast a key press paints the next task."""
 from __future__ import annotations
 
+import json
 import statistics
 
 from e2e_support import by_key, press, wait_no_tasks, wait_task
@@ -90,3 +91,25 @@ def test_key_to_next_task_painted_latency(serve, open_page, record_property) -> 
     print(f"\nkey -> next task painted: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {samples[-1]:.1f} ms (n={len(samples)}); "
           f"app key handler: p50 {statistics.median(handler):.1f} ms, max {handler[-1]:.1f} ms")
     assert p95 < 200, f"p95 {p95:.1f} ms"
+
+
+def test_issue12_skipped_source_lines_are_shown_in_the_sidebar(serve, open_page, screenshot, tmp_path) -> None:
+    """A source with bad lines: every valid task is served and the sidebar names the lines left out."""
+    source = tmp_path / "mid.jsonl"
+    lines = [json.dumps({"text": f"Source line {i}"}) for i in range(1, 13)]
+    lines[2] = '{"text": "broken'
+    source.write_text("\n".join(lines) + "\n")
+    server = serve(cli_args=["mark", "e2e", str(source), "--view-id", "text"])
+    page = open_page(server)
+    wait_task(page)
+    assert page.locator(".skips").is_hidden() or "mid.jsonl:3" in page.locator(".skips").inner_text()
+    answered = 0
+    while page.locator(".card:not(.empty)").count():
+        press(page, "a")
+        answered += 1
+    wait_no_tasks(page)
+    notice = page.locator(".skips")
+    notice.wait_for(state="visible", timeout=5000)
+    assert "1 bad line skipped" in notice.inner_text() and "mid.jsonl:3:" in notice.inner_text()
+    screenshot(page, "skipped-lines")
+    assert answered == 11

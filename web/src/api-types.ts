@@ -37,6 +37,10 @@ export interface ProjectResponse {
   progress?: number | null;
   progress_kind?: "answered" | "loss" | "recipe" | null;
   session_id: string;
+  /** Bad source lines skipped so far, left out of the tasks served */
+  skipped?: number;
+  /** The first few, as 'file:line: problem' */
+  skipped_lines?: Array<string>;
   stats: Stats;
   total?: number | null;
   version: string;
@@ -47,6 +51,10 @@ export interface QuestionsResponse {
   progress?: number | null;
   progress_kind?: "answered" | "loss" | "recipe" | null;
   session_id: string;
+  /** Bad source lines skipped so far (the stream reads on as it serves) */
+  skipped?: number;
+  /** The first few, as 'file:line: problem' */
+  skipped_lines?: Array<string>;
   /** The next batch; empty means no tasks available */
   tasks: Array<Record<string, unknown>>;
   total?: number | null;

@@ -7,7 +7,7 @@
  */
 import { getProject, getQuestions, giveAnswers, HttpError } from "./api";
 import { h, mount } from "./dom";
-import { buildShell, renderHistory, renderMeta, renderProgress, renderStats, renderTitle, type Shell } from "./shell";
+import { buildShell, renderHistory, renderMeta, renderProgress, renderSkips, renderStats, renderTitle, type Shell } from "./shell";
 import { AnswerStore } from "./storage";
 import type { AnswerKind, AnswersResponse, ProjectResponse, QuestionsResponse, Stats, Task, UiConfig } from "./types";
 import { renderView } from "./views";
@@ -124,6 +124,7 @@ export class App {
     this.progressKind = project.progress_kind ?? null;
     this.total = project.total ?? null;
     this.stats = project.stats ?? null;
+    this.applySkips(project);
     document.title = `${this.dataset || "mentor"} · mentor`;
     renderTitle(this.shell, this.dataset, this.viewId, this.session);
     this.store = new AnswerStore(this.dataset, this.session);
@@ -291,6 +292,13 @@ export class App {
     if ("stats" in res && res.stats) this.stats = res.stats;
   }
 
+  /** Show the server's count of bad source lines it skipped; it grows as the stream is read. */
+  private applySkips(res: QuestionsResponse | ProjectResponse): void {
+    const count = typeof res.skipped === "number" ? res.skipped : 0;
+    const lines = Array.isArray(res.skipped_lines) ? res.skipped_lines.filter((l): l is string => typeof l === "string") : [];
+    renderSkips(this.shell, count, lines);
+  }
+
   private backoff(failures: number): number {
     return Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
   }
@@ -322,6 +330,7 @@ export class App {
       this.fetchFailures = 0;
       if (!this.sendFailures) this.clearError();
       this.applyProgress(res);
+      this.applySkips(res);
       for (const task of Array.isArray(res.tasks) ? res.tasks : []) {
         const key = taskKey(task);
         if (this.seen.has(key)) continue; // already on screen, answered or waiting to be sent

@@ -12,6 +12,7 @@ export interface Shell {
   progressFill: HTMLElement;
   progressText: HTMLElement;
   stats: HTMLElement;
+  skips: HTMLElement;
   saveState: HTMLElement;
   history: HTMLOListElement;
   banner: HTMLElement;
@@ -64,6 +65,7 @@ export function buildShell(): Shell {
   const progressText = h("div", { class: "progress-text" });
   const stats = h("div", { class: "stats", hidden: true });
   const saveState = h("div", { class: "save-state", "aria-live": "polite" });
+  const skips = h("section", { class: "side-section skips", role: "status", hidden: true });
   const history = h("ol", { class: "history-list" });
   const bannerText = h("span", { class: "banner-text" });
   const retry = h("button", { type: "button", class: "banner-retry" }, "Retry now");
@@ -95,6 +97,7 @@ export function buildShell(): Shell {
       title,
       h("section", { class: "side-section" }, h("h2", null, "Progress"), h("div", { class: "progress" }, progressFill), progressText),
       stats,
+      skips,
       h("section", { class: "side-section history" }, h("h2", null, "History"), history),
       saveState,
       h("div", { class: "side-actions" }, save, keys),
@@ -108,7 +111,7 @@ export function buildShell(): Shell {
     ),
     help,
   );
-  return { root, title, progressFill, progressText, stats, saveState, history, banner, bannerText, bannerBadge, card, meta, notice, buttons, help, retry, save, keys };
+  return { root, title, progressFill, progressText, stats, skips, saveState, history, banner, bannerText, bannerBadge, card, meta, notice, buttons, help, retry, save, keys };
 }
 
 export function renderTitle(shell: Shell, dataset: string, viewId: string, session: string | null): void {
@@ -138,6 +141,23 @@ export function renderStats(shell: Shell, stats: Stats | null): void {
     row("Reject", stats.reject, "reject"),
     row("Ignore", stats.ignore, "ignore"),
     stats.dataset_total === undefined ? null : row("Dataset total", stats.dataset_total, "total"),
+  );
+}
+
+/**
+ * Say that the source had bad lines the server skipped: the annotator would
+ * otherwise never learn that some texts were left out (the terminal says so,
+ * but nobody annotating watches it). Hidden while the count is 0.
+ */
+export function renderSkips(shell: Shell, count: number, lines: string[]): void {
+  shell.skips.hidden = count <= 0;
+  if (count <= 0) return;
+  const more = count > lines.length ? h("li", { class: "muted" }, `and ${count - lines.length} more`) : null;
+  mount(
+    shell.skips,
+    h("h2", null, "Source"),
+    h("p", { class: "skips-count" }, `${count} bad line${count === 1 ? "" : "s"} skipped in the source`),
+    h("ul", { class: "skips-lines" }, ...lines.map((line) => h("li", { title: line }, line)), more),
   );
 }
 

@@ -30,6 +30,7 @@ def get_project(
     session_id = controller.reopen(session_name(session, user))
     current = controller.get_session(session_id)
     progress, kind = controller.progress(current)
+    skipped, skipped_lines = controller.skipped_lines()
     return ProjectResponse(
         view_id=controller.view_id,
         dataset=str(controller.dataset) if controller.dataset else None,
@@ -41,4 +42,6 @@ def get_project(
         version=__version__,
         session_id=session_id,
         stats=Stats(**controller.stats(current)),
+        skipped=skipped,
+        skipped_lines=skipped_lines,
     )

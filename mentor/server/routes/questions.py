@@ -20,11 +20,14 @@ def get_session_questions(
 ) -> Response:
     """Tasks this session hasn't answered; an empty list means no tasks are available."""
     questions = controller.get_questions(session_name(body.session_id, user))
+    skipped, skipped_lines = controller.skipped_lines()
     payload = {
         "tasks": questions.tasks,
         "total": questions.total,
         "progress": questions.progress,
         "progress_kind": questions.progress_kind,
         "session_id": questions.session_id,
+        "skipped": skipped,
+        "skipped_lines": skipped_lines,
     }
     return json_response(payload)

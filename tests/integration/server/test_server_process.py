@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -94,3 +95,17 @@ def test_server_process_sigterm_runs_on_exit(start_server: Callable, source: Pat
     assert server.terminate() == 0
     log = (tmp_path / "server.log").read_text()
     assert "Accept" in log and "Reject" in log and "Total" in log
+
+
+def test_issue12_strict_sources_stops_the_recipe_at_start_with_one_line(tmp_path: Path) -> None:
+    """MENTOR_STRICT_SOURCES: a source with a bad line exits 1 with one stderr line, before serving."""
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "a"}\n{"text": \n{"text": "b"}\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
+    env.update({"MENTOR_HOME": str(tmp_path / "home"), "MENTOR_PORT": "0", "MENTOR_STRICT_SOURCES": "1"})
+    done = subprocess.run(
+        [sys.executable, "-m", "mentor", "mark", "strict_ds", str(path)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert f"{path}:2:" in line and "[M086]" in line
