@@ -55,6 +55,12 @@ class Settings(BaseModel):
     max_sessions: int = Field(
         200, ge=1, description="Session names one server run accepts; a new name past it gets 403"
     )
+    max_answers_per_request: int = Field(
+        1000, ge=100, description="Answers one give_answers request may hold (the app sends at most 100); more get 413"
+    )
+    max_new_sessions_per_minute: int = Field(
+        60, ge=1, description="New session names the server takes in any minute; more get 429 (unless allowed_sessions)"
+    )
     strict_sources: bool = Field(
         False,
         description="Stop a recipe at start when its source has a bad line (after reading it all), "
@@ -118,6 +124,8 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
         "MENTOR_MAX_SESSIONS": "max_sessions",
         "MENTOR_ALLOWED_HOSTS": "allowed_hosts",
         "MENTOR_STRICT_SOURCES": "strict_sources",
+        "MENTOR_MAX_ANSWERS_PER_REQUEST": "max_answers_per_request",
+        "MENTOR_MAX_NEW_SESSIONS_PER_MINUTE": "max_new_sessions_per_minute",
     }
     for var, key in simple.items():
         if environ.get(var):

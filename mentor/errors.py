@@ -298,3 +298,39 @@ class InvalidSource(InputError):
             f"{first.message}{more}: 'strict_sources' is on, so nothing is served. Fix the source, or unset "
             "MENTOR_STRICT_SOURCES to skip bad lines with a warning"
         )
+
+
+class TooManyAnswers(InputError):
+    """A give_answers request holds more answers than ``max_answers_per_request`` (HTTP 413).
+
+    Each answer is checked and its signature verified before anything is
+    stored; a bounded batch keeps one request from holding the session's lock
+    (and the database) for long. The app sends at most 100 at a time.
+    """
+
+    code = "M087"
+
+    def __init__(self, count: int, limit: int) -> None:
+        self.count, self.limit = count, limit
+        super().__init__(
+            f"This request holds {count:,} answers, over this server's limit of {limit:,} a request: "
+            "send them in smaller batches, or raise 'max_answers_per_request' (MENTOR_MAX_ANSWERS_PER_REQUEST)"
+        )
+
+
+class SessionsTooFast(MentorError):
+    """More new session names in the last minute than ``max_new_sessions_per_minute`` (HTTP 429).
+
+    Every new name costs a session and, once it answers, a session dataset:
+    a script cycling names would otherwise fill ``max_sessions`` in a moment
+    and lock the real annotators out for the rest of the run.
+    """
+
+    code = "M088"
+
+    def __init__(self, name: str, limit: int, retry_after: int) -> None:
+        self.name, self.limit, self.retry_after = name, limit, retry_after
+        super().__init__(
+            f"Session '{name}' can't start yet: this server takes {limit} new session names a minute. "
+            f"Try again in {retry_after} s, or raise 'max_new_sessions_per_minute'"
+        )

@@ -27,13 +27,21 @@ from sqlalchemy.exc import DBAPIError
 
 from ..config import Settings
 from ..db import Database
-from ..errors import AnswerNotServed, AnswerRejected, ConfigError, InvalidTask, MentorError, TooManySessions
+from ..errors import (
+    AnswerNotServed,
+    AnswerRejected,
+    ConfigError,
+    InvalidTask,
+    MentorError,
+    TooManyAnswers,
+    TooManySessions,
+)
 from ..tasks import Task, set_hashes
 from .answers import check_answer
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
 from .progress import LossTracker, ProgressKind, answered_fraction
-from .sessions import Session, StorageUnavailable, check_allowed, session_id_for
+from .sessions import NewSessionRate, Session, StorageUnavailable, check_allowed, session_id_for
 from .signing import SIGNATURE_KEY, TaskSigner, load_key
 from .writer import GroupWriter
 
@@ -119,6 +127,7 @@ class Controller:
         # one commit for all the batches waiting: see writer.py
         self._writer = GroupWriter(db) if db is not None else None
         self.sessions: Dict[str, Session] = {}
+        self._new_sessions = NewSessionRate(self.settings.max_new_sessions_per_minute)
         self._iterator: Optional[Iterator[Task]] = None
         self._exhausted = False
         self._total: Optional[int] = None
@@ -213,7 +222,8 @@ class Controller:
     def get_session(self, name: Optional[str]) -> Session:
         """The session for a name, reading what it stored before on first use.
 
-        Raises TooManySessions for a new name past ``max_sessions`` (unless
+        Raises TooManySessions for a new name past ``max_sessions``, and
+        SessionsTooFast past ``max_new_sessions_per_minute`` (neither when
         ``allowed_sessions`` bounds the names already).
         """
         sid = self.session_id(name)
@@ -226,8 +236,11 @@ class Controller:
                 session = self.sessions.get(sid)
             if session is not None:
                 return session
-            if not self.settings.allowed_sessions and len(self.sessions) >= self.settings.max_sessions:
-                raise TooManySessions(sid, self.settings.max_sessions)
+            if not self.settings.allowed_sessions:
+                # a listed team is bounded already; anyone else may be a script cycling names
+                if len(self.sessions) >= self.settings.max_sessions:
+                    raise TooManySessions(sid, self.settings.max_sessions)
+                self._new_sessions.admit(sid)
             session = Session(sid)
             if self.dataset and self.db is not None:
                 with self._database_errors(sid):
@@ -319,11 +332,16 @@ class Controller:
         """Validate, store (durably) and learn from a batch of answers.
 
         A batch the session already sent is stored and learnt from once.
+        Raises TooManyAnswers for a batch over ``max_answers_per_request``.
         Raises InvalidAnswer for a malformed answer, AnswerNotServed for one
         that answers no task this server sent, and AnswerRejected when the
         recipe's ``validate_answer`` refuses one; each names the first such
         answer, and nothing of the batch is stored.
         """
+        limit = self.settings.max_answers_per_request
+        if len(answers) > limit:
+            # before any answer is checked: a huge batch would hold the session's lock for long
+            raise TooManyAnswers(len(answers), limit)
         session = self.get_session(name)
         prepared = [self._prepare(answer, session, index) for index, answer in enumerate(answers)]
         validate = self.components.validate_answer

@@ -7,11 +7,13 @@ dataset that every answer of that annotator is linked to.
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
-from typing import Counter, Dict, List, Optional, Sequence, Set, Union
+from typing import Callable, Counter, Deque, Dict, List, Optional, Sequence, Set, Union
 
 from ..db import validate_dataset_name
-from ..errors import InvalidDatasetName, InvalidSessionName, MentorError
+from ..errors import InvalidDatasetName, InvalidSessionName, MentorError, SessionsTooFast
 
 DEFAULT_SESSION = "default"
 
@@ -66,6 +68,29 @@ def check_allowed(dataset: Union[str, bool], name: Optional[str], allowed: Optio
     full = session_id_for(dataset, name)
     if name not in allowed and full not in allowed and bare_name(dataset, full) not in allowed:
         raise SessionNotAllowed(name, allowed)
+
+
+class NewSessionRate:
+    """At most ``limit`` new session names in any ``window`` seconds.
+
+    ``max_sessions`` caps a run's names; this paces them, so a script cycling
+    names is slowed at once instead of using up the cap before anyone notices.
+    The caller serialises calls (the controller's session lock).
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._starts: Deque[float] = deque()
+
+    def admit(self, name: str) -> None:
+        """Count a new session, or raise SessionsTooFast (saying when to retry) when the window is full."""
+        now = self.clock()
+        while self._starts and now - self._starts[0] >= self.window:
+            self._starts.popleft()
+        if len(self._starts) >= self.limit:
+            wait = max(1, int(self.window - (now - self._starts[0]) + 0.999))
+            raise SessionsTooFast(name, self.limit, wait)
+        self._starts.append(now)
 
 
 @dataclass

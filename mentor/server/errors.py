@@ -24,6 +24,8 @@ from ..errors import (
     MentorError,
     NotFound,
     RequestTooLarge,
+    SessionsTooFast,
+    TooManyAnswers,
     TooManySessions,
 )
 
@@ -31,6 +33,8 @@ from ..errors import (
 STATUS: Dict[Type[MentorError], int] = {
     AnswerRejected: 422,
     RequestTooLarge: 413,
+    TooManyAnswers: 413,
+    SessionsTooFast: 429,
     SessionNotAllowed: 403,
     TooManySessions: 403,
     HostNotAllowed: 400,
@@ -61,7 +65,11 @@ def error_body(error: MentorError) -> Dict[str, Any]:
 
 def mentor_error_response(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, MentorError)
-    headers = {"Retry-After": "2"} if isinstance(error, StorageUnavailable) else None
+    headers = None
+    if isinstance(error, StorageUnavailable):
+        headers = {"Retry-After": "2"}
+    elif isinstance(error, SessionsTooFast):
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse(error_body(error), status_code=status_for(error), headers=headers)
 
 

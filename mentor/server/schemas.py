@@ -11,7 +11,6 @@ from typing import Any, Dict, List, Literal, Optional
 from pydantic import BaseModel, Field
 
 ProgressKind = Literal["answered", "loss", "recipe"]
-MAX_ANSWERS_PER_REQUEST = 10_000
 
 
 class SessionRequest(BaseModel):
@@ -21,9 +20,8 @@ class SessionRequest(BaseModel):
 
 
 class AnswersRequest(BaseModel):
-    answers: List[Dict[str, Any]] = Field(
-        ..., max_length=MAX_ANSWERS_PER_REQUEST, description="Tasks as served, plus 'answer' and edits"
-    )
+    # the count is capped by the max_answers_per_request setting (413 M087), not here
+    answers: List[Dict[str, Any]] = Field(..., description="Tasks as served, plus 'answer' and edits")
     session_id: Optional[str] = Field(None, max_length=255)
 
 

@@ -15,7 +15,9 @@ router = APIRouter(tags=["answers"])
     response_model=AnswersResponse,
     responses={
         403: {"model": ErrorResponse},
+        413: {"model": ErrorResponse, "description": "Over max_request_bytes or max_answers_per_request"},
         422: {"model": ErrorResponse, "description": "A malformed answer, or one the recipe refused"},
+        429: {"model": ErrorResponse, "description": "Too many new session names this minute: retry later"},
         503: {"model": ErrorResponse, "description": "The database is unreachable: retry later"},
     },
 )

@@ -15,7 +15,7 @@ router = APIRouter(tags=["project"])
 @router.get(
     "/project",
     response_model=ProjectResponse,
-    responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
 )
 def get_project(
     controller: ControllerDep,

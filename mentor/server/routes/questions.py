@@ -13,7 +13,7 @@ router = APIRouter(tags=["questions"])
 @router.post(
     "/get_session_questions",
     response_model=QuestionsResponse,
-    responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
 )
 def get_session_questions(
     body: SessionRequest, controller: ControllerDep, user: UserDep
