@@ -13,7 +13,6 @@ from ..errors import InputError
 from ..tasks import Task
 
 
-
 @runtime_checkable
 class SkippingSource(Protocol):
     """A source that skips bad lines and can say how many (a loader's ``Stream``).

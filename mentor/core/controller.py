@@ -274,6 +274,7 @@ class Controller:
             if key is not None and self.settings.auto_exclude_current:
                 session.answered_keys.add(int(key))
             session.counts[task.get("answer")] += 1
+        session.stored = bool(session.answered)  # its session dataset exists: no create on the next answer
 
     def reopen(self, name: Optional[str]) -> str:
         """Mark a fresh page load: the session's open tasks are served to it again first."""
