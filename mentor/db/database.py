@@ -553,6 +553,31 @@ class Database:
             )
             return sorted(row[0] for row in rows if row[0])
 
+    def iter_hashes_and_content(self, *names: str) -> Iterator[Tuple[int, int, str]]:
+        """``(input_hash, task_hash, content)`` of each example in the datasets, unparsed, streamed.
+
+        What the server reads its exclusion keys from (mentor.core.keys): the
+        hashes come from their columns, the stored ``_input_digest`` from the
+        end of the JSON, so a million answers need no JSON parsing. Raises
+        DatasetNotFound at once for a missing dataset.
+        """
+        with self.engine.connect() as conn:
+            ids = [self._require_id(conn, name) for name in names]
+        query = (
+            select(example_table.c.input_hash, example_table.c.task_hash, example_table.c.content)
+            .join(link_table, link_table.c.example_id == example_table.c.id)
+            .where(link_table.c.dataset_id.in_(ids))
+        )
+
+        def rows() -> Iterator[Tuple[int, int, str]]:
+            if not ids:
+                return
+            with self.engine.connect() as conn:
+                for input_hash, task_hash, content in conn.execution_options(yield_per=READ_BATCH).execute(query):
+                    yield int(input_hash), int(task_hash), content
+
+        return rows()
+
 
 _PG_NEXT_EXAMPLE_IDS = "SELECT nextval(pg_get_serial_sequence('example', 'id')) FROM generate_series(1, %s)"
 _PG_INSERT_EXAMPLES = (
