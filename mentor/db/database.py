@@ -2,16 +2,15 @@
 
 It speaks tasks (dicts) and dataset names, never HTTP or spaCy. SQLite is the
 embedded default; PostgreSQL and MySQL/MariaDB go through the same SQLAlchemy
-Core statements. Writes are batched; an import commits in chunks so that other
-writers can interleave, and deletes what it wrote if it fails. Reads stream
-with ``yield_per`` so exporting a million answers never holds them all in
-memory.
+Core statements. Writes are batched; an import writes in short transactions
+into a hidden staging dataset and publishes it in one (``staging.py``), so
+other writers interleave and readers see all of a file or none of it. Reads
+stream with ``yield_per`` so exporting a million answers never holds them all
+in memory.
 """
 from __future__ import annotations
 
-import itertools
 import logging
-from array import array
 import random
 import re
 import time
@@ -36,6 +35,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..errors import ConfigError, DatasetNotFound, InvalidDatasetName, InvalidTask
 from ..tasks import Task, hash_for_storage
+from . import staging
+from .common import chunks as _chunks
+from .common import delete_orphans, is_retryable
 from .tables import dataset as dataset_table
 from .tables import example as example_table
 from .tables import link as link_table
@@ -44,17 +46,11 @@ from .tables import metadata
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
-# Examples an import writes in one transaction: SQLite takes about 0.1-0.3 s for
-# them, which is how long a server writing the same file may have to wait.
+# Examples an import writes into its staging dataset in one transaction: how long a
+# server writing the same SQLite file may have to wait is SQLite's insert of them.
 IMPORT_CHUNK = 10_000
 READ_BATCH = 2000
 MAX_RETRIES = 10
-
-
-def _is_retryable(err: OperationalError) -> bool:
-    """Deadlocks and serialization failures: the database asks the client to retry."""
-    code = getattr(err.orig, "sqlstate", None) or (err.orig.args[0] if getattr(err.orig, "args", None) else None)
-    return code in ("40P01", "40001", 1213, 1205) or "database is locked" in str(err.orig)
 
 
 class Row(NamedTuple):
@@ -165,7 +161,7 @@ class Database:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(dataset_table.c.name)
-                .where(dataset_table.c.session == session)
+                .where(dataset_table.c.session == session, staging.hidden_names())
                 .order_by(dataset_table.c.id)
             )
             return [row[0] for row in rows]
@@ -190,6 +186,8 @@ class Database:
             return self._dataset_id(conn, name) is not None
 
     def _dataset_id(self, conn: Connection, name: str) -> Optional[int]:
+        if staging.is_staging_name(name):
+            return None  # an import's hidden rows are nobody's dataset
         row = conn.execute(select(dataset_table.c.id).where(dataset_table.c.name == name)).first()
         return row[0] if row else None
 
@@ -210,31 +208,40 @@ class Database:
     def import_examples(
         self, name: str, examples: Iterable[Task], *, meta: Optional[Dict[str, Any]] = None
     ) -> int:
-        """Create the dataset if needed and add examples to it, in short transactions.
+        """Add examples to a dataset (created if needed): all of them at once, or none.
 
-        Each chunk of ``IMPORT_CHUNK`` examples is read from the iterable first and
-        then written in its own transaction, so another process writing the same
-        database (a server on the same SQLite file) waits for one chunk, never for
-        the whole file. If the examples raise part-way (a bad line, Ctrl-C), what
-        this import stored is deleted again, and the dataset too when this import
-        created it, before the error propagates: a failed import leaves nothing.
-        While it runs, readers may see the chunks committed so far; a process
-        killed outright (SIGKILL) leaves them. Returns the number of new examples.
+        The examples go into a hidden staging dataset, ``IMPORT_CHUNK`` at a time:
+        each chunk is hashed and serialised first, then written in a transaction
+        of its own, so another process writing the same database (a server on the
+        same SQLite file) waits for one chunk's inserts, never for the file.
+        Publishing is one short transaction (``staging.publish``); the unique link
+        key keeps an answer the dataset already holds from being stored twice. If
+        the examples raise part-way (a bad line, Ctrl-C), the staged rows are
+        removed before the error propagates; if the process dies, they stay hidden
+        until the next import removes them. Returns the number of examples added.
         """
         validate_dataset_name(name)
-        created = self._create_dataset(name, meta)
-        inserted: "array[int]" = array("q")  # example ids this import wrote: what an undo deletes
-        added = 0
+        self.remove_stale_imports()
+        area = staging.create(self, name)
         try:
+            staged = 0
             for chunk in _chunks(examples, IMPORT_CHUNK):
+                rows = _rows(chunk)  # before the transaction: a lock waits for inserts only
                 with self.engine.begin() as conn:
-                    dataset_ids = [self._require_id(conn, name)]
-                    for batch in _chunks(chunk, WRITE_BATCH):
-                        added += self._add_batch(conn, batch, dataset_ids, inserted=inserted)
+                    staging.touch(conn, area)
+                    for batch in _chunks(rows, WRITE_BATCH):
+                        staged += self._write_rows(conn, batch, [area.id])
+            return staging.publish(self, area, name, meta, staged)
         except BaseException:
-            self._undo_import(name, inserted, drop_dataset=created)
+            staging.remove(self, area.id, area.name)
             raise
-        return added
+
+    def remove_stale_imports(self) -> int:
+        """Delete what imports that died (killed, or their machine gone) left hidden; return how many rows.
+
+        Safe beside imports still running: see ``staging.remove_stale``.
+        """
+        return staging.remove_stale(self)
 
     def _create_dataset(self, name: str, meta: Optional[Dict[str, Any]], *, session: bool = False) -> bool:
         """Create a dataset; False when it already exists."""
@@ -251,19 +258,6 @@ class Database:
             except IntegrityError:
                 return False  # another process created it between our check and insert
         return True
-
-    def _undo_import(self, name: str, example_ids: Sequence[int], *, drop_dataset: bool) -> None:
-        """Delete the examples an import wrote (nothing else links to them), chunk by chunk."""
-        for chunk in _chunks(example_ids, 5000):
-            with self.engine.begin() as conn:
-                conn.execute(delete(link_table).where(link_table.c.example_id.in_(chunk)))
-                conn.execute(delete(example_table).where(example_table.c.id.in_(chunk)))
-        if drop_dataset:
-            with self.engine.begin() as conn:
-                dataset_id = self._dataset_id(conn, name)
-                linked = select(link_table.c.id).where(link_table.c.dataset_id == dataset_id).exists()
-                if dataset_id is not None and not conn.execute(select(linked)).scalar():
-                    conn.execute(delete(dataset_table).where(dataset_table.c.id == dataset_id))
 
     def get_meta(self, name: str) -> Dict[str, Any]:
         """The dataset's meta, plus ``created`` (unix time) and ``session``."""
@@ -320,7 +314,7 @@ class Database:
                         link_table.c.dataset_id.in_([dataset_id, *sessions]), link_table.c.example_id.in_(chunk)
                     )
                 )
-            self._delete_orphans(conn, example_ids)
+            delete_orphans(conn, example_ids)
             for session_id in sessions:
                 linked = select(link_table.c.id).where(link_table.c.dataset_id == session_id).exists()
                 if not conn.execute(select(linked)).scalar():
@@ -360,7 +354,7 @@ class Database:
                 with self.engine.begin() as own_conn:
                     return self._add_examples(own_conn, examples, datasets)
             except OperationalError as err:
-                if attempt == MAX_RETRIES - 1 or not _is_retryable(err):
+                if attempt == MAX_RETRIES - 1 or not is_retryable(err):
                     raise
                 logger.info("Retrying a write after: %s", err.orig)
                 time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
@@ -373,29 +367,14 @@ class Database:
             added += self._add_batch(conn, batch, dataset_ids)
         return added
 
-    def _add_batch(
-        self,
-        conn: Connection,
-        batch: List[Task],
-        dataset_ids: List[int],
-        *,
-        inserted: Optional["array[int]"] = None,
-    ) -> int:
-        rows: List[Row] = []
-        seen: Set[Tuple[int, str, int]] = set()
-        for task in batch:
-            if not isinstance(task, dict):
-                raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")
-            content_key = hash_for_storage(task)
-            row = Row(task["_input_hash"], task["_task_hash"], _session_key(task), content_key, srsly.json_dumps(task))
-            if row.key not in seen:  # a repeat inside the batch would only make an orphan row
-                seen.add(row.key)
-                rows.append(row)
+    def _add_batch(self, conn: Connection, batch: List[Task], dataset_ids: List[int]) -> int:
+        return self._write_rows(conn, _rows(batch), dataset_ids)
+
+    def _write_rows(self, conn: Connection, rows: List[Row], dataset_ids: List[int]) -> int:
+        """Insert the examples and link each to every dataset; return the new links in the first."""
         if not rows:
             return 0
         ids = self._insert_examples(conn, rows)
-        if inserted is not None:
-            inserted.extend(ids)
         first_count = 0
         all_linked = True
         for position, dataset_id in enumerate(dataset_ids):
@@ -409,7 +388,7 @@ class Database:
             if position == 0:
                 first_count = created
         if not all_linked:
-            self._delete_orphans(conn, ids)
+            delete_orphans(conn, ids)
         return first_count
 
     def _insert_links(self, conn: Connection, links: List[Tuple[int, int, int, str, int]]) -> int:
@@ -428,12 +407,6 @@ class Database:
         columns = ("example_id", "dataset_id", "task_hash", "session_key", "content_key")
         values = [dict(zip(columns, link)) for link in links]
         return int(conn.execute(insert(link_table).prefix_with("IGNORE"), values).rowcount)
-
-    def _delete_orphans(self, conn: Connection, ids: Sequence[int]) -> None:
-        """Remove the examples among ``ids`` no dataset links to: just inserted as repeats, or dropped."""
-        linked = select(link_table.c.id).where(link_table.c.example_id == example_table.c.id)
-        for chunk in _chunks(ids, 5000):
-            conn.execute(delete(example_table).where(example_table.c.id.in_(chunk), ~linked.exists()))
 
     def _insert_examples(self, conn: Connection, rows: List[Row]) -> List[int]:
         dialect = self.engine.dialect.name
@@ -596,13 +569,19 @@ _SQLITE_INSERT_LINK = (
 )
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[List[Any]]:
-    iterator = iter(items)
-    while True:
-        chunk = list(itertools.islice(iterator, size))
-        if not chunk:
-            return
-        yield chunk
+def _rows(tasks: List[Task]) -> List[Row]:
+    """The rows to store for some tasks, each answer once (a repeat would only make an orphan row)."""
+    rows: List[Row] = []
+    seen: Set[Tuple[int, str, int]] = set()
+    for task in tasks:
+        if not isinstance(task, dict):
+            raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")
+        content_key = hash_for_storage(task)
+        row = Row(task["_input_hash"], task["_task_hash"], _session_key(task), content_key, srsly.json_dumps(task))
+        if row.key not in seen:
+            seen.add(row.key)
+            rows.append(row)
+    return rows
 
 
 def connect(url: Optional[str] = None, *, settings: Any = None) -> Database:

@@ -38,8 +38,11 @@ def db_in(
 
     The first bad line stops the import with one error naming file and line,
     and nothing of the file is stored; --skip-invalid imports the valid lines
-    instead and warns about the others. Rows are committed in chunks, so a
-    server writing the same database keeps answering while a large file loads.
+    instead and warns about the others. Rows are written in short transactions
+    into a hidden staging area, so a server writing the same database keeps
+    answering while a large file loads, and appear in the dataset in one step
+    at the end: a killed import leaves nothing visible, and the next one
+    removes what it left.
     """
     if answer not in ANSWERS:
         raise InvalidChoice("--answer", answer, ANSWERS)
@@ -49,6 +52,9 @@ def db_in(
     counts = {"kept": 0}
     tasks = with_default_answer(iter(stream), answer, counts)
     db = connect()
+    removed = db.remove_stale_imports()
+    if removed:
+        msg.info(f"Removed {removed} rows an interrupted import had left (they were never visible)")
     try:
         first = next(tasks, None)  # an empty source fails before a dataset is made for it
         if first is None:

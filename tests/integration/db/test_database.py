@@ -117,12 +117,14 @@ def test_issue12_import_commits_in_chunks_and_a_failure_removes_what_it_added(db
 
     def broken():
         yield from tasks(250, prefix="new")
-        seen_mid_import.append(db.count_dataset("ds"))  # another connection sees committed chunks
+        with db.engine.connect() as conn:  # two chunks are committed, in the hidden staging dataset
+            staged = conn.exec_driver_sql("SELECT COUNT(*) FROM link").scalar()
+        seen_mid_import.append((db.count_dataset("ds"), staged))
         raise InvalidLine("file.jsonl", 251, "bad")
 
     with pytest.raises(InvalidLine):
         db.import_examples("ds", broken())
-    assert seen_mid_import == [205]
+    assert seen_mid_import == [(5, 205)]
     assert [t["text"][:4] for t in db.get_dataset_examples("ds")] == [f"old{i}" for i in range(5)]
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM example").scalar() == 5
