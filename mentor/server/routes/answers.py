@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from .. import links
 from ..deps import ControllerDep, UserDep, session_name
 from ..responses import json_response
 from ..schemas import AnswersRequest, AnswersResponse, ErrorResponse
@@ -12,6 +13,7 @@ router = APIRouter(tags=["answers"])
 
 @router.post(
     "/give_answers",
+    operation_id="give_answers",
     response_model=AnswersResponse,
     responses={
         403: {"model": ErrorResponse},
@@ -20,6 +22,9 @@ router = APIRouter(tags=["answers"])
         429: {"model": ErrorResponse, "description": "Too many new session names this minute: retry later"},
         503: {"model": ErrorResponse, "description": "The database is unreachable: retry later"},
     },
+    openapi_extra=links.on_ok(
+        {"SendAgain": links.send_again(), "NextBatch": links.next_batch(), "Project": links.session_project()}
+    ),
 )
 def give_answers(
     body: AnswersRequest, controller: ControllerDep, user: UserDep

@@ -8,6 +8,6 @@ from ..schemas import HealthResponse
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=HealthResponse)
+@router.get("/health", operation_id="health", response_model=HealthResponse)
 def health() -> HealthResponse:
     return HealthResponse()

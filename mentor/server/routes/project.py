@@ -6,6 +6,7 @@ from typing import Optional
 from fastapi import APIRouter, Query
 
 from ... import __version__
+from .. import links
 from ..deps import ControllerDep, UserDep, session_name
 from ..schemas import ErrorResponse, ProjectResponse, Stats
 
@@ -14,8 +15,10 @@ router = APIRouter(tags=["project"])
 
 @router.get(
     "/project",
+    operation_id="get_project",
     response_model=ProjectResponse,
     responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
+    openapi_extra=links.on_ok({"Questions": links.next_batch()}),
 )
 def get_project(
     controller: ControllerDep,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from .. import links
 from ..deps import ControllerDep, UserDep, session_name
 from ..responses import json_response
 from ..schemas import ErrorResponse, QuestionsResponse, SessionRequest
@@ -12,8 +13,12 @@ router = APIRouter(tags=["questions"])
 
 @router.post(
     "/get_session_questions",
+    operation_id="get_session_questions",
     response_model=QuestionsResponse,
     responses={403: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
+    openapi_extra=links.on_ok(
+        {"AnswerFirstTask": links.answer_first_task(), "NextBatch": links.next_batch(), "Project": links.session_project()}
+    ),
 )
 def get_session_questions(
     body: SessionRequest, controller: ControllerDep, user: UserDep
