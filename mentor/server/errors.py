@@ -4,15 +4,18 @@ Routes never catch and re-raise: a :class:`MentorError` raised anywhere below
 becomes ``{"code", "detail"}`` with the status its class calls for, and a
 refused answer also names its ``task_hash`` and its ``index`` in the batch, so
 the app can hand that one answer back and send the others again.
-Anything else is a bug and stays a 500.
+A body FastAPI can't even decode (bytes that aren't UTF-8) is a 422 like one
+that isn't JSON, not FastAPI's bare 400. Anything else is a bug and stays a 500.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, Type
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from ..core.sessions import SessionNotAllowed, StorageUnavailable
 from ..errors import (
@@ -82,6 +85,20 @@ def validation_error_response(request: Request, error: Exception) -> JSONRespons
     return JSONResponse({"code": InputError.code, "detail": "; ".join(problems)}, status_code=422)
 
 
+# what FastAPI raises (as a 400) when reading the body fails other than as bad JSON
+BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+async def http_error_response(request: Request, error: Exception) -> Response:
+    """FastAPI's own response, except for an unreadable body: a 422 ``{"code", "detail"}`` as documented."""
+    assert isinstance(error, HTTPException)
+    if error.status_code == 400 and error.detail == BODY_PARSE_ERROR:
+        detail = "body: not JSON text (bytes that are not UTF-8, or a body that could not be read)"
+        return JSONResponse({"code": InputError.code, "detail": detail}, status_code=422)
+    return await http_exception_handler(request, error)
+
+
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MentorError, mentor_error_response)
     app.add_exception_handler(RequestValidationError, validation_error_response)
+    app.add_exception_handler(HTTPException, http_error_response)
