@@ -9,7 +9,9 @@ MurmurHash3. The layout is Prodigy's own: the input hash is the hash of the
 concatenated JSON of each input value, the task hash the hash of the input
 hash's decimal string followed by the JSON of each task value. So a task hashed
 by mentor gets the hash Prodigy (1.1x) gives it, and imported Prodigy files keep
-theirs (existing hashes are never recomputed unless asked).
+theirs (existing hashes are never recomputed unless asked). Being 32-bit, they
+collide; mentor tells tasks apart by :func:`task_key`, a hash and a 64-bit
+digest of the input together.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from json.encoder import encode_basestring_ascii as _encode_string
 from typing import Any, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, TypedDict
 
 from murmurhash import hash as _murmur
+
+_blake2b = hashlib.blake2b
 
 INPUT_HASH_KEYS: tuple = ("text", "image", "html", "input")
 TASK_HASH_KEYS: tuple = ("spans", "label", "options", "arcs")
@@ -91,18 +95,6 @@ def _content_key(input_parts: List[str], task_parts: List[str]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def get_content_key(
-    task: Task, input_keys: Sequence[str] = INPUT_HASH_KEYS, task_keys: Sequence[str] = TASK_HASH_KEYS
-) -> int:
-    """A 64-bit hash of what the two hashes cover, for telling real repeats from collisions.
-
-    32-bit hashes collide: among a million distinct tasks about a hundred pairs
-    share a ``_task_hash``. The database stores an answer again only when both
-    this key and the task hash match, so a collision never drops a task.
-    """
-    return _content_key(_parts(task, input_keys), _parts(task, task_keys))
-
-
 def hash_for_storage(task: Task) -> int:
     """Set missing hashes and return the content key, serialising each value once."""
     input_parts = _parts(task, INPUT_HASH_KEYS)
@@ -112,6 +104,37 @@ def hash_for_storage(task: Task) -> int:
     if "_task_hash" not in task:
         task["_task_hash"] = hash_string(str(task["_input_hash"]) + "".join(task_parts))
     return _content_key(input_parts, task_parts)
+
+
+def input_digest(task: Task) -> int:
+    """Unsigned 64-bit BLAKE2b of the input fields (``text``, ``image``, ``html``, ``input``).
+
+    The same serialisation the hashes use; ``\\x1f`` can't occur in JSON
+    text, so the parts can't run into each other.
+    """
+    parts = [canonical_json(task[key]) for key in INPUT_HASH_KEYS if key in task]
+    data = parts[0] if len(parts) == 1 else "\x1f".join(parts)
+    return int.from_bytes(_blake2b(data.encode("utf8"), digest_size=8).digest(), "big")
+
+
+def task_key(task: Task, by: str = "task", digest: Optional[int] = None) -> int:
+    """mentor's collision-proof key for a hashed task: its Prodigy hash and its input, in one int.
+
+    ``by="task"`` pairs ``_task_hash`` with the input digest, ``by="input"``
+    pairs ``_input_hash`` with it: ``hash << 64 | input_digest``. Two tasks get
+    the same key only when their Prodigy hash is equal and their input is the
+    same, so distinct texts whose 32-bit hashes collide (about a hundred
+    pairs in a million) keep apart, and nothing the hashes tell apart (custom
+    ``input_keys``, say) is merged. It covers the input only, not the question
+    (spans, label, options), because an answer's question may be edited (a
+    manual view) and must still find the task it answers; the same text asked
+    two questions whose ``_task_hash``es collide is still one task, as in
+    Prodigy. Pass ``digest`` (from :func:`input_digest`) to compute both keys
+    of a task with one digest. The key is computed where needed, never
+    stored; an answer keeps its digest as ``_input_digest`` (mentor.core.keys).
+    """
+    value = task["_input_hash" if by == "input" else "_task_hash"]
+    return (int(value) << 64) | (input_digest(task) if digest is None else digest)
 
 
 def _parts(task: Task, keys: Sequence[str]) -> List[str]:

@@ -5,7 +5,9 @@ The :class:`Controller` sits between what a recipe returns
 tasks lazily from the stream, skips those already answered (so a restarted
 recipe carries on where it stopped), hands them out in batches through a feed
 (:mod:`mentor.core.feed`), and stores each answered batch durably before it
-says so. It never imports FastAPI: the server calls its methods.
+says so. It never imports FastAPI: the server calls its methods. Tasks and
+answers are told apart by their hash and their input (:mod:`mentor.core.keys`),
+never by a 32-bit hash alone.
 
 Threads: the server calls it from a thread pool. ``_state`` guards sessions,
 feed and counters (short sections, never around I/O); ``_recipe`` makes one
@@ -36,10 +38,11 @@ from ..errors import (
     TooManyAnswers,
     TooManySessions,
 )
-from ..tasks import Task, set_hashes
+from ..tasks import Task, input_digest, set_hashes
 from .answers import check_answer
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
+from .keys import DIGEST_FIELD, DIGEST_MASK, KeySet, format_digest, keys_of, read_stored_keys, stored_keys_of
 from .progress import LossTracker, ProgressKind, answered_fraction
 from .sessions import NewSessionRate, Session, StorageUnavailable, check_allowed, session_id_for
 from .signing import SIGNATURE_KEY, TaskSigner, load_key
@@ -120,7 +123,7 @@ class Controller:
         self.batch_size = self.settings.batch_size
         self.per_task = self.settings.annotations_per_task or 1
         self.overlap = self.settings.feed_overlap
-        self._key_field = "_input_hash" if self.settings.exclude_by == "input" else "_task_hash"
+        self._by = "input" if self.settings.exclude_by == "input" else "task"
         self._state = threading.RLock()
         self._recipe = threading.Lock()
         self._session_init = threading.Lock()
@@ -137,7 +140,7 @@ class Controller:
         self._answers_seen = 0
         self._started = False
         self._closed = False
-        self._dataset_keys: Set[int] = set()
+        self._dataset_keys = KeySet()
         self._dataset_total = 0
         self._signer = signer if signer is not None else TaskSigner(load_key(self.settings.server_key_file))
         if self.dataset:
@@ -147,22 +150,19 @@ class Controller:
 
     # -- set-up -------------------------------------------------------------
 
-    def _key(self, task: Task) -> int:
-        return int(task[self._key_field])
-
-    def _hashes(self, *names: str) -> Set[int]:
+    def _stored_keys(self, *names: str) -> KeySet:
+        """The exclusion keys of the answers stored in some datasets (see mentor.core.keys)."""
         assert self.db is not None
         if not names:
-            return set()
-        if self._key_field == "_input_hash":
-            return self.db.get_input_hashes(*names)
-        return self.db.get_task_hashes(*names)
+            return KeySet()
+        return read_stored_keys(self.db.iter_hashes_and_content(*names), self._by)
 
     def _make_feed(self) -> Union[SharedFeed, OverlapFeed]:
         excluded = [name for name in self.components.exclude if name != self.dataset]
-        done = self._hashes(*excluded) if self.db is not None else set()
+        done = self._stored_keys(*excluded) if self.db is not None else KeySet()
         timeout = self.settings.task_timeout
         prior: Dict[int, Set[str]] = {}
+        prior_bare: Dict[int, Set[str]] = {}
         if self.dataset and self.db is not None:
             name = str(self.dataset)
             self._dataset_total = self.db.count_dataset(name)
@@ -170,20 +170,22 @@ class Controller:
                 pass  # each session reads its own answers when it connects
             elif self.per_task > 1:
                 for task in self.db.get_dataset_examples(name):
-                    key = task.get(self._key_field)
-                    if key is not None:
-                        self._dataset_keys.add(int(key))
-                        prior.setdefault(int(key), set()).add(str(task.get("_session_id") or ""))
+                    key, bare = stored_keys_of(task, self._by)
+                    self._dataset_keys.add_stored(key, bare)
+                    sessions = prior.setdefault(key, set()) if key is not None else prior_bare.setdefault(bare, set())
+                    sessions.add(str(task.get("_session_id") or ""))
             else:
-                self._dataset_keys = self._hashes(name)
+                self._dataset_keys = self._stored_keys(name)
         if self.overlap:
-            return OverlapFeed(key=self._key, timeout=timeout, done=done)
+            return OverlapFeed(timeout=timeout, done=done)
         if self.settings.auto_exclude_current:
             if self.per_task <= 1:
-                done |= self._dataset_keys
+                done.update(self._dataset_keys)
             else:
-                return SharedFeed(key=self._key, timeout=timeout, per_task=self.per_task, done=done, prior=prior)
-        return SharedFeed(key=self._key, timeout=timeout, per_task=self.per_task, done=done)
+                return SharedFeed(
+                    timeout=timeout, per_task=self.per_task, done=done, prior=prior, prior_bare=prior_bare
+                )
+        return SharedFeed(timeout=timeout, per_task=self.per_task, done=done)
 
     def start(self) -> None:
         """Run the recipe's ``on_load`` once (the server calls this at start-up)."""
@@ -269,10 +271,9 @@ class Controller:
         """
         assert self.db is not None
         for task in self.db.get_dataset_examples(str(self.dataset), session=session.id):
-            session.answered.add(int(task["_task_hash"]))
-            key = task.get(self._key_field)
-            if key is not None and self.settings.auto_exclude_current:
-                session.answered_keys.add(int(key))
+            session.answered.add_stored(*stored_keys_of(task, "task"))
+            if self.settings.auto_exclude_current:
+                session.answered_keys.add_stored(*stored_keys_of(task, self._by))
             session.counts[task.get("answer")] += 1
         session.stored = bool(session.answered)  # its session dataset exists: no create on the next answer
 
@@ -300,17 +301,19 @@ class Controller:
             with self._recipe:
                 pulled = self._pull(wanted - len(tasks))
             with self._state:
-                for task in pulled:
-                    self._feed.admit(task)
+                for task, ident, key in pulled:
+                    self._feed.admit(task, ident, key)
                 tasks += self._feed.take(session, wanted - len(tasks), now, self.sessions)
         progress, kind = self.progress(session)
-        return Questions([self._signer.sign(task) for task in tasks], session.id, self.total, progress, kind)
+        # the low 64 bits of a task's key are its input digest: signing needs no second one
+        signed = [self._signer.sign(task, ident & DIGEST_MASK) for ident, task in tasks]
+        return Questions(signed, session.id, self.total, progress, kind)
 
-    def _pull(self, count: int) -> List[Task]:
-        """Up to ``count`` tasks from the stream that aren't excluded (caller holds ``_recipe``)."""
+    def _pull(self, count: int) -> List[Tuple[Task, int, int]]:
+        """Up to ``count`` tasks from the stream that aren't excluded, with their keys (caller holds ``_recipe``)."""
         if self._iterator is None:
             self._iterator = iter(self.components.stream)
-        pulled: List[Task] = []
+        pulled: List[Tuple[Task, int, int]] = []
         while len(pulled) < count and not self._exhausted:
             try:
                 task = next(self._iterator)
@@ -323,8 +326,9 @@ class Controller:
             if not isinstance(task, dict):
                 raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}", "stream")
             set_hashes(task)
-            if not self._feed.is_excluded(task):
-                pulled.append(task)
+            ident, key = keys_of(task, self._by)
+            if not self._feed.is_excluded(key):
+                pulled.append((task, ident, key))
         return pulled
 
     # -- answers ------------------------------------------------------------
@@ -345,6 +349,7 @@ class Controller:
             raise TooManyAnswers(len(answers), limit)
         session = self.get_session(name)
         prepared = [self._prepare(answer, session, index) for index, answer in enumerate(answers)]
+        keyed = [self._answer_keys(answer) for answer in prepared]  # before any callback sees the answers
         validate = self.components.validate_answer
         if validate is not None:
             for index, answer in enumerate(prepared):
@@ -356,25 +361,25 @@ class Controller:
                     rejected.index = index  # type: ignore[attr-defined]
                     raise rejected from err
         fresh: List[Task] = []
+        keys: List[Tuple[int, int]] = []
         saved = 0
         with session.lock:
             seen: Set[int] = set()
-            for answer in prepared:
-                task_hash = answer["_task_hash"]
-                if task_hash in session.answered or task_hash in seen:
+            for answer, (ident, key) in zip(prepared, keyed):
+                if ident in session.answered or ident in seen:
                     continue
-                seen.add(task_hash)
+                seen.add(ident)
                 fresh.append(answer)
+                keys.append((ident, key))
             if fresh:
                 saved = self._store(fresh, session)
                 with self._state:
-                    for answer in fresh:
-                        key = self._key(answer)
-                        session.answered.add(answer["_task_hash"])
+                    for answer, (ident, key) in zip(fresh, keys):
+                        session.answered.add(ident)
                         session.answered_keys.add(key)
                         session.counts[answer["answer"]] += 1
                         self._dataset_keys.add(key)
-                        self._feed.mark_answered(session, answer["_task_hash"], key)
+                        self._feed.mark_answered(session, ident, key)
                     self._dataset_total += saved
                     self._answers_seen += len(fresh)
         trainable = [answer for answer in fresh if answer["answer"] != "ignore"]
@@ -389,7 +394,8 @@ class Controller:
     def _prepare(self, answer: Any, session: Session, index: int) -> Task:
         """Check one answer and fill in what the server records; raises InvalidAnswer or AnswerNotServed."""
         check_answer(answer, index)
-        if not self._signer.verify(answer):
+        digest = input_digest(answer)
+        if not self._signer.verify(answer, digest):
             task_hash = answer.get("_task_hash")
             raise AnswerNotServed(index=index, task_hash=task_hash if isinstance(task_hash, int) else None)
         # a copy: the caller's answer keeps its signature, so a refused batch can be sent again
@@ -399,7 +405,15 @@ class Controller:
         answer.setdefault("_view_id", self.view_id)
         if answer.get("_timestamp") is None:
             answer["_timestamp"] = int(time.time())
+        # the input it was served with (the signature says so), kept in case before_db strips it;
+        # last, so that a restart finds it at the end of the stored JSON
+        answer.pop(DIGEST_FIELD, None)
+        answer[DIGEST_FIELD] = format_digest(digest)
         return answer
+
+    def _answer_keys(self, answer: Task) -> Tuple[int, int]:
+        """``(ident, key)`` of a prepared answer: those of the task it answers."""
+        return keys_of(answer, self._by, int(answer[DIGEST_FIELD], 16))
 
     def _store(self, answers: List[Task], session: Session) -> int:
         """Run ``before_db`` and commit the answers to the dataset and the session, durably."""

@@ -10,10 +10,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Counter, Deque, Dict, List, Optional, Sequence, Set, Union
+from typing import Callable, Counter, Deque, Dict, List, Optional, Sequence, Union
 
 from ..db import validate_dataset_name
 from ..errors import InvalidDatasetName, InvalidSessionName, MentorError, SessionsTooFast
+from .keys import KeySet
 
 DEFAULT_SESSION = "default"
 
@@ -97,19 +98,21 @@ class NewSessionRate:
 class Session:
     """What the controller knows about one annotator.
 
-    ``open`` maps the task hashes sent to this session and not answered yet to
-    the time they were sent (insertion order is serving order). ``resend``
-    lists open tasks to serve again first, after the app was reloaded.
-    ``answered`` holds the task hashes this session has stored, which makes a
-    retried batch a no-op; ``answered_keys`` the exclusion keys (task or input
-    hash) for ``feed_overlap``. ``stored`` says its session dataset exists.
+    Tasks are known by their keys (mentor.core.keys: the hash and the input,
+    so two texts whose 32-bit hashes collide are two tasks). ``open`` maps the
+    keys of the tasks sent to this session and not answered yet to the time
+    they were sent (insertion order is serving order). ``resend`` lists open
+    tasks to serve again first, after the app was reloaded. ``answered`` holds
+    the keys of the tasks this session has stored, which makes a retried batch
+    a no-op; ``answered_keys`` the exclusion keys (by task or input hash) for
+    ``feed_overlap``. ``stored`` says its session dataset exists.
     """
 
     id: str
     open: Dict[int, float] = field(default_factory=dict)
     resend: List[int] = field(default_factory=list)
-    answered: Set[int] = field(default_factory=set)
-    answered_keys: Set[int] = field(default_factory=set)
+    answered: KeySet = field(default_factory=KeySet)
+    answered_keys: KeySet = field(default_factory=KeySet)
     counts: Counter[Optional[str]] = field(default_factory=Counter)
     cursor: int = 0
     stored: bool = False

@@ -22,7 +22,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Optional
 
-from ..tasks import Task, get_content_key
+from ..tasks import Task, input_digest
 
 logger = logging.getLogger(__name__)
 
@@ -68,18 +68,25 @@ class TaskSigner:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
-    def _digest(self, task_hash: Any, input_hash: Any, task: Task) -> str:
-        message = f"{task_hash}:{input_hash}:{get_content_key(task, task_keys=())}".encode("ascii")
+    def _digest(self, task_hash: Any, input_hash: Any, task: Task, digest: Optional[int]) -> str:
+        if digest is None:
+            digest = input_digest(task)
+        # as a signed 64-bit number, which is what signatures have always carried
+        signed = digest - (1 << 64) if digest >= 1 << 63 else digest
+        message = f"{task_hash}:{input_hash}:{signed}".encode("ascii")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 
-    def sign(self, task: Task) -> Task:
-        """A shallow copy of the (hashed) task with its signature; the task itself is unchanged."""
-        return {**task, SIGNATURE_KEY: self._digest(task["_task_hash"], task["_input_hash"], task)}
+    def sign(self, task: Task, digest: Optional[int] = None) -> Task:
+        """A shallow copy of the (hashed) task with its signature; the task itself is unchanged.
 
-    def verify(self, answer: Task) -> bool:
+        ``digest`` is the task's :func:`~mentor.tasks.input_digest`, when the caller has it already.
+        """
+        return {**task, SIGNATURE_KEY: self._digest(task["_task_hash"], task["_input_hash"], task, digest)}
+
+    def verify(self, answer: Task, digest: Optional[int] = None) -> bool:
         """Whether the answer's signature matches its hashes and input (the key is not removed)."""
         signature: Optional[Any] = answer.get(SIGNATURE_KEY)
         if not isinstance(signature, str) or "_task_hash" not in answer or "_input_hash" not in answer:
             return False
-        expected = self._digest(answer["_task_hash"], answer["_input_hash"], answer)
+        expected = self._digest(answer["_task_hash"], answer["_input_hash"], answer, digest)
         return hmac.compare_digest(expected, signature)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Set, Union
 
 from ..errors import InvalidLine, InvalidSource, SourceIsFolder, SourceNotFound, UnknownLoader
-from ..tasks import Task, set_hashes
+from ..tasks import Task, set_hashes, task_key
 from .csv import check_header, load_csv, load_tsv
 from .images import count_images, load_images
 from .json_array import load_json
@@ -119,7 +119,8 @@ def get_stream(
     A ``.gz`` cut short keeps the tasks read before the damage, with one
     warning. With ``skip_invalid=False`` the first bad line raises
     InvalidLine/MissingField when the stream reaches it (``db-in``'s all or
-    nothing).
+    nothing). ``dedup`` drops a task only when an earlier one had the same
+    ``_task_hash`` and the same input (:func:`~mentor.tasks.task_key`).
     """
     if str(source) != STDIN and not Path(source).exists():
         raise SourceNotFound(source)
@@ -133,13 +134,15 @@ def get_stream(
 
     def factory() -> Iterator[Task]:
         report.reset()
-        seen = set()
+        seen: Set[int] = set()
         for task in load(source, **options):
             set_hashes(task, overwrite=rehash)
             if dedup:
-                if task["_task_hash"] in seen:
+                # the task hash and the text: two texts whose 32-bit hashes collide are both kept
+                key = task_key(task)
+                if key in seen:
                     continue
-                seen.add(task["_task_hash"])
+                seen.add(key)
             yield task
         report.finish()
 

@@ -138,6 +138,15 @@ def test_dedup_and_rehash(tmp_path):
     assert list(get_stream(path, rehash=True))[0]["_input_hash"] != 1
 
 
+def test_issue12_dedup_keeps_texts_whose_hashes_collide(tmp_path):
+    """R23: the two texts share _input_hash and _task_hash; dedup drops only a real repeat."""
+    lines = [{"text": "collision probe 43663"}, {"text": "collision probe 237330"}, {"text": "collision probe 43663"}]
+    path = write(tmp_path / "c.jsonl", "".join(json.dumps(t) + "\n" for t in lines).encode())
+    tasks = list(get_stream(path, dedup=True))
+    assert [t["text"] for t in tasks] == ["collision probe 43663", "collision probe 237330"]
+    assert tasks[0]["_task_hash"] == tasks[1]["_task_hash"] and tasks[0]["_input_hash"] == tasks[1]["_input_hash"]
+
+
 def test_stdin_loader(tmp_path):
     code = "from mentor.loaders import get_stream; print([t['text'] for t in get_stream('-')])"
     out = subprocess.run([sys.executable, "-c", code], input=b'{"text": "piped"}\n', capture_output=True, check=True)
