@@ -194,6 +194,47 @@ def test_issue12_hostile_truncated_gz_serves_what_it_holds(start_server: Callabl
         assert tasks and client.get("/project").status_code == 200
 
 
+# -- texts whose 32-bit hashes collide ---------------------------------------------------------------
+
+# found by a birthday search: one _input_hash and one _task_hash for two texts
+COLLIDING = ("collision probe 43663", "collision probe 237330")
+
+
+def test_issue12_hostile_colliding_hashes_serve_store_and_skip_each_text_apart(
+    start_server: Callable, tmp_path: Path
+) -> None:
+    """R23: both texts are served and stored; a restart skips the answered one and serves the other."""
+    first, second = (json.dumps({"text": text}) for text in COLLIDING)
+    source = write_source(tmp_path / "texts.jsonl", {5: first, 20: second})
+    args = ["mark", "news", str(source), "--view-id", "text"]
+    server = start_server(args)
+    served: List[Dict[str, Any]] = []
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        while True:
+            tasks = client.post("/get_session_questions", json={"session_id": "alex"}).json()["tasks"]
+            if not tasks:
+                break
+            served += tasks
+            kept = [t for t in tasks if t["text"] != COLLIDING[1]]  # the second is left unanswered
+            assert give(client, [{**t, "answer": "accept"} for t in kept]).json()["saved"] == len(kept)
+    server.terminate()
+    pair = [t for t in served if t["text"] in COLLIDING]
+    assert len(served) == len({t["text"] for t in served}) == N_TASKS
+    assert pair[0]["_task_hash"] == pair[1]["_task_hash"] and pair[0]["_input_hash"] == pair[1]["_input_hash"]
+
+    server = start_server(args)
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        tasks = client.post("/get_session_questions", json={"session_id": "bea"}).json()["tasks"]
+        assert [t["text"] for t in tasks] == [COLLIDING[1]]
+        assert give(client, [{**tasks[0], "answer": "accept"}], "bea").json()["saved"] == 1
+    db = Database(f"sqlite:///{tmp_path / 'home' / 'mentor.db'}")
+    try:
+        stored = [eg["text"] for eg in db.get_dataset_examples("news")]
+        assert len(stored) == len(set(stored)) == N_TASKS and set(COLLIDING) <= set(stored)
+    finally:
+        db.close()
+
+
 # -- sources a recipe must refuse at start, with one line -------------------------------------------
 
 
