@@ -46,9 +46,12 @@ from .tables import metadata
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
-# Examples an import writes into its staging dataset in one transaction: how long a
-# server writing the same SQLite file may have to wait is SQLite's insert of them.
-IMPORT_CHUNK = 10_000
+# Examples an import writes into its staging dataset in one transaction. A server on
+# the same SQLite file waits for that transaction: 2,000 rows hold the lock for 30-80 ms
+# in a database of up to a million answers, where 5,000 held it for up to 250 ms and
+# put give_answers' p99 over 250 ms (bench/server_load.py --db-in-during). Larger
+# chunks import faster: their index pages are shared by more rows.
+IMPORT_CHUNK = 2000
 READ_BATCH = 2000
 MAX_RETRIES = 10
 
@@ -227,7 +230,7 @@ class Database:
             staged = 0
             for chunk in _chunks(examples, IMPORT_CHUNK):
                 rows = _rows(chunk)  # before the transaction: a lock waits for inserts only
-                with self.engine.begin() as conn:
+                with self._staging_transaction() as conn:
                     staging.touch(conn, area)
                     for batch in _chunks(rows, WRITE_BATCH):
                         staged += self._write_rows(conn, batch, [area.id])
@@ -235,6 +238,32 @@ class Database:
         except BaseException:
             staging.remove(self, area.id, area.name)
             raise
+
+    @contextmanager
+    def _staging_transaction(self) -> Iterator[Connection]:
+        """A transaction that commits without waiting for the disk (SQLite, PostgreSQL).
+
+        Staged rows need not survive a crash: a crash before publishing loses
+        the import anyway, and publishing commits durably, which flushes all
+        that came before it. On SQLite the flush would hold the write lock.
+        """
+        with self.engine.connect() as conn:
+            if self.backend != "sqlite":
+                with conn.begin():
+                    if self.backend == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    yield conn
+                return
+            raw = conn.connection.dbapi_connection
+            raw.execute("PRAGMA synchronous=NORMAL")  # outside the transaction: pysqlite begins at the first write
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                try:
+                    raw.execute("PRAGMA synchronous=FULL")
+                except Exception:
+                    conn.invalidate()  # a connection that commits unsynced never goes back to the pool
 
     def remove_stale_imports(self) -> int:
         """Delete what imports that died (killed, or their machine gone) left hidden; return how many rows.
