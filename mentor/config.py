@@ -48,6 +48,12 @@ class Settings(BaseModel):
     auto_exclude_current: bool = Field(True, description="Skip tasks already in the dataset")
     allowed_sessions: Optional[List[str]] = Field(None, description="Session names allowed")
     basic_auth: Optional[Dict[str, str]] = Field(None, description="user -> password for basic auth")
+    user_sessions: Optional[Dict[str, List[str]]] = Field(
+        None,
+        description="basic-auth user -> the session names it may read and answer (the first is its default); "
+        "once this or 'admins' is set, every other user is bound to the session of its own name",
+    )
+    admins: List[str] = Field(default_factory=list, description="basic-auth users who may use any session")
     task_timeout: float = Field(300.0, gt=0, description="Seconds before an unanswered task is served again")
     max_request_bytes: int = Field(
         10_000_000, ge=1024, description="Largest request body the server reads; bigger ones get 413 unread"
@@ -73,11 +79,29 @@ class Settings(BaseModel):
     labels: Optional[List[str]] = None
     log_level: str = "WARNING"
 
-    @field_validator("allowed_sessions", "allowed_hosts", mode="before")
+    @field_validator("allowed_sessions", "allowed_hosts", "admins", mode="before")
     @classmethod
     def _split_sessions(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("user_sessions", mode="before")
+    @classmethod
+    def _user_sessions(cls, value: Any) -> Any:
+        """``"alex:alex,bea:bea,bea:review"`` (the env's form) or ``{"alex": "alex"}`` -> user -> names."""
+        if isinstance(value, str):
+            pairs: Dict[str, List[str]] = {}
+            for item in value.split(","):
+                if not item.strip():
+                    continue
+                user, sep, name = (part.strip() for part in item.partition(":"))
+                if not (sep and user and name):
+                    raise ValueError("expected user:session pairs separated by commas")
+                pairs.setdefault(user, []).append(name)
+            return pairs
+        if isinstance(value, dict):
+            return {user: [names] if isinstance(names, str) else names for user, names in value.items()}
         return value
 
     @property
@@ -126,6 +150,8 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
         "MENTOR_STRICT_SOURCES": "strict_sources",
         "MENTOR_MAX_ANSWERS_PER_REQUEST": "max_answers_per_request",
         "MENTOR_MAX_NEW_SESSIONS_PER_MINUTE": "max_new_sessions_per_minute",
+        "MENTOR_USER_SESSIONS": "user_sessions",
+        "MENTOR_ADMINS": "admins",
     }
     for var, key in simple.items():
         if environ.get(var):

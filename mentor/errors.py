@@ -255,6 +255,25 @@ class TooManySessions(MentorError):
         )
 
 
+class SessionForbidden(MentorError):
+    """A basic-auth user named a session it isn't bound to in ``user_sessions`` (HTTP 403).
+
+    With users bound to sessions, alex reads and answers only alex's queue:
+    naming bea's session (``?session=bea``) is refused before anything is read
+    or stored. The message names only the user's own sessions, never others'.
+    """
+
+    code = "M089"
+
+    def __init__(self, user: str, name: str, own: Sequence[str]) -> None:
+        self.user, self.name = user, name
+        yours = ", ".join(repr(n) for n in own)
+        super().__init__(
+            f"User '{user}' may not use session '{name}' (theirs: {yours}): open the app without "
+            "?session= to get your own, or ask for the session to be added to 'user_sessions'"
+        )
+
+
 class InvalidSessionName(InputError):
     """A session name (``?session=NAME``) that can't name a session dataset (HTTP 422)."""
 

@@ -57,8 +57,8 @@ SKIPS_SHOWN = 5
 UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
 # never sent to the browser, whatever layer they were set in
 PRIVATE_SETTINGS = frozenset(
-    ("home", "db_url", "db", "db_settings", "basic_auth", "allowed_sessions", "allowed_hosts", "host", "port",
-     "log_level")
+    ("home", "db_url", "db", "db_settings", "basic_auth", "user_sessions", "admins", "allowed_sessions",
+     "allowed_hosts", "host", "port", "log_level")
 )
 UI_DEFAULTS: Dict[str, Any] = {
     "choice_style": "single",

@@ -6,6 +6,8 @@ the recipe's ``on_load`` at start-up and ``on_exit`` at shutdown (lifespan).
 
 Around the routes, outermost first: security headers on every response, the
 Host check (DNS rebinding), the body size limit, then basic auth when it is on.
+With ``user_sessions`` or ``admins`` set, the routes hold each user to its own
+sessions (``binding.py``).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from .. import __version__
 from ..config import Settings
 from ..core.controller import Controller
 from .auth import BasicAuthMiddleware
+from .binding import SessionBinding
 from .errors import add_error_handlers
 from .headers import SecurityHeadersMiddleware, page_policy
 from .hosts import HostCheckMiddleware, HostPolicy
@@ -50,6 +53,7 @@ def create_app(controller: Controller, settings: Settings, *, static_dir: Option
     )
     app.state.controller = controller
     app.state.settings = settings
+    app.state.session_binding = SessionBinding.from_settings(settings, controller.dataset)
     app.state.static_dir = Path(static_dir) if static_dir is not None else STATIC_DIR
     add_error_handlers(app)
     for module in (health, project, questions, answers, webapp):

@@ -1,7 +1,7 @@
 """Dependencies the routes share, as ``Annotated`` aliases.
 
-The controller and settings live on ``app.state`` (set by ``create_app``);
-tests swap them with ``app.dependency_overrides``.
+The controller, settings and session binding live on ``app.state`` (set by
+``create_app``); tests swap them with ``app.dependency_overrides``.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from ..config import Settings
 from ..core.controller import Controller
+from .binding import SessionAccess
 
 
 def get_controller(request: Request) -> Controller:
@@ -26,11 +27,12 @@ def get_user(request: Request) -> Optional[str]:
     return getattr(request.state, "user", None)
 
 
+def get_access(request: Request) -> SessionAccess:
+    """The request's user and the sessions it may use: ``access.session(name)`` is the one it speaks for."""
+    return SessionAccess(get_user(request), getattr(request.app.state, "session_binding", None))
+
+
 ControllerDep = Annotated[Controller, Depends(get_controller)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UserDep = Annotated[Optional[str], Depends(get_user)]
-
-
-def session_name(requested: Optional[str], user: Optional[str]) -> Optional[str]:
-    """The session a request speaks for: the one named, else the logged-in user's, else the default."""
-    return requested if requested else user
+AccessDep = Annotated[SessionAccess, Depends(get_access)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from .. import links
-from ..deps import ControllerDep, UserDep, session_name
+from ..deps import AccessDep, ControllerDep
 from ..responses import json_response
 from ..schemas import AnswersRequest, AnswersResponse, ErrorResponse
 
@@ -27,14 +27,14 @@ router = APIRouter(tags=["answers"])
     ),
 )
 def give_answers(
-    body: AnswersRequest, controller: ControllerDep, user: UserDep
+    body: AnswersRequest, controller: ControllerDep, access: AccessDep
 ) -> Response:
     """Store the answers; the response is sent only after the commit is durable.
 
     Sending the same batch again (a retry) stores nothing new and returns
     ``saved: 0``. If the recipe refuses one answer, none of the batch is stored.
     """
-    receipt = controller.give_answers(body.answers, session_name(body.session_id, user))
+    receipt = controller.give_answers(body.answers, access.session(body.session_id))
     payload = {
         "progress": receipt.progress,
         "progress_kind": receipt.progress_kind,

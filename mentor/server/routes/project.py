@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from ... import __version__
 from .. import links
-from ..deps import ControllerDep, UserDep, session_name
+from ..deps import AccessDep, ControllerDep
 from ..schemas import ErrorResponse, ProjectResponse, Stats
 
 router = APIRouter(tags=["project"])
@@ -22,7 +22,7 @@ router = APIRouter(tags=["project"])
 )
 def get_project(
     controller: ControllerDep,
-    user: UserDep,
+    access: AccessDep,
     session: Optional[str] = Query(None, max_length=255, description="Session name from ?session=NAME"),
 ) -> ProjectResponse:
     """The view, labels and UI settings, and this session's progress and stats.
@@ -30,7 +30,7 @@ def get_project(
     The app calls this once when it loads: the session's tasks that were sent
     and not answered (a reloaded tab) are served to it again first.
     """
-    session_id = controller.reopen(session_name(session, user))
+    session_id = controller.reopen(access.session(session))
     current = controller.get_session(session_id)
     progress, kind = controller.progress(current)
     skipped, skipped_lines = controller.skipped_lines()

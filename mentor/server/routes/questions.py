@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from .. import links
-from ..deps import ControllerDep, UserDep, session_name
+from ..deps import AccessDep, ControllerDep
 from ..responses import json_response
 from ..schemas import ErrorResponse, QuestionsResponse, SessionRequest
 
@@ -21,10 +21,10 @@ router = APIRouter(tags=["questions"])
     ),
 )
 def get_session_questions(
-    body: SessionRequest, controller: ControllerDep, user: UserDep
+    body: SessionRequest, controller: ControllerDep, access: AccessDep
 ) -> Response:
     """Tasks this session hasn't answered; an empty list means no tasks are available."""
-    questions = controller.get_questions(session_name(body.session_id, user))
+    questions = controller.get_questions(access.session(body.session_id))
     skipped, skipped_lines = controller.skipped_lines()
     payload = {
         "tasks": questions.tasks,
