@@ -260,7 +260,7 @@ def train(
     batch_size: Annotated[Optional[int], Opt("--batch-size", "-b", help="Examples per update. Smaller: more, noisier updates per epoch; larger: fewer, smoother updates and more memory. Default: spaCy's batches by word count (100 growing to 1,000 words)")] = None,
     seed: SeedOpt = 0,
     binary: BinaryOpt = False,
-    silver_rounds: SilverRoundsOpt = 1,
+    silver_rounds: SilverRoundsOpt = 2,
     balance: BalanceOpt = None,
     label_stats: Annotated[bool, Opt("--label-stats", "-L", help="Print precision, recall and F per label after training")] = False,
     require_patterns: Annotated[Optional[Path], Opt("--require-patterns", "-rp", help="Patterns JSONL: text categories count only when one of these terms occurs. The classifier still learns from every answer; a mentor_pattern_gate component saved after it sets the categories to 0 when nothing matches")] = None,

@@ -17,7 +17,7 @@ def test_train_binary_ner_trains_again_on_silver_annotation(training_db, tmp_pat
     out = tmp_path / "out"
     train(None, out, ner="ner_gold,ner_teach,eval:ner_eval", epochs=5)
     printed = capsys.readouterr().out
-    assert "Round 1 of 1" in printed and "tokens outside" in printed
+    assert "Round 1 of 2" in printed and "Round 2 of 2" in printed and "tokens outside" in printed
     assert (out / "silver" / "round-0" / "model-best").exists()
     silver = list(DocBin().from_disk(out / "silver" / "train-1.spacy").get_docs(spacy.blank("en").vocab))
     binary = [doc for doc in silver if "incorrect_spans" in doc.spans]
@@ -29,7 +29,8 @@ def test_train_binary_ner_trains_again_on_silver_annotation(training_db, tmp_pat
         assert {e.label_ for e in doc.ents} >= {"PERSON", "GPE"}
         assert [s.text for s in doc.spans["incorrect_spans"]] == ["flew"]
     config = (out / "config.cfg").read_text()
-    assert str(out / "silver" / "train-1.spacy") in config and '@readers = "mentor.Corpus.v1"' in config
+    assert (out / "silver" / "round-1" / "model-best").exists()
+    assert str(out / "silver" / "train-2.spacy") in config and '@readers = "mentor.Corpus.v1"' in config
     nlp = spacy.load(out / "model-best")
     assert {e.label_ for e in nlp("Carol flew to Oslo on day 99.").ents} <= {"PERSON", "GPE"}
 

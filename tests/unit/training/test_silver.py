@@ -4,7 +4,14 @@ import spacy
 from spacy.tokens import Span
 
 from mentor.training.docs import DEFAULT_INCORRECT_SPANS_KEY
-from mentor.training.silver import partial_ner, silver_doc, silver_docs
+from mentor.training.silver import (
+    accepted_lexicon,
+    lexicon_entities,
+    merge_candidates,
+    partial_ner,
+    silver_doc,
+    silver_docs,
+)
 from mentor.training.merge import Annotation
 
 
@@ -57,7 +64,7 @@ def test_silver_docs_leave_complete_annotations_alone():
     manual = _binary_doc(WORDS, accepted=[(0, 1, "PER")])
     manual.set_ents([Span(manual, 0, 1, label="PER")], default="outside")
     binary = _binary_doc(WORDS, accepted=[(2, 3, "PER")])
-    docs, stats = silver_docs(nlp, [manual, binary], [False, True], round=1)
+    docs, stats, _ = silver_docs(nlp, [manual, binary], [False, True], round=1)
     assert docs[0] is manual
     assert stats.texts == 1 and stats.added == 0  # round 1 never adds predictions
     assert docs[1].ents[0].text == "Bob"
@@ -86,3 +93,37 @@ def test_keep_best_round_never_keeps_a_worse_silver_round(tmp_path):
     assert (kept.best_dir / "which").read_text() == "0" and kept.best_dir == results[1].best_dir
     results[1].final_score = 0.6
     assert keep_best_round(results).best_round == 1
+
+
+def test_an_accepted_entity_recurs_where_its_words_do_unless_taken():
+    first = _binary_doc(["New", "York", "is", "big"], accepted=[(0, 2, "GPE")])
+    second = _binary_doc(["From", "New", "York", "to", "York"], rejected=[(4, 5, "GPE")])
+    third = _binary_doc(["New", "York", "Times", "and", "New", "York"], accepted=[(0, 3, "ORG")])
+    lexicon = accepted_lexicon([first, second, third])
+    assert lexicon_entities(second, lexicon) == [(1, 3, "GPE")]
+    assert lexicon_entities(third, lexicon) == [(4, 6, "GPE")]  # 0-3 is taken by its own answer
+    assert lexicon_entities(first, lexicon) == []
+
+
+def test_words_rejected_with_a_label_anywhere_never_spread_it():
+    accepted = _binary_doc(["Paris", "Hilton"], accepted=[(0, 1, "GPE")])
+    rejected = _binary_doc(["Paris", "Hilton", "sings"], rejected=[(0, 1, "GPE")])
+    other = _binary_doc(["Paris", "again"])
+    lexicon = accepted_lexicon([accepted, rejected, other])
+    assert lexicon_entities(other, lexicon) == []
+
+
+def test_silver_doc_adds_the_lexicon_entities_and_keeps_their_tokens():
+    ref = _binary_doc(WORDS, accepted=[(0, 1, "PER")])
+    lexicon = accepted_lexicon([_binary_doc(["to", "New", "York"], accepted=[(1, 3, "GPE")])])
+    doc = silver_doc(ref, {(4, 5, "ORG"): 0.99}, uncertain=0.01, confident=0.9, lexicon=lexicon)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Alice", "PER"), ("New York", "GPE")]
+
+
+def test_earlier_rounds_candidates_keep_tokens_missing_but_are_never_added():
+    current = {(2, 3, "PER"): 0.95}
+    earlier = [{(4, 6, "GPE"): 0.99, (2, 3, "PER"): 0.2}]
+    merged = merge_candidates(current, earlier, cap=0.01)
+    assert merged == {(2, 3, "PER"): 0.95, (4, 6, "GPE"): 0.01}
+    doc = silver_doc(_binary_doc(WORDS), merged, uncertain=0.01, confident=0.9)
+    assert [t.ent_iob_ for t in doc] == ["O", "O", "B", "O", "", "", "O"]
