@@ -14,12 +14,21 @@ annotators retry their unacknowledged batch as the web app does.
 --restart-postgres restarts the local PostgreSQL server half-way (Debian's
 pg_ctlcluster, fast mode: open connections are cut) while the mentor server
 keeps running; it must recover by itself (R9), answering 503 meanwhile.
+--db-in-during (issue 12) measures give_answers for --seconds without an import,
+then while ``python -m mentor db-in`` loads --db-in-lines lines (default 1M) into
+another dataset of the same database, and prints both side by side with the
+import's wall time; the target is p99 <= 250 ms during the import. SQLite unless
+--backend or --db-url says otherwise. --db-in-dataset bench imports into the
+dataset the server is writing instead (publishing then re-points every staged
+row in one transaction, which a server on SQLite waits for).
 
     python bench/server_load.py                      # both backends, 20 annotators, 15 s
     python bench/server_load.py --backend sqlite --kill
     python bench/server_load.py --instant-submit
     python bench/server_load.py --rate 1000          # latency at an offered 1,000 answers/s
     python bench/server_load.py --backend postgres --restart-postgres
+    python bench/server_load.py --db-in-during --rate 200      # 1M-line import beside the server
+    python bench/server_load.py --db-in-during --db-in-lines 100000 --db-url postgresql+psycopg://...
 
 Run by hand; never part of the test suite.
 """
@@ -30,6 +39,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -40,9 +50,10 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATASET = "bench"
@@ -107,6 +118,7 @@ class Server:
 @dataclass
 class Results:
     latencies: List[float] = field(default_factory=list)
+    sent_at: List[float] = field(default_factory=list)  # wall time each timed request began
     acknowledged: List[Tuple[str, int]] = field(default_factory=list)
     failed_requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -140,13 +152,14 @@ class Annotator(threading.Thread):
         """Send until a 200 comes back (the server may be restarting); None if it never does."""
         while time.time() < grace:
             try:
-                began = time.perf_counter()
+                sent_at, began = time.time(), time.perf_counter()
                 status, data = self.post(path, body)
                 elapsed = time.perf_counter() - began
                 if status == 200:
                     if path == "/give_answers":
                         with self.results.lock:
                             self.results.latencies.append(elapsed)
+                            self.results.sent_at.append(sent_at)
                     return data
             except (OSError, http.client.HTTPException, json.JSONDecodeError):
                 pass
@@ -159,7 +172,8 @@ class Annotator(threading.Thread):
         return None
 
     def run(self) -> None:
-        grace = self.deadline + 60  # a batch in flight at the deadline is still sent, as the app would
+        # the deadline may move (--db-in-during ends when the import does); a batch in
+        # flight at the deadline is still sent, for a minute, as the app would
         next_slot = time.time() + random.uniform(0, self.interval)
         while time.time() < self.deadline:
             if self.interval:
@@ -171,7 +185,8 @@ class Annotator(threading.Thread):
             answers = [{**task, "answer": "accept", "accept": ["POS"], "_timestamp": int(time.time())} for task in questions["tasks"]]
             batches = [[a] for a in answers] if self.instant else [answers]
             for batch in batches:
-                if self.post_until_acknowledged("/give_answers", {"answers": batch, "session_id": self.session}, grace) is None:
+                body = {"answers": batch, "session_id": self.session}
+                if self.post_until_acknowledged("/give_answers", body, self.deadline + 60) is None:
                     return
                 with self.results.lock:
                     self.results.acknowledged.extend((f"{DATASET}-{self.session}", a["_task_hash"]) for a in batch)
@@ -217,7 +232,10 @@ def check_stored(db_url: str, acknowledged: List[Tuple[str, int]]) -> Dict[str, 
 
     db = Database(db_url)
     try:
-        stored = Counter((e.get("_session_id"), e["_task_hash"]) for e in db.get_dataset_examples(DATASET))
+        # answers only: --db-in-during --db-in-dataset bench imports tasks without a session
+        stored = Counter(
+            (e["_session_id"], e["_task_hash"]) for e in db.get_dataset_examples(DATASET) if e.get("_session_id")
+        )
     finally:
         db.close()
     acked = set(acknowledged)
@@ -244,58 +262,83 @@ def restart_postgres() -> float:
     return time.perf_counter() - began
 
 
-def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
+@contextmanager
+def served(backend: str, args: argparse.Namespace) -> Iterator[Tuple[Path, str, Server]]:
+    """A fresh database and a running server on a generated source; both gone afterwards."""
     with tempfile.TemporaryDirectory(prefix="mentor-bench-") as tmp:
         workdir = Path(tmp)
         source = workdir / "tasks.jsonl"
         make_source(source, args.tasks)
         home = workdir / "home"
         home.mkdir()
-        db_url, drop = make_database(backend, workdir)
-        port = free_port()
-        server = Server(source, home, db_url, port, args.batch_size, workdir / "server.log")
+        db_url, drop = (args.db_url, lambda: None) if args.db_url else make_database(backend, workdir)
+        server = Server(source, home, db_url, free_port(), args.batch_size, workdir / "server.log")
         try:
             server.start()
-            results = Results()
-            began = time.time()
-            deadline = began + args.seconds
-            # --rate: each annotator sends its share of the answers per second, evenly spaced
-            interval = args.annotators * args.batch_size / args.rate if args.rate else 0.0
-            annotators = [
-                Annotator(f"a{i}", port, deadline, args.instant_submit, results, interval) for i in range(args.annotators)
-            ]
-            for annotator in annotators:
-                annotator.start()
-            restart_seconds = None
-            if args.kill:
-                time.sleep(args.seconds / 2)
-                server.kill()
-                restart_seconds = server.start()
-            db_restart_seconds = None
-            if args.restart_postgres and backend == "postgres":
-                time.sleep(args.seconds / 2)
-                db_restart_seconds = restart_postgres()
-            for annotator in annotators:
-                annotator.join()
-            elapsed = time.time() - began
-            server.stop()
-            check = check_stored(db_url, results.acknowledged)
+            yield workdir, db_url, server
         finally:
             server.stop()
             drop()
-    lat = [x * 1000 for x in results.latencies]
+
+
+def start_annotators(port: int, args: argparse.Namespace, results: Results, deadline: float) -> List[Annotator]:
+    # --rate: each annotator sends its share of the answers per second, evenly spaced
+    interval = args.annotators * args.batch_size / args.rate if args.rate else 0.0
+    annotators = [
+        Annotator(f"a{i}", port, deadline, args.instant_submit, results, interval) for i in range(args.annotators)
+    ]
+    for annotator in annotators:
+        annotator.start()
+    return annotators
+
+
+def latency_figures(latencies_ms: List[float]) -> Dict[str, Any]:
     return {
-        "backend": backend,
+        "give_answers_requests": len(latencies_ms),
+        "p50_ms": round(percentile(latencies_ms, 50), 1),
+        "p95_ms": round(percentile(latencies_ms, 95), 1),
+        "p99_ms": round(percentile(latencies_ms, 99), 1),
+        "max_ms": round(max(latencies_ms), 1) if latencies_ms else None,
+        "mean_ms": round(statistics.fmean(latencies_ms), 1) if latencies_ms else None,
+    }
+
+
+def describe_load(args: argparse.Namespace) -> Dict[str, Any]:
+    return {
         "annotators": args.annotators,
         "mode": "instant_submit" if args.instant_submit else f"batches of {args.batch_size}",
         "offered_rate": f"{args.rate:g} answers/s" if args.rate else "as fast as answered (closed loop)",
+    }
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
+    with served(backend, args) as (_, db_url, server):
+        results = Results()
+        began = time.time()
+        annotators = start_annotators(server.port, args, results, began + args.seconds)
+        restart_seconds = None
+        if args.kill:
+            time.sleep(args.seconds / 2)
+            server.kill()
+            restart_seconds = server.start()
+        db_restart_seconds = None
+        if args.restart_postgres and backend == "postgres":
+            time.sleep(args.seconds / 2)
+            db_restart_seconds = restart_postgres()
+        for annotator in annotators:
+            annotator.join()
+        elapsed = time.time() - began
+        server.stop()
+        check = check_stored(db_url, results.acknowledged)
+    lat = [x * 1000 for x in results.latencies]
+    figures = latency_figures(lat)
+    figures.pop("max_ms")
+    return {
+        "backend": backend,
+        **describe_load(args),
         "seconds": round(elapsed, 1),
         "answers_per_s": round(len(results.acknowledged) / elapsed, 1),
-        "give_answers_requests": len(lat),
-        "p50_ms": round(percentile(lat, 50), 1),
-        "p95_ms": round(percentile(lat, 95), 1),
-        "p99_ms": round(percentile(lat, 99), 1),
-        "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
+        **figures,
         "failed_attempts": results.failed_requests,
         "killed_and_restarted_in_s": round(restart_seconds, 1) if restart_seconds is not None else None,
         "postgres_restarted_in_s": round(db_restart_seconds, 1) if db_restart_seconds is not None else None,
@@ -303,31 +346,115 @@ def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
     }
 
 
+def make_import_source(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf8") as out:
+        for i in range(n):
+            out.write(json.dumps({"text": f"Imported record {i}: {i % 97} lazy dogs watched {i % 13} quick foxes.",
+                                  "meta": {"row": i}}) + "\n")
+
+
+def run_db_in_during(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
+    """give_answers latency for --seconds without an import, then while ``mentor db-in`` runs."""
+    with served(backend, args) as (workdir, db_url, server):
+        bulk = workdir / "bulk.jsonl"
+        make_import_source(bulk, args.db_in_lines)
+        results = Results()
+        annotators = start_annotators(server.port, args, results, time.time() + 24 * 3600)
+        began = time.time()
+        time.sleep(args.seconds)
+        import_began = time.time()
+        imported = subprocess.run(
+            [sys.executable, "-m", "mentor", "db-in", args.db_in_dataset, str(bulk)],
+            env=server.env, capture_output=True, text=True,
+        )
+        import_ended = time.time()
+        for annotator in annotators:
+            annotator.deadline = time.time()
+        for annotator in annotators:
+            annotator.join()
+        server.stop()
+        check = check_stored(db_url, results.acknowledged)
+        stored = count_dataset(db_url, args.db_in_dataset) if imported.returncode == 0 else 0
+        if args.db_in_dataset == DATASET:
+            stored -= check["stored"]  # the annotators' answers are in it too
+    before = [lat * 1000 for lat, at in zip(results.latencies, results.sent_at) if began <= at < import_began]
+    during = [lat * 1000 for lat, at in zip(results.latencies, results.sent_at) if import_began <= at < import_ended]
+    return {
+        "backend": backend,
+        **describe_load(args),
+        "without_import": {"seconds": round(import_began - began, 1), **latency_figures(before)},
+        "during_import": {"seconds": round(import_ended - import_began, 1), **latency_figures(during)},
+        "db_in_lines": args.db_in_lines,
+        "db_in_dataset": args.db_in_dataset + (" (the served one)" if args.db_in_dataset == DATASET else " (new)"),
+        "db_in_wall_s": round(import_ended - import_began, 1),
+        "db_in_exit": imported.returncode,
+        "db_in_said": re.sub(r"\x1b\[[0-9;]*m", "", (imported.stdout + imported.stderr).strip()).splitlines()[-1:],
+        "db_in_stored": stored,
+        "failed_attempts": results.failed_requests,
+        **check,
+    }
+
+
+def count_dataset(db_url: str, name: str) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from mentor.db import Database
+
+    db = Database(db_url)
+    try:
+        return db.count_dataset(name)
+    finally:
+        db.close()
+
+
+def print_db_in_during(result: Dict[str, Any]) -> None:
+    print(f"\n== {result['backend']}: give_answers beside a {result['db_in_lines']:,}-line db-in, "
+          f"{result['annotators']} annotators, {result['mode']}, {result['offered_rate']}")
+    before, during = result["without_import"], result["during_import"]
+    print(f"  {'':32} {'without import':>15} {'during import':>15}")
+    for key in before:
+        print(f"  {key:32} {before[key]!s:>15} {during[key]!s:>15}")
+    for key, value in result.items():
+        if key not in ("backend", "without_import", "during_import", "annotators", "mode", "offered_rate"):
+            print(f"  {key:32} {value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--annotators", "-n", type=int, default=20)
     parser.add_argument("--seconds", "-t", type=float, default=15.0)
     parser.add_argument("--batch-size", type=int, default=10)
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default=None,
+                        help="default: both, or sqlite with --db-in-during")
     parser.add_argument("--kill", action="store_true", help="SIGKILL the server half-way and restart it")
     parser.add_argument("--restart-postgres", action="store_true", help="restart PostgreSQL half-way (postgres backend)")
     parser.add_argument("--instant-submit", action="store_true", help="one answer per give_answers request")
     parser.add_argument("--rate", type=float, default=None, help="offered load in answers/s (default: closed loop)")
     parser.add_argument("--tasks", type=int, default=200_000, help="tasks in the generated source")
+    parser.add_argument("--db-in-during", action="store_true", help="time give_answers while a db-in runs (issue 12)")
+    parser.add_argument("--db-in-lines", type=int, default=1_000_000, help="lines the --db-in-during import loads")
+    parser.add_argument("--db-in-dataset", default="imported", help="dataset the --db-in-during import goes to")
+    parser.add_argument("--db-url", default=None, help="an empty database to use instead of a new one (its backend)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
     args = parser.parse_args()
-    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    backend = args.backend or ("sqlite" if args.db_in_during else "both")
+    backends = ["sqlite", "postgres"] if backend == "both" else [backend]
+    if args.db_url:
+        backends = ["postgres" if args.db_url.startswith("postgres") else args.db_url.split(":")[0].split("+")[0]]
     failed = False
     for backend in backends:
-        result = run_backend(backend, args)
+        result = (run_db_in_during if args.db_in_during else run_backend)(backend, args)
         if args.json:
             print(json.dumps(result))
+        elif args.db_in_during:
+            print_db_in_during(result)
         else:
             print(f"\n== {backend}: {result['annotators']} annotators, {result['mode']}, {result['seconds']} s"
                   + (", SIGKILL + restart half-way" if args.kill else ""))
             for key, value in result.items():
                 print(f"  {key:32} {value}")
         failed = failed or result["lost"] > 0 or result["duplicates"] > 0
+        if args.db_in_during and (result["db_in_exit"] != 0 or result["db_in_stored"] != args.db_in_lines):
+            raise SystemExit(f"FAILED: the import did not store its {args.db_in_lines} lines: {result['db_in_said']}")
     if failed:
         raise SystemExit("FAILED: acknowledged answers were lost or stored twice")
 

@@ -47,9 +47,9 @@ logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
 # Examples an import writes into its staging dataset in one transaction. A server on
-# the same SQLite file waits for that transaction: 2,000 rows hold the lock for 30-80 ms
-# in a database of up to a million answers, where 5,000 held it for up to 250 ms and
-# put give_answers' p99 over 250 ms (bench/server_load.py --db-in-during). Larger
+# the same SQLite file waits for that transaction, which grows with the database's
+# indexes: during a 1M-line import give_answers' p99 was 378 ms with 5,000-row chunks,
+# 160 ms with 2,000 (bench/server_load.py --db-in-during --rate 200 -n 10). Larger
 # chunks import faster: their index pages are shared by more rows.
 IMPORT_CHUNK = 2000
 READ_BATCH = 2000
