@@ -193,6 +193,7 @@ export class App {
       config: this.config,
       labels: this.labels,
       accept: () => this.answer("accept"),
+      answer: (kind) => this.answer(kind),
       notify: (m) => this.notify(m),
     };
   }

@@ -32,6 +32,15 @@ export function numberKey(i: number): string {
   return i < 10 ? digit : `shift+${digit}`;
 }
 
+/**
+ * Where a view's number keys start: 0 gives 1-9, 0 then Shift+1-0; 10 gives
+ * Shift+1-0 only (the review view sets it: its versions take 1-9, 0).
+ */
+export function numberKeyOffset(config: UiConfig): number {
+  const offset = Number(config.number_key_offset);
+  return Number.isInteger(offset) && offset > 0 ? offset : 0;
+}
+
 /** The name of a key press in numberKey's terms, whatever the keyboard layout. */
 export function keyName(e: KeyboardEvent): string {
   if (e.shiftKey && /^(Digit|Numpad)[0-9]$/.test(e.code)) return `shift+${e.code.slice(-1)}`;
@@ -47,8 +56,9 @@ export function keyLabel(key: string): string {
 export function labelKeys(labels: string[], config: UiConfig): Map<string, string> {
   const keys = new Map<string, string>();
   const custom = config.keymap_by_label ?? {};
+  const offset = numberKeyOffset(config);
   labels.forEach((label, i) => {
-    const key = typeof custom[label] === "string" ? custom[label] : numberKey(i);
+    const key = typeof custom[label] === "string" ? custom[label] : numberKey(i + offset);
     if (key) keys.set(key.toLowerCase(), label);
   });
   return keys;

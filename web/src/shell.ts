@@ -45,7 +45,7 @@ export const KEY_HELP: Array<[string, string]> = [
   ["x", "Reject"],
   ["Space", "Ignore (skip)"],
   ["Backspace", "Undo: bring back the last answer"],
-  ["1 – 9, 0", "Pick a label or option (Shift+1 – 0 for the 11th to 20th)"],
+  ["1 – 9, 0", "Pick a label or option (Shift+1 – 0 for the 11th to 20th) · review: pick a version (labels and options move to Shift+1 – 0)"],
   ["t", "Image: switch rectangle / polygon"],
   ["Enter", "Text field: accept · Image: close the polygon"],
   ["Esc", "Leave a text field · close this list"],

@@ -83,6 +83,11 @@ export interface UiConfig {
   darken_image?: number;
   hide_meta?: boolean;
   keymap_by_label?: Record<string, string> | null;
+  /** The index the number keys of labels and options start at (review: 10, Shift+1). */
+  number_key_offset?: number;
+  /** review: the view the answers were given in, and whether it asked yes/no questions. */
+  review_view_id?: string;
+  review_binary?: boolean;
   [key: string]: unknown;
 }
 

@@ -1,10 +1,11 @@
 /**
  * choice: pick one option (choice_style "single") or several ("multiple");
- * keys 1-9 and 0 toggle options. With choice_auto_accept, picking a single
- * option accepts the task at once. Picks are stored as `accept: [ids]`.
+ * keys 1-9 and 0 toggle options (Shift+1-0 in review, whose versions take
+ * 1-9: number_key_offset). With choice_auto_accept, picking a single option
+ * accepts the task at once. Picks are stored as `accept: [ids]`.
  */
 import { h, toText } from "../dom";
-import { keyLabel, keyName, numberKey } from "../labels";
+import { keyLabel, keyName, numberKey, numberKeyOffset } from "../labels";
 import type { Task } from "../types";
 import { taskContent, taskImage } from "./content";
 import type { RenderedView, ViewContext } from "./view";
@@ -14,6 +15,7 @@ export function choiceView(task: Task, ctx: ViewContext): RenderedView {
   const single = ctx.config.choice_style !== "multiple";
   if (!Array.isArray(task.accept)) task.accept = [];
   const buttons: HTMLButtonElement[] = [];
+  const offset = numberKeyOffset(ctx.config);
 
   const refresh = (): void => {
     buttons.forEach((b, i) => {
@@ -33,7 +35,7 @@ export function choiceView(task: Task, ctx: ViewContext): RenderedView {
 
   const list = h("div", { class: "options", role: single ? "radiogroup" : "group" });
   options.forEach((option, i) => {
-    const key = numberKey(i);
+    const key = numberKey(i + offset);
     const button = h(
       "button",
       {
@@ -55,7 +57,7 @@ export function choiceView(task: Task, ctx: ViewContext): RenderedView {
   return {
     el: h("div", { class: "view-choice" }, taskContent(task, ctx.labels), list),
     onKey(e: KeyboardEvent): boolean {
-      const i = options.findIndex((_, j) => numberKey(j) === keyName(e));
+      const i = options.findIndex((_, j) => numberKey(j + offset) === keyName(e));
       if (i < 0) return false;
       toggle(i);
       return true;

@@ -5,6 +5,7 @@ import { choiceView } from "./choice";
 import { htmlView } from "./html";
 import { imageManualView } from "./image_manual";
 import { nerManualView } from "./ner_manual";
+import { reviewView } from "./review";
 import { classificationView, nerView, textView } from "./simple";
 import { spansManualView } from "./spans_manual";
 import { textInputView } from "./text_input";
@@ -23,6 +24,7 @@ export const VIEWS: Record<string, ViewRenderer> = {
   image: textView,
   image_manual: imageManualView,
   blocks: blocksView,
+  review: reviewView,
 };
 
 /** Keys of a block that override the task's own values inside that block. */

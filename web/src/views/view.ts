@@ -1,5 +1,5 @@
 /** What every view provides, and what the app hands to it. */
-import type { Task, UiConfig } from "../types";
+import type { AnswerKind, Task, UiConfig } from "../types";
 
 export interface ViewContext {
   viewId: string;
@@ -10,6 +10,8 @@ export interface ViewContext {
   inBlock?: boolean;
   /** Accept the current task (choice_auto_accept). */
   accept(): void;
+  /** Answer the current task (review: a binary version's number key). */
+  answer(kind: AnswerKind): void;
   /** Show a short message to the annotator. */
   notify(message: string): void;
 }
