@@ -1,0 +1,4 @@
+"""Measures of annotation quality: inter-annotator agreement.
+
+``agreement.py`` is the math, on plain values: no database, no command line.
+"""
