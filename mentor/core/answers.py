@@ -18,6 +18,9 @@ from ..tasks import ANSWERS, Task
 MAX_HASH = 2**63 - 1
 # unix seconds from 1970 to 2100: what a clock can say, and what datetime can print
 MAX_TIMESTAMP = 4_102_444_800
+# seconds a task was on screen (the web app's _time_on_screen): a week at most; the app caps what it sends there
+TIME_ON_SCREEN = "_time_on_screen"
+MAX_TIME_ON_SCREEN = 7 * 24 * 3600
 STRING_FIELDS = ("text", "html", "image", "label", "_view_id")
 
 
@@ -50,6 +53,12 @@ def check_answer(answer: Any, index: int) -> Task:
             raise fail("_timestamp", f"must be a number (unix seconds), got {timestamp!r}")
         if not 0 <= timestamp <= MAX_TIMESTAMP:
             raise fail("_timestamp", f"must be unix seconds between 1970 and 2100, got {timestamp!r}")
+    on_screen = answer.get(TIME_ON_SCREEN)
+    if on_screen is not None:
+        if not (_is_int(on_screen) or isinstance(on_screen, float)) or not math.isfinite(on_screen):
+            raise fail(TIME_ON_SCREEN, f"must be a number (seconds the task was on screen), got {on_screen!r:.80}")
+        if not 0 <= on_screen <= MAX_TIME_ON_SCREEN:
+            raise fail(TIME_ON_SCREEN, f"must be seconds between 0 and {MAX_TIME_ON_SCREEN} (a week), got {on_screen!r}")
     for key in STRING_FIELDS:
         if key in answer and not isinstance(answer[key], str):
             raise fail(key, f"must be a string, got {type(answer[key]).__name__}")

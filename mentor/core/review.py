@@ -35,7 +35,7 @@ MANUAL_VIEWS = frozenset(
      "pos_manual", "relations", "audio_manual")
 )
 # What the server and the session add to an answer: not part of the task shown to the reviewer.
-ANSWER_BOOKKEEPING = ("answer", "_session_id", "_annotator_id", "_timestamp", DIGEST_FIELD, "versions")
+ANSWER_BOOKKEEPING = ("answer", "_session_id", "_annotator_id", "_timestamp", "_time_on_screen", DIGEST_FIELD, "versions")
 # The fields of an answer a version keeps (beside answer, sessions, default).
 VERSION_FIELDS = ("spans", "accept")
 # The shape of an image span (it has no character offsets).

@@ -71,3 +71,17 @@ def test_answers_refuse_a_non_object() -> None:
     with pytest.raises(InvalidAnswer) as excinfo:
         check_answer(["accept"], 0)
     assert excinfo.value.task_hash is None
+
+
+@pytest.mark.parametrize("seconds", [0, 0.0, 2.7, 45, 7 * 24 * 3600])
+def test_issue13_answers_accept_time_on_screen(seconds: float) -> None:
+    answer = good(_time_on_screen=seconds)
+    assert check_answer(answer, 0)["_time_on_screen"] == seconds
+
+
+@pytest.mark.parametrize("seconds", [-0.5, -1, 7 * 24 * 3600 + 1, 1e300, float("nan"), float("inf"), "3", True, [3], {"s": 3}])
+def test_issue13_answers_refuse_bad_time_on_screen(seconds: Any) -> None:
+    with pytest.raises(InvalidAnswer) as excinfo:
+        check_answer(good(_time_on_screen=seconds), 1)
+    error = excinfo.value
+    assert error.field == "_time_on_screen" and error.code == "M061" and error.index == 1 and error.task_hash == 2
