@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Literal, Tuple
+from typing import Any, Dict, List, Literal, Tuple
 
 from .database import Database
 
@@ -33,18 +33,33 @@ def summarize_dataset(db: Database, name: str) -> DatasetSummary:
     versions: Dict[int, set] = {}
     for task in db.get_dataset_examples(name):
         summary.total += 1
-        summary.answers[task.get("answer", "none")] += 1
+        summary.answers[_name(task.get("answer", "none"))] += 1
         if task.get("_session_id"):
-            summary.sessions[task["_session_id"]] += 1
+            summary.sessions[_name(task["_session_id"])] += 1
         if task.get("_view_id"):
-            summary.view_ids[task["_view_id"]] += 1
-        versions.setdefault(task.get("_input_hash", 0), set()).add(task.get("_task_hash", 0))
+            summary.view_ids[_name(task["_view_id"])] += 1
+        versions.setdefault(_name(task.get("_input_hash", 0)), set()).add(_name(task.get("_task_hash", 0)))
     summary.inputs = len(versions)
     summary.inputs_with_versions = sum(1 for hashes in versions.values() if len(hashes) > 1)
     return summary
 
 
+def _name(value: Any) -> Any:
+    """A stored field as a counting key: a list or object stored before answers were checked is its text."""
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
 Interval = Literal["day", "week", "month"]
+
+
+def _is_datable(timestamp: float) -> bool:
+    """Whether a stored ``_timestamp`` is a date at all: answers stored before they were checked
+    (or imported from elsewhere) may hold 1e300 or NaN, which must not stop ``progress``."""
+    try:
+        dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return False
+    return True
 
 
 def _bucket(timestamp: float, interval: Interval) -> str:
@@ -65,6 +80,6 @@ def answers_over_time(
     buckets: Dict[str, Counter] = {}
     for task in db.get_dataset_examples(name):
         stamp = task.get("_timestamp")
-        when = float(stamp) if isinstance(stamp, (int, float)) else created
-        buckets.setdefault(_bucket(when, interval), Counter())[task.get("answer", "none")] += 1
+        when = float(stamp) if isinstance(stamp, (int, float)) and _is_datable(float(stamp)) else created
+        buckets.setdefault(_bucket(when, interval), Counter())[_name(task.get("answer", "none"))] += 1
     return sorted(buckets.items())

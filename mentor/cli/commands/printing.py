@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Dict, Iterable, Optional
+import json
+from typing import Annotated, Any, Dict, Iterable, List, Optional
 
 from rich.console import Console
 from rich.text import Text
@@ -19,10 +20,11 @@ ANSWER_STYLE = {"accept": "green", "reject": "red", "ignore": "dim"}
 def render_task(task: Task, colours: Dict[str, str]) -> Text:
     """The task's text with its spans coloured and labelled, then label/options/answer."""
     text = task.get("text") or task.get("html") or ("<image>" if "image" in task else "")
+    text = text if isinstance(text, str) else json.dumps(text)  # junk stored before answers were checked
     out = Text()
     position = 0
     spans = sorted(
-        (s for s in task.get("spans") or [] if isinstance(s, dict) and "start" in s and "end" in s),
+        (s for s in _list(task.get("spans")) if isinstance(s, dict) and _is_int(s.get("start")) and _is_int(s.get("end"))),
         key=lambda s: (s["start"], -s["end"]),
     )
     for span in spans:
@@ -38,16 +40,26 @@ def render_task(task: Task, colours: Dict[str, str]) -> Text:
     extras = []
     if task.get("label"):
         extras.append(f"label: {task['label']}")
-    if task.get("options"):
-        chosen = set(task.get("accept") or [])
-        extras.append("options: " + ", ".join(f"{'[x]' if o.get('id') in chosen else '[ ]'} {o.get('text', o.get('id'))}" for o in task["options"]))
+    options = [o for o in _list(task.get("options")) if isinstance(o, dict)]
+    if options:
+        chosen = {json.dumps(a) for a in _list(task.get("accept"))}
+        extras.append("options: " + ", ".join(f"{'[x]' if json.dumps(o.get('id')) in chosen else '[ ]'} {o.get('text', o.get('id'))}" for o in options))
     if task.get("score") is not None:
         extras.append(f"score: {task['score']:.3f}" if isinstance(task["score"], (int, float)) else f"score: {task['score']}")
     if extras:
         out.append("\n  " + " | ".join(extras), style="dim")
-    if task.get("answer"):
-        out.append(f"\n  {task['answer'].upper()}", style=ANSWER_STYLE.get(task["answer"], ""))
+    answer = task.get("answer")
+    if answer:
+        out.append(f"\n  {str(answer).upper()}", style=ANSWER_STYLE.get(str(answer), ""))
     return out
+
+
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def print_tasks(tasks: Iterable[Task], limit: Optional[int]) -> None:

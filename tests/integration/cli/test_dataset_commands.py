@@ -105,6 +105,30 @@ def test_cli_progress_and_print(mentor, tmp_path):
     assert stream.code == 0 and "ORG" in stream.out
 
 
+def test_cli_progress_stats_and_print_survive_junk_stored_before_answers_were_checked(mentor, mentor_home):
+    """Answers stored by older versions (or written straight to the database) are counted and shown, not a traceback."""
+    from mentor.config import load_settings
+    from mentor.db import connect
+
+    db = connect(settings=load_settings())
+    db.add_dataset("old")
+    db.add_examples([
+        {"text": "far future", "answer": "accept", "_timestamp": 1e300, "_input_hash": 1, "_task_hash": 2},
+        {"text": 123, "answer": "accept", "_input_hash": 3, "_task_hash": 4},
+        {"answer": ["x"], "_input_hash": 5, "_task_hash": 6},
+        {"text": "odd spans", "answer": "reject", "spans": [{"start": "a", "end": 2}, {"start": 0, "end": 3, "label": 5}],
+         "options": "x", "accept": [{"a": 1}], "_input_hash": 7, "_task_hash": 8},
+    ], datasets=["old"])
+    db.close()
+    progress = mentor("progress", "old")
+    assert progress.code == 0 and "Traceback" not in progress.err, progress.err
+    stats = mentor("stats", "old")
+    assert stats.code == 0 and "Traceback" not in stats.err, stats.err
+    printed = mentor("print-dataset", "old")
+    assert printed.code == 0 and "Traceback" not in printed.err, printed.err
+    assert "far future" in printed.out and "123" in printed.out and "odd" in printed.out
+
+
 def test_cli_user_recipe_file(mentor, tmp_path):
     recipe_file = tmp_path / "my_recipes.py"
     recipe_file.write_text(
