@@ -250,3 +250,25 @@ def _agreement_with_gold(gold: Iterable[Task], per: Dict[str, AnnotatorStats]) -
         stats.gold_items = compared[session]
         stats.gold_agreement = matched[session] / compared[session] if compared[session] else None
     return used
+
+
+# The per-annotator table, as ``mentor stats --sessions`` prints it and ``/stats`` shows it.
+TABLE_HEADER = ("Annotator", "Answers", "Accept", "Reject", "Ignore", "s/task median", "s/task p90",
+                "Agree (others)", "Agree (gold)")
+
+
+def _share(value: Optional[float], items: int) -> str:
+    return "-" if value is None else f"{value:.0%} of {items}"
+
+
+def _secs(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def table_rows(report: SessionsReport) -> List[Tuple[str, ...]]:
+    """One row of text per annotator, in TABLE_HEADER's order."""
+    return [
+        (a.name, str(a.answers), str(a.accept), str(a.reject), str(a.ignore), _secs(a.seconds_median),
+         _secs(a.seconds_p90), _share(a.agreement, a.agreement_items), _share(a.gold_agreement, a.gold_items))
+        for a in report.annotators
+    ]
