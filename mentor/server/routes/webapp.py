@@ -1,4 +1,4 @@
-"""``GET /``: the web app's page (its assets are mounted by ``create_app``)."""
+"""``GET /``: the web app's page (its assets are mounted by ``create_app``); ``/stats`` beside it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,11 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from . import stats
+
 router = APIRouter(tags=["app"])
+# the annotator statistics page and its JSON (routes/stats.py) come with the app's page
+router.include_router(stats.router)
 
 PLACEHOLDER = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mentor</title></head>
