@@ -54,7 +54,15 @@ class Settings(BaseModel):
         "once this or 'admins' is set, every other user is bound to the session of its own name",
     )
     admins: List[str] = Field(default_factory=list, description="basic-auth users who may use any session")
-    task_timeout: float = Field(300.0, gt=0, description="Seconds before an unanswered task is served again")
+    task_timeout: float = Field(
+        300.0, gt=0, description="Seconds before an unanswered task is served again, even to a tab still answering"
+    )
+    session_hold_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a tab may go without asking, answering or pinging before the tasks it holds "
+        "are handed to another tab or session",
+    )
     max_request_bytes: int = Field(
         10_000_000, ge=1024, description="Largest request body the server reads; bigger ones get 413 unread"
     )

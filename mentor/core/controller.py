@@ -78,6 +78,7 @@ class Questions:
     total: Optional[int]
     progress: Optional[float]
     progress_kind: Optional[ProgressKind]
+    held_elsewhere: int = 0  # tasks this tab could answer that another tab or session holds now
 
 
 @dataclass
@@ -161,6 +162,7 @@ class Controller:
         excluded = [name for name in self.components.exclude if name != self.dataset]
         done = self._stored_keys(*excluded) if self.db is not None else KeySet()
         timeout = self.settings.task_timeout
+        hold = self.settings.session_hold_seconds
         prior: Dict[int, Set[str]] = {}
         prior_bare: Dict[int, Set[str]] = {}
         if self.dataset and self.db is not None:
@@ -177,15 +179,15 @@ class Controller:
             else:
                 self._dataset_keys = self._stored_keys(name)
         if self.overlap:
-            return OverlapFeed(timeout=timeout, done=done)
+            return OverlapFeed(timeout=timeout, hold=hold, done=done)
         if self.settings.auto_exclude_current:
             if self.per_task <= 1:
                 done.update(self._dataset_keys)
             else:
                 return SharedFeed(
-                    timeout=timeout, per_task=self.per_task, done=done, prior=prior, prior_bare=prior_bare
+                    timeout=timeout, hold=hold, per_task=self.per_task, done=done, prior=prior, prior_bare=prior_bare
                 )
-        return SharedFeed(timeout=timeout, per_task=self.per_task, done=done)
+        return SharedFeed(timeout=timeout, hold=hold, per_task=self.per_task, done=done)
 
     def start(self) -> None:
         """Run the recipe's ``on_load`` once (the server calls this at start-up)."""
@@ -277,37 +279,50 @@ class Controller:
             session.counts[task.get("answer")] += 1
         session.stored = bool(session.answered)  # its session dataset exists: no create on the next answer
 
-    def reopen(self, name: Optional[str]) -> str:
-        """Mark a fresh page load: the session's open tasks are served to it again first."""
+    def reopen(self, name: Optional[str], tab: Optional[str] = None) -> str:
+        """Mark a fresh page load of one tab: the open tasks sent to that tab are served to it again first.
+
+        Tasks other tabs of the session hold stay theirs (a second tab gets
+        different tasks); a client that sends no tab id is the tab ``""``.
+        """
         session = self.get_session(name)
+        tab = tab or ""
         with self._state:
-            session.resend = list(session.open)
+            session.resend[tab] = [ident for ident in session.open if session.holder.get(ident, "") == tab]
+            session.seen[tab] = time.time()
         return session.id
 
     # -- questions ----------------------------------------------------------
 
-    def get_questions(self, name: Optional[str]) -> Questions:
-        """The next batch for a session: re-served open tasks first, then new ones.
+    def get_questions(self, name: Optional[str], tab: Optional[str] = None) -> Questions:
+        """The next batch for a session's tab: its re-served open tasks first, then new ones.
 
-        An empty list means the stream is exhausted and nothing is open.
-        Errors the stream raises (a bad line in the source) propagate.
+        An empty list with ``held_elsewhere`` 0 means the stream is exhausted
+        and nothing is open anywhere this tab could answer; with
+        ``held_elsewhere`` > 0 other tabs or sessions hold that many tasks,
+        which come back to whoever asks once their holder is silent for
+        ``session_hold_seconds``. Errors the stream raises (a bad line in the
+        source) propagate.
         """
         session = self.get_session(name)
+        tab = tab or ""
         wanted = self.batch_size
         now = time.time()
         with self._state:
-            tasks = self._feed.take(session, wanted, now, self.sessions)
+            tasks = self._feed.take(session, wanted, now, self.sessions, tab)
         while len(tasks) < wanted and not self._exhausted:
             with self._recipe:
                 pulled = self._pull(wanted - len(tasks))
             with self._state:
                 for task, ident, key in pulled:
                     self._feed.admit(task, ident, key)
-                tasks += self._feed.take(session, wanted - len(tasks), now, self.sessions)
+                tasks += self._feed.take(session, wanted - len(tasks), now, self.sessions, tab)
+        with self._state:
+            held = self._feed.held_elsewhere(session, now, self.sessions, tab)
         progress, kind = self.progress(session)
         # the low 64 bits of a task's key are its input digest: signing needs no second one
         signed = [self._signer.sign(task, ident & DIGEST_MASK) for ident, task in tasks]
-        return Questions(signed, session.id, self.total, progress, kind)
+        return Questions(signed, session.id, self.total, progress, kind, held)
 
     def _pull(self, count: int) -> List[Tuple[Task, int, int]]:
         """Up to ``count`` tasks from the stream that aren't excluded, with their keys (caller holds ``_recipe``)."""
@@ -333,8 +348,11 @@ class Controller:
 
     # -- answers ------------------------------------------------------------
 
-    def give_answers(self, answers: List[Task], name: Optional[str]) -> Receipt:
+    def give_answers(self, answers: List[Task], name: Optional[str], tab: Optional[str] = None) -> Receipt:
         """Validate, store (durably) and learn from a batch of answers.
+
+        Any batch, an empty one too (the app's ping), tells the server the tab
+        is still there, so the tasks it holds stay its own.
 
         A batch the session already sent is stored and learnt from once.
         Raises TooManyAnswers for a batch over ``max_answers_per_request``.
@@ -348,6 +366,8 @@ class Controller:
             # before any answer is checked: a huge batch would hold the session's lock for long
             raise TooManyAnswers(len(answers), limit)
         session = self.get_session(name)
+        with self._state:
+            session.seen[tab or ""] = time.time()
         prepared = [self._prepare(answer, session, index) for index, answer in enumerate(answers)]
         keyed = [self._answer_keys(answer) for answer in prepared]  # before any callback sees the answers
         validate = self.components.validate_answer
@@ -512,6 +532,7 @@ class Controller:
         config.update({k: v for k, v in self.components.config.items() if k not in PRIVATE_SETTINGS})
         for key in UI_SETTINGS:
             config[key] = getattr(self.settings, key)
+        config["session_hold_seconds"] = self.settings.session_hold_seconds
         config["labels"] = self.labels
         config["exclude_by"] = self.settings.exclude_by
         config["view_id"] = self.view_id

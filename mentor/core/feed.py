@@ -7,10 +7,16 @@ connects holds nothing back. :class:`OverlapFeed` (``feed_overlap``) shows every
 task to every session, each session walking its own cursor through the tasks
 pulled so far.
 
-A task sent to a session and not answered within ``timeout`` seconds is served
-again (to anyone in a shared feed, to the same session with overlap), so a
-closed tab loses nothing. Feeds are plain state: the controller holds its lock
-around every call.
+A task sent to a session is held by the tab it was sent to (``tab``, the
+app's tab id; ``""`` for a client that sends none), so two tabs of one session
+never get the same task. A tab that has not asked, answered or pinged for
+``hold`` seconds (``session_hold_seconds``) no longer holds its tasks, and a
+task not answered within ``timeout`` seconds (``task_timeout``) is served again
+even to a tab still answering: either way it goes to whoever asks next (anyone
+in a shared feed, another tab of the same session with overlap), so a closed
+tab loses nothing. ``held_elsewhere`` counts what a tab can't have now because
+another tab or session holds it, so the app waits instead of saying it is
+done. Feeds are plain state: the controller holds its lock around every call.
 
 Tasks are known by two keys the controller computes once (mentor.core.keys):
 ``ident``, the task hash and the input, names one task in the pool and in a
@@ -51,12 +57,14 @@ class SharedFeed:
         self,
         *,
         timeout: float,
+        hold: Optional[float] = None,
         per_task: int = 1,
         done: Optional[KeySet] = None,
         prior: Optional[Dict[int, Set[str]]] = None,
         prior_bare: Optional[Dict[int, Set[str]]] = None,
     ) -> None:
         self.timeout = timeout
+        self.hold = hold if hold is not None else timeout
         self.per_task = per_task
         self.done = done.copy() if done is not None else KeySet()
         self.prior: Dict[int, Set[str]] = {k: set(v) for k, v in (prior or {}).items()}
@@ -85,19 +93,28 @@ class SharedFeed:
         self.pool[ident] = TaskState(task, key, answered_by=answered_by)
         return True
 
-    def take(self, session: Session, n: int, now: float, sessions: Dict[str, Session]) -> List[Tuple[int, Task]]:
-        """Assign up to ``n`` tasks to a session, as ``(ident, task)``: its reloaded open tasks first, then the oldest free."""
+    def _holds(self, sid: str, ident: int, now: float, sessions: Dict[str, Session]) -> bool:
+        session = sessions.get(sid)
+        return session is not None and session.holds(ident, now, self.timeout, self.hold)
+
+    def take(
+        self, session: Session, n: int, now: float, sessions: Dict[str, Session], tab: str = ""
+    ) -> List[Tuple[int, Task]]:
+        """Assign up to ``n`` tasks to a session's tab, as ``(ident, task)``: the tab's reloaded open tasks first, then the oldest free."""
         out: List[Tuple[int, Task]] = []
         sid = session.id
         sent: Set[int] = set()
-        for ident in session.resend:
+        session.seen[tab] = now
+        for ident in session.resend.pop(tab, ()):
             state = self.pool.get(ident)
-            if state is not None and sid in state.open and sid not in state.answered_by and ident not in sent:
+            if (
+                state is not None and sid in state.open and sid not in state.answered_by and ident not in sent
+                and session.holder.get(ident) == tab
+            ):
                 state.open[sid] = now
-                session.open[ident] = now
+                session.send(ident, tab, now)
                 sent.add(ident)
                 out.append((ident, state.task))
-        session.resend.clear()
         if len(out) >= n:
             return out
         for ident, state in self.pool.items():
@@ -105,25 +122,40 @@ class SharedFeed:
                 break
             if sid in state.answered_by or ident in sent:
                 continue
-            mine = state.open.get(sid)
-            if mine is not None and now - mine < self.timeout:
-                continue
-            holders = sum(1 for s, t in state.open.items() if s != sid and now - t < self.timeout)
+            if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
+                continue  # this tab or another tab of this session has it
+            holders = sum(1 for s in state.open if s != sid and self._holds(s, ident, now, sessions))
             if holders + len(state.answered_by) >= self.per_task:
                 continue
-            for other, sent_at in list(state.open.items()):
-                if other != sid and now - sent_at >= self.timeout:
+            for other in list(state.open):
+                if other != sid and not self._holds(other, ident, now, sessions):
                     # taken over: the late session no longer gets it back on reload
                     del state.open[other]
                     if other in sessions:
-                        sessions[other].open.pop(ident, None)
+                        sessions[other].drop(ident)
             state.open[sid] = now
-            session.open[ident] = now
+            session.send(ident, tab, now)
             out.append((ident, state.task))
         return out
 
+    def held_elsewhere(self, session: Session, now: float, sessions: Dict[str, Session], tab: str = "") -> int:
+        """Tasks this tab could answer but another tab or session holds now."""
+        sid = session.id
+        count = 0
+        for ident, state in self.pool.items():
+            if sid in state.answered_by:
+                continue
+            if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
+                if session.holder.get(ident, "") != tab:
+                    count += 1
+                continue
+            holders = sum(1 for s in state.open if s != sid and self._holds(s, ident, now, sessions))
+            if holders and holders + len(state.answered_by) >= self.per_task:
+                count += 1
+        return count
+
     def mark_answered(self, session: Session, ident: int, key: int) -> None:
-        session.open.pop(ident, None)
+        session.drop(ident)
         state = self.pool.get(ident)
         if state is not None:
             state.open.pop(session.id, None)
@@ -157,8 +189,9 @@ class SharedFeed:
 class OverlapFeed:
     """Every session sees every task; ``done`` holds the keys excluded for all."""
 
-    def __init__(self, *, timeout: float, done: Optional[KeySet] = None) -> None:
+    def __init__(self, *, timeout: float, hold: Optional[float] = None, done: Optional[KeySet] = None) -> None:
         self.timeout = timeout
+        self.hold = hold if hold is not None else timeout
         self.done = done.copy() if done is not None else KeySet()
         self.log: List[Tuple[int, int]] = []  # (ident, key) in the order admitted
         self._index: Dict[int, Task] = {}
@@ -175,23 +208,29 @@ class OverlapFeed:
         self._index[ident] = task
         return True
 
-    def take(self, session: Session, n: int, now: float, sessions: Dict[str, Session]) -> List[Tuple[int, Task]]:
+    def take(
+        self, session: Session, n: int, now: float, sessions: Dict[str, Session], tab: str = ""
+    ) -> List[Tuple[int, Task]]:
+        """Up to ``n`` tasks for a session's tab: its reloaded ones, the ones no tab holds any more, then new ones.
+
+        The tabs of one session walk one cursor, so each gets different tasks.
+        """
         out: List[Tuple[int, Task]] = []
         sent: Set[int] = set()
+        session.seen[tab] = now
 
         def send(ident: int) -> None:
-            session.open[ident] = now
+            session.send(ident, tab, now)
             sent.add(ident)
             out.append((ident, self._index[ident]))
 
-        for ident in session.resend:
-            if ident in session.open and ident in self._index and ident not in sent:
+        for ident in session.resend.pop(tab, ()):
+            if ident in session.open and session.holder.get(ident) == tab and ident in self._index and ident not in sent:
                 send(ident)
-        session.resend.clear()
-        for ident, sent_at in list(session.open.items()):
+        for ident in list(session.open):
             if len(out) >= n:
                 break
-            if ident not in sent and now - sent_at >= self.timeout and ident in self._index:
+            if ident not in sent and ident in self._index and not session.holds(ident, now, self.timeout, self.hold):
                 send(ident)
         while len(out) < n and session.cursor < len(self.log):
             ident, key = self.log[session.cursor]
@@ -201,8 +240,16 @@ class OverlapFeed:
             send(ident)
         return out
 
+    def held_elsewhere(self, session: Session, now: float, sessions: Dict[str, Session], tab: str = "") -> int:
+        """This session's tasks another of its tabs holds now."""
+        return sum(
+            1
+            for ident in session.open
+            if session.holder.get(ident, "") != tab and session.holds(ident, now, self.timeout, self.hold)
+        )
+
     def mark_answered(self, session: Session, ident: int, key: int) -> None:
-        session.open.pop(ident, None)
+        session.drop(ident)
 
     def has_pending(self, session: Session) -> bool:
         return bool(session.open) or session.cursor < len(self.log)

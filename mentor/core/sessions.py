@@ -101,8 +101,12 @@ class Session:
     Tasks are known by their keys (mentor.core.keys: the hash and the input,
     so two texts whose 32-bit hashes collide are two tasks). ``open`` maps the
     keys of the tasks sent to this session and not answered yet to the time
-    they were sent (insertion order is serving order). ``resend`` lists open
-    tasks to serve again first, after the app was reloaded. ``answered`` holds
+    they were sent (insertion order is serving order); ``holder`` names the tab
+    (the app's ``tab_id``, ``""`` for a client that sends none) each one was
+    sent to, and ``seen`` when each tab last asked, answered or pinged: a tab
+    silent for ``session_hold_seconds`` no longer holds its tasks.
+    ``resend`` maps a tab to its open tasks to serve again first, after that
+    tab was reloaded. ``answered`` holds
     the keys of the tasks this session has stored, which makes a retried batch
     a no-op; ``answered_keys`` the exclusion keys (by task or input hash) for
     ``feed_overlap``. ``stored`` says its session dataset exists.
@@ -110,13 +114,34 @@ class Session:
 
     id: str
     open: Dict[int, float] = field(default_factory=dict)
-    resend: List[int] = field(default_factory=list)
+    holder: Dict[int, str] = field(default_factory=dict)
+    seen: Dict[str, float] = field(default_factory=dict)
+    resend: Dict[str, List[int]] = field(default_factory=dict)
     answered: KeySet = field(default_factory=KeySet)
     answered_keys: KeySet = field(default_factory=KeySet)
     counts: Counter[Optional[str]] = field(default_factory=Counter)
     cursor: int = 0
     stored: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send(self, ident: int, tab: str, now: float) -> None:
+        """Record a task as sent to one of this session's tabs."""
+        self.open[ident] = now
+        self.holder[ident] = tab
+
+    def drop(self, ident: int) -> None:
+        """The task is no longer this session's to answer (answered, or handed on)."""
+        self.open.pop(ident, None)
+        self.holder.pop(ident, None)
+
+    def holds(self, ident: int, now: float, timeout: float, hold: float) -> bool:
+        """Whether the tab the task was sent to still holds it: sent under ``timeout``
+        seconds ago, and that tab asked, answered or pinged in the last ``hold`` seconds."""
+        sent = self.open.get(ident)
+        if sent is None:
+            return False
+        last = max(sent, self.seen.get(self.holder.get(ident, ""), sent))
+        return now - sent < timeout and now - last < hold
 
     def stats(self) -> Dict[str, int]:
         return {answer: int(self.counts.get(answer, 0)) for answer in ("accept", "reject", "ignore")}

@@ -17,12 +17,22 @@ class SessionRequest(BaseModel):
     session_id: Optional[str] = Field(
         None, max_length=255, description="Bare session name (?session=NAME) or full DATASET-NAME; null: default"
     )
+    tab_id: Optional[str] = Field(
+        None,
+        max_length=64,
+        description="The app's id for one browser tab: tabs of one session get different tasks; null: one tab",
+    )
 
 
 class AnswersRequest(BaseModel):
     # the count is capped by the max_answers_per_request setting (413 M087), not here
     answers: List[Dict[str, Any]] = Field(..., description="Tasks as served, plus 'answer' and edits")
     session_id: Optional[str] = Field(None, max_length=255)
+    tab_id: Optional[str] = Field(
+        None,
+        max_length=64,
+        description="The tab sending (an empty batch is its ping: the tasks it holds stay its own)",
+    )
 
 
 class Stats(BaseModel):
@@ -38,6 +48,11 @@ class QuestionsResponse(BaseModel):
     progress: Optional[float] = None
     progress_kind: Optional[ProgressKind] = None
     session_id: str
+    held_elsewhere: int = Field(
+        0,
+        description="Tasks this tab could answer that other tabs or sessions hold now; with no tasks, "
+        "more may come once their holder is silent for session_hold_seconds: ask again",
+    )
     skipped: int = Field(0, description="Bad source lines skipped so far (the stream reads on as it serves)")
     skipped_lines: List[str] = Field(default_factory=list, description="The first few, as 'file:line: problem'")
 

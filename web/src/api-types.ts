@@ -5,6 +5,8 @@ export interface AnswersRequest {
   /** Tasks as served, plus 'answer' and edits */
   answers: Array<Record<string, unknown>>;
   session_id?: string | null;
+  /** The tab sending (an empty batch is its ping: the tasks it holds stay its own) */
+  tab_id?: string | null;
 }
 
 export interface AnswersResponse {
@@ -48,6 +50,8 @@ export interface ProjectResponse {
 }
 
 export interface QuestionsResponse {
+  /** Tasks this tab could answer that other tabs or sessions hold now; with no tasks, more may come once their holder is silent for session_hold_seconds: ask again */
+  held_elsewhere?: number;
   progress?: number | null;
   progress_kind?: "answered" | "loss" | "recipe" | null;
   session_id: string;
@@ -63,6 +67,8 @@ export interface QuestionsResponse {
 export interface SessionRequest {
   /** Bare session name (?session=NAME) or full DATASET-NAME; null: default */
   session_id?: string | null;
+  /** The app's id for one browser tab: tabs of one session get different tasks; null: one tab */
+  tab_id?: string | null;
 }
 
 export interface Stats {

@@ -34,7 +34,7 @@ def give_answers(
     Sending the same batch again (a retry) stores nothing new and returns
     ``saved: 0``. If the recipe refuses one answer, none of the batch is stored.
     """
-    receipt = controller.give_answers(body.answers, access.session(body.session_id))
+    receipt = controller.give_answers(body.answers, access.session(body.session_id), body.tab_id)
     payload = {
         "progress": receipt.progress,
         "progress_kind": receipt.progress_kind,

@@ -24,13 +24,14 @@ def get_project(
     controller: ControllerDep,
     access: AccessDep,
     session: Optional[str] = Query(None, max_length=255, description="Session name from ?session=NAME"),
+    tab: Optional[str] = Query(None, max_length=64, description="The app's tab id: only this tab's open tasks come back"),
 ) -> ProjectResponse:
     """The view, labels and UI settings, and this session's progress and stats.
 
-    The app calls this once when it loads: the session's tasks that were sent
-    and not answered (a reloaded tab) are served to it again first.
+    The app calls this once when it loads: the tasks sent to this tab and not
+    answered (a reloaded tab) are served to it again first.
     """
-    session_id = controller.reopen(access.session(session))
+    session_id = controller.reopen(access.session(session), tab)
     current = controller.get_session(session_id)
     progress, kind = controller.progress(current)
     skipped, skipped_lines = controller.skipped_lines()

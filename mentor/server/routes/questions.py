@@ -23,8 +23,8 @@ router = APIRouter(tags=["questions"])
 def get_session_questions(
     body: SessionRequest, controller: ControllerDep, access: AccessDep
 ) -> Response:
-    """Tasks this session hasn't answered; an empty list means no tasks are available."""
-    questions = controller.get_questions(access.session(body.session_id))
+    """Tasks this session hasn't answered; an empty list with ``held_elsewhere`` 0 means none are left."""
+    questions = controller.get_questions(access.session(body.session_id), body.tab_id)
     skipped, skipped_lines = controller.skipped_lines()
     payload = {
         "tasks": questions.tasks,
@@ -32,6 +32,7 @@ def get_session_questions(
         "progress": questions.progress,
         "progress_kind": questions.progress_kind,
         "session_id": questions.session_id,
+        "held_elsewhere": questions.held_elsewhere,
         "skipped": skipped,
         "skipped_lines": skipped_lines,
     }
