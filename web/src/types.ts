@@ -55,6 +55,8 @@ export interface Task {
   _input_hash?: number;
   _task_hash?: number;
   _timestamp?: number;
+  /** Seconds the task was on screen before it was answered (set by the app, timing.ts). */
+  _time_on_screen?: number;
   [key: string]: unknown;
 }
 

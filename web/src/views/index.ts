@@ -1,5 +1,6 @@
 /** The views by view_id, and blocks, which stacks several of them in one card. */
 import { h } from "../dom";
+import { timeOnScreen } from "../timing";
 import type { Block, Task, UiConfig } from "../types";
 import { choiceView } from "./choice";
 import { htmlView } from "./html";
@@ -72,8 +73,22 @@ export function blocksView(task: Task, ctx: ViewContext): RenderedView {
   };
 }
 
-export function renderView(viewId: string, task: Task, ctx: ViewContext): RenderedView {
+/** The view of a task, untimed: for a view inside another (review's editor). */
+export function drawView(viewId: string, task: Task, ctx: ViewContext): RenderedView {
   const render = VIEWS[viewId];
   if (!render) return { el: h("div", { class: "muted" }, `This app has no view '${viewId}'. Showing the text.`, textView(task, ctx).el) };
   return render(task, ctx);
+}
+
+/** The task's card as the app shows it, timed: the task's time on screen runs until the app destroys it. */
+export function renderView(viewId: string, task: Task, ctx: ViewContext): RenderedView {
+  const view = drawView(viewId, task, ctx);
+  const stop = timeOnScreen(task);
+  return {
+    ...view,
+    destroy: () => {
+      view.destroy?.();
+      stop();
+    },
+  };
 }

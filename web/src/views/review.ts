@@ -14,7 +14,7 @@
 import { h, toText } from "../dom";
 import { keyLabel, keyName, labelFill, numberKey } from "../labels";
 import type { AnswerKind, Span, Task } from "../types";
-import { renderView } from "./index";
+import { drawView } from "./index";
 import type { RenderedView, ViewContext } from "./view";
 
 /** One entry of task.versions, as the review recipe writes it. */
@@ -89,7 +89,7 @@ export function reviewView(task: Task, ctx: ViewContext): RenderedView {
   };
   const everyone = new Set(versions.flatMap((v) => (Array.isArray(v.sessions) ? v.sessions : [])));
   const editorBox = h("div", { class: "review-editor" });
-  let editor: RenderedView = renderView(inner, task, innerCtx);
+  let editor: RenderedView = drawView(inner, task, innerCtx);
   editorBox.appendChild(editor.el);
   const state = h("div", { class: "review-state", "aria-live": "polite" });
 
@@ -134,7 +134,7 @@ export function reviewView(task: Task, ctx: ViewContext): RenderedView {
       else delete fields[field];
     }
     editor.destroy?.();
-    editor = renderView(inner, task, innerCtx);
+    editor = drawView(inner, task, innerCtx);
     editorBox.replaceChildren(editor.el);
     editor.mounted?.();
     refresh();
