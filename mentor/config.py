@@ -66,6 +66,12 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(
         10_000_000, ge=1024, description="Largest request body the server reads; bigger ones get 413 unread"
     )
+    max_import_bytes: int = Field(
+        1_000_000_000,
+        ge=1024,
+        description="Largest body POST /api/v1/datasets/{name}/import reads (spooled to a temporary file, "
+        "not memory); bigger ones get 413",
+    )
     max_sessions: int = Field(
         200, ge=1, description="Session names one server run accepts; a new name past it gets 403"
     )
@@ -153,6 +159,7 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
         "MENTOR_BATCH_SIZE": "batch_size",
         "MENTOR_LOG_LEVEL": "log_level",
         "MENTOR_MAX_REQUEST_BYTES": "max_request_bytes",
+        "MENTOR_MAX_IMPORT_BYTES": "max_import_bytes",
         "MENTOR_MAX_SESSIONS": "max_sessions",
         "MENTOR_ALLOWED_HOSTS": "allowed_hosts",
         "MENTOR_STRICT_SOURCES": "strict_sources",

@@ -234,12 +234,13 @@ class RequestTooLarge(InputError):
 
     code = "M063"
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        super().__init__(
-            f"The request body is over this server's limit of {limit:,} bytes: send fewer answers "
-            "a request, or raise 'max_request_bytes' (MENTOR_MAX_REQUEST_BYTES)"
-        )
+    def __init__(self, limit: int, setting: str = "max_request_bytes") -> None:
+        self.limit, self.setting = limit, setting
+        if setting == "max_import_bytes":
+            advice = "split the file, or raise 'max_import_bytes' (MENTOR_MAX_IMPORT_BYTES)"
+        else:
+            advice = "send fewer answers a request, or raise 'max_request_bytes' (MENTOR_MAX_REQUEST_BYTES)"
+        super().__init__(f"The request body is over this server's limit of {limit:,} bytes: {advice}")
 
 
 class TooManySessions(MentorError):
@@ -352,4 +353,69 @@ class SessionsTooFast(MentorError):
         super().__init__(
             f"Session '{name}' can't start yet: this server takes {limit} new session names a minute. "
             f"Try again in {retry_after} s, or raise 'max_new_sessions_per_minute'"
+        )
+
+
+# -- the management API (/api/v1/): M150-M159 ------------------------------------
+
+
+class DropNotConfirmed(InputError):
+    """``DELETE /api/v1/datasets/{name}`` without ``?confirm=`` equal to the name (HTTP 422): nothing deleted."""
+
+    code = "M150"
+
+    def __init__(self, name: str, confirm: Optional[str]) -> None:
+        self.name, self.confirm = name, confirm
+        given = "no 'confirm'" if confirm is None else f"confirm='{confirm}'"
+        super().__init__(
+            f"Not deleting '{name}': {given}. Pass ?confirm= with the dataset's name to delete it and its answers"
+        )
+
+
+class DatasetInUse(Conflict):
+    """A request to drop the dataset (or one of its sessions) this server annotates into (HTTP 409)."""
+
+    code = "M151"
+
+    def __init__(self, name: str, served: str) -> None:
+        self.name, self.served = name, served
+        what = "the dataset" if name == served else f"a session dataset of '{served}', the dataset"
+        super().__init__(
+            f"Not deleting '{name}': it is {what} this server stores answers in. "
+            "Stop the server first, then drop it (mentor drop, or the API of another server)"
+        )
+
+
+class AdminOnly(MentorError):
+    """With ``user_sessions`` or ``admins`` set, only an admin may use the management API (HTTP 403)."""
+
+    code = "M152"
+
+    def __init__(self, user: Optional[str]) -> None:
+        self.user = user
+        super().__init__(
+            f"User '{user}' may not use the management API: with 'user_sessions' or 'admins' set, "
+            "only users listed in 'admins' may"
+        )
+
+
+class NoDatabase(MentorError):
+    """The management API was asked for data on a server that has no database (HTTP 503)."""
+
+    code = "M153"
+
+    def __init__(self) -> None:
+        super().__init__("This server has no database open, so it has no datasets to manage")
+
+
+class UnknownRoute(NotFound):
+    """A path under ``/api/`` that no route of the management API takes (HTTP 404)."""
+
+    code = "M154"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"No route of this server's API matches '{path}': see /openapi.json "
+            "(a dataset name holds letters, digits and . _ @ - only)"
         )

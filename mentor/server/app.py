@@ -7,7 +7,8 @@ the recipe's ``on_load`` at start-up and ``on_exit`` at shutdown (lifespan).
 Around the routes, outermost first: security headers on every response, the
 Host check (DNS rebinding), the body size limit, then basic auth when it is on.
 With ``user_sessions`` or ``admins`` set, the routes hold each user to its own
-sessions (``binding.py``).
+sessions (``binding.py``), and only admins may use the management API
+(``/api/v1/``, ``routes/management.py``).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .errors import add_error_handlers
 from .headers import SecurityHeadersMiddleware, page_policy
 from .hosts import HostCheckMiddleware, HostPolicy
 from .limits import BodyLimitMiddleware
-from .routes import answers, health, project, questions, webapp
+from .routes import answers, health, management, project, questions, webapp
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -56,7 +57,7 @@ def create_app(controller: Controller, settings: Settings, *, static_dir: Option
     app.state.session_binding = SessionBinding.from_settings(settings, controller.dataset)
     app.state.static_dir = Path(static_dir) if static_dir is not None else STATIC_DIR
     add_error_handlers(app)
-    for module in (health, project, questions, answers, webapp):
+    for module in (health, project, questions, answers, management, webapp):
         app.include_router(module.router)
     if app.state.static_dir.is_dir():
         # after the routes, so the API wins; serves the bundle's scripts, styles and fonts
@@ -64,7 +65,7 @@ def create_app(controller: Controller, settings: Settings, *, static_dir: Option
     # add_middleware wraps what is there: the last one added runs first
     if settings.basic_auth:
         app.add_middleware(BasicAuthMiddleware, users=settings.basic_auth)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes, import_limit=settings.max_import_bytes)
     app.add_middleware(HostCheckMiddleware, policy=HostPolicy.from_settings(settings))
     app.add_middleware(SecurityHeadersMiddleware, policy=page_policy(app.state.static_dir / "index.html"))
     return app

@@ -19,18 +19,22 @@ from starlette.exceptions import HTTPException
 
 from ..core.sessions import SessionNotAllowed, StorageUnavailable
 from ..errors import (
+    AdminOnly,
     AnswerRejected,
     Conflict,
     HostNotAllowed,
     InputError,
     InvalidDatasetName,
+    InvalidLine,
     MentorError,
+    NoDatabase,
     NotFound,
     RequestTooLarge,
     SessionForbidden,
     SessionsTooFast,
     TooManyAnswers,
     TooManySessions,
+    UnknownRoute,
 )
 
 # most specific first: the first class an error is an instance of wins
@@ -41,9 +45,11 @@ STATUS: Dict[Type[MentorError], int] = {
     SessionsTooFast: 429,
     SessionNotAllowed: 403,
     SessionForbidden: 403,
+    AdminOnly: 403,
     TooManySessions: 403,
     HostNotAllowed: 400,
     StorageUnavailable: 503,
+    NoDatabase: 503,
     InputError: 422,
     InvalidDatasetName: 422,
     NotFound: 404,
@@ -59,12 +65,15 @@ def status_for(error: MentorError) -> int:
 
 
 def error_body(error: MentorError) -> Dict[str, Any]:
-    """``{"code", "detail"}``, plus ``task_hash`` and ``index`` when the error is about one answer."""
+    """``{"code", "detail"}``, plus ``task_hash`` and ``index`` when the error is about one answer,
+    and ``line`` when it is about one line of an imported file."""
     body: Dict[str, Any] = {"code": error.code, "detail": error.message}
     for key in ("task_hash", "index"):
         value = getattr(error, key, None)
         if value is not None:
             body[key] = value
+    if isinstance(error, InvalidLine):
+        body["line"] = error.line
     return body
 
 
@@ -87,6 +96,7 @@ def validation_error_response(request: Request, error: Exception) -> JSONRespons
     return JSONResponse({"code": InputError.code, "detail": "; ".join(problems)}, status_code=422)
 
 
+API_PREFIX = "/api/"
 # what FastAPI raises (as a 400) when reading the body fails other than as bad JSON
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
@@ -97,6 +107,9 @@ async def http_error_response(request: Request, error: Exception) -> Response:
     if error.status_code == 400 and error.detail == BODY_PARSE_ERROR:
         detail = "body: not JSON text (bytes that are not UTF-8, or a body that could not be read)"
         return JSONResponse({"code": InputError.code, "detail": detail}, status_code=422)
+    if error.status_code == 404 and request.url.path.startswith(API_PREFIX):
+        # a name no route's pattern takes (one with a newline): a 404 with a code, like the others under /api/
+        return JSONResponse(error_body(UnknownRoute(request.url.path)), status_code=404)
     return await http_exception_handler(request, error)
 
 

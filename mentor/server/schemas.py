@@ -90,3 +90,56 @@ class ErrorResponse(BaseModel):
     detail: str
     task_hash: Optional[int] = Field(None, description="The refused answer's task (422 about one answer)")
     index: Optional[int] = Field(None, description="The refused answer's position in the batch, from 0")
+    line: Optional[int] = Field(None, description="The bad line of an imported file, from 1 (422 of an import)")
+
+
+# -- the management API (/api/v1/) ----------------------------------------------
+
+
+class DatasetItem(BaseModel):
+    name: str
+    created: float = Field(description="When the dataset was created, unix time")
+    answers: int = Field(description="Examples stored in it")
+
+
+class DatasetList(BaseModel):
+    datasets: List[DatasetItem] = Field(description="Datasets that are not sessions, oldest first")
+
+
+class DatasetStats(BaseModel):
+    name: str
+    created: float = Field(description="Unix time")
+    session: bool = Field(description="Whether this is a session dataset (DATASET-NAME)")
+    meta: Dict[str, Any] = Field(default_factory=dict, description="The dataset's meta, as stored")
+    answers: int = Field(description="Examples stored in it")
+    accept: int = 0
+    reject: int = 0
+    ignore: int = 0
+    other: int = Field(0, description="Examples with no answer, or one that isn't accept, reject or ignore")
+    sessions: int = Field(description="Distinct sessions (_session_id) that answered")
+    inputs: int = Field(description="Distinct inputs (_input_hash)")
+    inputs_with_versions: int = Field(description="Inputs annotated in more than one way (several task hashes)")
+
+
+class SessionItem(BaseModel):
+    session_id: str = Field(description="The full session id, DATASET-NAME")
+    answers: int
+
+
+class SessionList(BaseModel):
+    dataset: str
+    sessions: List[SessionItem] = Field(description="Sorted by session id")
+
+
+class ImportResponse(BaseModel):
+    dataset: str
+    added: int = Field(description="Examples newly stored (an answer the dataset already held is not stored twice)")
+    total: int = Field(description="Examples in the dataset after the import")
+    kept: int = Field(0, description="Tasks that had an answer, kept instead of the default")
+    skipped: int = Field(0, description="Bad lines skipped (skip_invalid=true only)")
+    skipped_lines: List[str] = Field(default_factory=list, description="The first ones, as 'upload:LINE: problem'")
+
+
+class DropResponse(BaseModel):
+    dataset: str
+    deleted: int = Field(description="The dataset's examples, deleted with it and from its session datasets")

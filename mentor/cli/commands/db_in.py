@@ -1,28 +1,14 @@
 """``mentor db-in``: import a file of tasks or answers into a dataset."""
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
-from typing import Annotated, Dict, Iterator, Optional
+from typing import Annotated, Optional
 
 from wasabi import msg
 
 from .. import messages
+from ...core.importing import import_file
 from ...db import connect
-from ...errors import EmptySource, InputError, InvalidChoice, SourceIsFolder
-from ...loaders import STDIN, get_stream
 from ...registry import Arg, Opt, recipe
-from ...tasks import ANSWERS, Task
-
-
-def with_default_answer(stream: Iterator[Task], answer: str, counts: Dict[str, int]) -> Iterator[Task]:
-    """Give each task the default answer unless it already has one (Prodigy keeps existing answers)."""
-    for task in stream:
-        if "answer" in task:
-            counts["kept"] += 1
-        else:
-            task["answer"] = answer
-        yield task
 
 
 @recipe("db-in", group="database")
@@ -44,28 +30,14 @@ def db_in(
     at the end: a killed import leaves nothing visible, and the next one
     removes what it left.
     """
-    if answer not in ANSWERS:
-        raise InvalidChoice("--answer", answer, ANSWERS)
-    if source != STDIN and Path(source).is_dir() and loader != "images":
-        raise SourceIsFolder(source)
-    stream = get_stream(source, loader=loader, rehash=rehash, skip_invalid=skip_invalid)
-    counts = {"kept": 0}
-    tasks = with_default_answer(iter(stream), answer, counts)
-    db = connect()
-    removed = db.remove_stale_imports()
-    if removed:
-        msg.info(f"Removed {removed} rows an interrupted import had left (they were never visible)")
-    try:
-        first = next(tasks, None)  # an empty source fails before a dataset is made for it
-        if first is None:
-            raise EmptySource(source, stream.skipped)
-        added = db.import_examples(dataset, itertools.chain([first], tasks))
-    except InputError as err:
-        err.message = f"{err.message}. Nothing was imported"
-        raise
-    total = db.count_dataset(dataset)
+    result = import_file(
+        connect, dataset, source, answer=answer, rehash=rehash, loader=loader, skip_invalid=skip_invalid
+    )
+    if result.removed_stale:
+        msg.info(f"Removed {result.removed_stale} rows an interrupted import had left (they were never visible)")
+    added, total = result.added, result.total
     msg.good(f"Imported {added} tasks into '{dataset}' ({total} in the dataset)")
-    if counts["kept"]:
-        msg.info(f"Found and kept the existing answer in {counts['kept']} tasks")
-    if stream.skipped:
-        messages.warn(f"Skipped {stream.skipped} invalid lines of {source} (warnings above name the first ones)")
+    if result.kept:
+        msg.info(f"Found and kept the existing answer in {result.kept} tasks")
+    if result.skipped:
+        messages.warn(f"Skipped {result.skipped} invalid lines of {source} (warnings above name the first ones)")

@@ -27,6 +27,10 @@ from schemathesis.specs.openapi.checks import (
 
 from mentor.db import Database
 
+# the management API's import takes JSONL (application/x-ndjson): its body schema is a binary string,
+# sent as it is, as for application/octet-stream
+schemathesis.serializer.alias("application/x-ndjson", "application/octet-stream")
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # every link the server declares: (source operation, link name, target operation)
 LINKS = {
