@@ -69,16 +69,19 @@ function post<T>(path: string, body: unknown, keepalive = false): Promise<T> {
   });
 }
 
-export function getProject(session: string | null): Promise<ProjectResponse> {
-  const query = session ? `?session=${encodeURIComponent(session)}` : "";
-  return request<ProjectResponse>(`project${query}`, { method: "GET" });
+export function getProject(session: string | null, tab: string): Promise<ProjectResponse> {
+  const params = new URLSearchParams();
+  if (session) params.set("session", session);
+  params.set("tab", tab);
+  return request<ProjectResponse>(`project?${params.toString()}`, { method: "GET" });
 }
 
-export function getQuestions(session: string | null): Promise<QuestionsResponse> {
-  return post<QuestionsResponse>("get_session_questions", { session_id: session });
+export function getQuestions(session: string | null, tab: string): Promise<QuestionsResponse> {
+  return post<QuestionsResponse>("get_session_questions", { session_id: session, tab_id: tab });
 }
 
-export function giveAnswers(answers: Task[], session: string | null, keepalive = false): Promise<AnswersResponse> {
-  const body: AnswersRequest = { answers, session_id: session };
+/** Send answers; an empty list is the tab's ping (it still holds its tasks). */
+export function giveAnswers(answers: Task[], session: string | null, tab: string, keepalive = false): Promise<AnswersResponse> {
+  const body: AnswersRequest = { answers, session_id: session, tab_id: tab };
   return post<AnswersResponse>("give_answers", body, keepalive);
 }

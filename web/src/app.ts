@@ -17,6 +17,24 @@ const MAX_SEND = 100;
 const MAX_BACKOFF_MS = 15000;
 const KEEPALIVE_LIMIT = 60000;
 const MAX_DUPLICATE_BATCHES = 5;
+/** How often a page that ran out asks again while other tabs or sessions hold tasks. */
+const WAIT_POLL_MS = 3000;
+
+/** This tab's id, kept across reloads of the tab (sessionStorage is per tab): the server
+ *  gives each tab of a session different tasks, and a reload gets back the tab's own. */
+function tabId(): string {
+  const fresh = (): string =>
+    typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  try {
+    const kept = window.sessionStorage.getItem("mentor:tab");
+    if (kept) return kept;
+    const id = fresh();
+    window.sessionStorage.setItem("mentor:tab", id);
+    return id;
+  } catch {
+    return fresh();
+  }
+}
 
 /** Run fn after the browser has painted the current frame. */
 function afterPaint(fn: () => void): void {
@@ -52,6 +70,7 @@ function isTyping(target: EventTarget | null): boolean {
 export class App {
   private readonly shell: Shell = buildShell();
   private readonly session: string | null;
+  private readonly tab: string = tabId();
   private viewId = "text";
   private dataset = "";
   private config: UiConfig = {};
@@ -68,6 +87,8 @@ export class App {
 
   private loaded = false;
   private noMore = false;
+  /** tasks other tabs or sessions hold that this tab could get: while > 0 and the queue is empty, wait and ask again */
+  private heldElsewhere = 0;
   private rechecked = false;
   private fetching = false;
   private sending = false;
@@ -78,6 +99,7 @@ export class App {
   private fetchTimer: number | undefined;
   private nextRetryAt = 0;
   private errorText: string | null = null;
+  private retrying = true;
 
   private progress: number | null = null;
   private progressKind: string | null = null;
@@ -106,9 +128,16 @@ export class App {
     let project: ProjectResponse;
     for (let attempt = 0; ; attempt++) {
       try {
-        project = await getProject(this.session);
+        project = await getProject(this.session, this.tab);
         break;
       } catch (err) {
+        if (err instanceof HttpError && !err.transient) {
+          // refused (403 not allowed, 422 a bad name): asking again gets the same answer
+          this.nextRetryAt = 0;
+          this.showError(err, "Can't load the project", false);
+          mount(this.shell.card, h("div", { class: "card-message" }, "This page can't be used as it is: see the message above."));
+          return;
+        }
         const delay = this.backoff(attempt + 1);
         this.nextRetryAt = Date.now() + delay;
         this.showError(err, "Can't load the project");
@@ -125,9 +154,14 @@ export class App {
     this.total = project.total ?? null;
     this.stats = project.stats ?? null;
     this.applySkips(project);
-    document.title = `${this.dataset || "mentor"} · mentor`;
-    renderTitle(this.shell, this.dataset, this.viewId, this.session);
-    this.store = new AnswerStore(this.dataset, this.session);
+    // the server's session id (DATASET-NAME) names the session, also when there is no ?session=
+    const sessionId = typeof project.session_id === "string" && project.session_id ? project.session_id : `${this.dataset}-${this.session ?? "default"}`;
+    const prefix = `${this.dataset || "session"}-`;
+    const sessionName = sessionId.startsWith(prefix) ? sessionId.slice(prefix.length) : sessionId;
+    document.title = `${this.dataset || "mentor"} · ${sessionName} · mentor`;
+    renderTitle(this.shell, this.dataset, this.viewId, sessionName);
+    this.store = new AnswerStore(this.dataset, sessionId, taskKey, this.session);
+    this.startPing();
     // Answers a closed tab or an outage left behind go out first; they can't be edited any more.
     this.outbox = this.store.load();
     for (const t of this.outbox) this.seen.add(taskKey(t));
@@ -215,6 +249,7 @@ export class App {
     }
     renderMeta(this.shell, null, true);
     if (!this.loaded) mount(card, h("div", { class: "card-message" }, "Loading…"));
+    else if (this.noMore && this.heldElsewhere > 0) mount(card, h("div", { class: "card-message waiting" }, h("h2", null, `Waiting for ${this.heldElsewhere} task${this.heldElsewhere === 1 ? "" : "s"} held by other annotators…`), h("p", { class: "muted" }, "They come to this page if whoever holds them stops answering. This page asks again every few seconds.")));
     else if (this.noMore && !this.fetching) mount(card, h("div", { class: "card-message done" }, h("h2", null, "No tasks available"), h("p", { class: "muted" }, this.history.length + this.outbox.length ? "Sending your last answers…" : "All answers are saved. You can close this tab.")));
     else if (this.fetchFailures) mount(card, h("div", { class: "card-message" }, "Waiting for the server…"));
     else mount(card, h("div", { class: "card-message" }, "Loading more tasks…"));
@@ -262,9 +297,10 @@ export class App {
     this.noticeTimer = window.setTimeout(() => el.classList.remove("visible"), 3000);
   }
 
-  private showError(err: unknown, what: string): void {
+  private showError(err: unknown, what: string, retrying = true): void {
     const detail = err instanceof HttpError ? `${err.detail}${err.code ? ` [${err.code}]` : ""}` : "the server can't be reached";
     this.errorText = `${what}: ${detail.replace(/\.$/, "")}.`;
+    this.retrying = retrying;
     this.shell.bannerBadge.textContent = err instanceof HttpError && !err.transient ? "Error" : "Offline";
     this.renderBanner();
   }
@@ -281,7 +317,7 @@ export class App {
     if (this.errorText === null) return;
     const kept = this.history.length + this.outbox.length;
     const wait = Math.max(0, Math.ceil((this.nextRetryAt - Date.now()) / 1000));
-    bannerText.textContent = `${this.errorText} ${kept ? `${kept} answer${kept === 1 ? " is" : "s are"} kept in this browser and will be sent when it's back. ` : ""}${wait ? `Retrying in ${wait} s.` : "Retrying…"}`;
+    bannerText.textContent = `${this.errorText} ${kept ? `${kept} answer${kept === 1 ? " is" : "s are"} kept in this browser and will be sent when it's back. ` : ""}${!this.retrying ? "" : wait ? `Retrying in ${wait} s.` : "Retrying…"}`.trim();
   }
 
   // ---- server ----------------------------------------------------------------
@@ -327,7 +363,7 @@ export class App {
     window.clearTimeout(this.fetchTimer);
     let added = 0;
     try {
-      const res = await getQuestions(this.session);
+      const res = await getQuestions(this.session, this.tab);
       this.fetchFailures = 0;
       if (!this.sendFailures) this.clearError();
       this.applyProgress(res);
@@ -344,6 +380,7 @@ export class App {
       // sent before) is not the end: ask again, a few times at most.
       this.duplicateBatches = received > 0 && added === 0 ? this.duplicateBatches + 1 : 0;
       this.noMore = received === 0 || this.duplicateBatches >= MAX_DUPLICATE_BATCHES;
+      this.heldElsewhere = typeof res.held_elsewhere === "number" && res.held_elsewhere > 0 ? res.held_elsewhere : 0;
       if (added) this.rechecked = false;
     } catch (err) {
       this.fetchFailures++;
@@ -356,6 +393,25 @@ export class App {
     if (!this.current) this.showNext();
     else this.renderSide();
     if (added || (this.duplicateBatches && !this.noMore)) this.maybeFetch();
+    else if (this.noMore && this.heldElsewhere > 0 && !this.fetchFailures) {
+      // not done: others hold tasks this tab may get once they stop answering
+      window.clearTimeout(this.fetchTimer);
+      this.fetchTimer = window.setTimeout(() => {
+        if (!this.noMore || this.fetching) return;
+        this.noMore = false;
+        void this.fetchMore();
+      }, WAIT_POLL_MS);
+    }
+  }
+
+  /** Tell the server this tab is still here (an empty batch), so the tasks it holds stay
+   *  its own while the annotator reads; a closed tab stops, and its tasks go to others. */
+  private startPing(): void {
+    const hold = Number(this.config.session_hold_seconds);
+    const every = Math.max(1000, Math.min(20000, (Number.isFinite(hold) && hold > 0 ? hold : 60) * 1000 / 3));
+    window.setInterval(() => {
+      if (!this.sending) giveAnswers([], this.session, this.tab).catch(() => undefined);
+    }, every);
   }
 
   private async send(): Promise<void> {
@@ -365,7 +421,7 @@ export class App {
     const batch = this.outbox.slice(0, MAX_SEND);
     let again = false;
     try {
-      const res = await giveAnswers(batch, this.session);
+      const res = await giveAnswers(batch, this.session, this.tab);
       this.outbox = this.outbox.filter((t) => !batch.includes(t));
       this.sendFailures = 0;
       if (!this.fetchFailures) this.clearError();
@@ -494,8 +550,8 @@ export class App {
     if (e.persisted) return;
     const answers = [...this.outbox, ...[...this.history].reverse()];
     if (!answers.length) return;
-    const body = JSON.stringify({ answers, session_id: this.session });
+    const body = JSON.stringify({ answers, session_id: this.session, tab_id: this.tab });
     if (body.length > KEEPALIVE_LIMIT) return;
-    giveAnswers(answers, this.session, true).catch(() => undefined);
+    giveAnswers(answers, this.session, this.tab, true).catch(() => undefined);
   }
 }
