@@ -8,6 +8,7 @@ are bound to sessions.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -132,6 +133,12 @@ def test_issue13_import_refuses_a_bad_line_as_db_in_does_and_stores_nothing(star
         badname = client.post(f"{API}/bad name!/import", content=jsonl([{"text": "a"}]))
         assert badname.status_code == 422 and badname.json()["code"] == "M041"
         assert "x" not in [item["name"] for item in client.get(API).json()["datasets"]]
+        # a gzip body is read as db-in reads a .jsonl.gz, lines and all
+        zipped = client.post(f"{API}/zipped/import", content=gzip.compress(jsonl([{"text": "a"}, {"text": "b"}])))
+        assert zipped.status_code == 200 and zipped.json()["added"] == 2, zipped.text
+        broken = client.post(f"{API}/zipped/import", content=gzip.compress(jsonl([{"text": "c"}, {"x": 1}])))
+        assert broken.status_code == 422 and broken.json()["code"] == "M012" and broken.json()["line"] == 2
+        assert client.get(f"{API}/zipped").json()["answers"] == 2
 
 
 def test_issue13_import_has_its_own_body_limit(start_server: Callable, tmp_path: Path) -> None:
