@@ -113,6 +113,15 @@ def _seed_crossings(runs: Sequence[RunCurve], score: float) -> List[Optional[int
     return crossings
 
 
+def summarise_runs(strategy: str, runs: Sequence[RunCurve], full_score: float) -> StrategyCurve:
+    """The mean curve of a strategy's runs and its answers to each target of ``full_score``."""
+    curve = _summarise(strategy, runs)
+    curve.labels_to = {f"{t:g}": labels_to_reach(curve, t * full_score) for t in TARGETS}
+    curve.stays_above = {f"{t:g}": labels_to_stay(curve, t * full_score) for t in TARGETS}
+    curve.labels_to_per_seed = {f"{t:g}": _seed_crossings(runs, t * full_score) for t in TARGETS}
+    return curve
+
+
 def simulate(
     train: Sequence[Labelled],
     eval_examples: Sequence[Labelled],
@@ -143,11 +152,7 @@ def simulate(
             if progress:
                 progress(f"{strategy}, seed {seed}")
             runs.append(run_strategy(strategy, train, eval_examples, config, seed, kit=kit))
-        curve = _summarise(strategy, runs)
-        curve.labels_to = {f"{t:g}": labels_to_reach(curve, t * full_score) for t in TARGETS}
-        curve.stays_above = {f"{t:g}": labels_to_stay(curve, t * full_score) for t in TARGETS}
-        curve.labels_to_per_seed = {f"{t:g}": _seed_crossings(runs, t * full_score) for t in TARGETS}
-        curves[strategy] = curve
+        curves[strategy] = summarise_runs(strategy, runs, full_score)
     return SimulationResult(
         config=asdict(config),
         n_train=len(train),

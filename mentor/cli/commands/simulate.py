@@ -49,6 +49,11 @@ def simulate(
     strategies: Annotated[str, Opt("--strategies", help="Comma-separated: teach, random, baseline")] = "teach,random,baseline",
     output: Annotated[Optional[Path], Opt("--output", "-o", help="Write the curves as JSON here")] = None,
     no_plot: Annotated[bool, Opt("--no-plot", help="Don't draw the terminal plot")] = False,
+    ner: Annotated[bool, Opt("--ner", help="Replay ner.teach (default when the rows have spans and no task label)")] = False,
+    spacy_model: Annotated[Optional[str], Opt("--model", help="NER: pipeline (name or path) the recognizer starts from (default: blank:en)")] = None,
+    seed_size: Annotated[int, Opt("--seed-size", help="NER: train on this many gold sentences of the pool before asking")] = 0,
+    max_sentences: Annotated[int, Opt("--max-sentences", help="NER: sentences of the data to ask about (0: all)")] = 2000,
+    max_eval: Annotated[int, Opt("--max-eval", help="NER: held-out sentences to score on (0: all)")] = 500,
 ) -> None:
     """Tell whether active learning pays on your data, before you annotate it.
 
@@ -57,6 +62,8 @@ def simulate(
     (same model) and the common baseline (TF-IDF + logistic regression with
     uncertainty sampling), several seeds. Prints the learning curves and how
     many answers each needs to reach 90 % and 95 % of the full-data score.
+    With entity annotations (--ner) it replays ner.teach: the beam NER behind
+    the teach sorter against random candidates, scored by entity F1.
     """
     from ...models.textcat_choice import resolve_arch
     from ...simulate import (
@@ -70,7 +77,17 @@ def simulate(
         raise InputError(f"--warmup must be 0 or more, got {warmup}")
     if explore is not None and not 0.0 <= explore <= 1.0:
         raise InputError(f"--explore must be between 0 and 1, got {explore}")
-    examples, exclusive = read_labelled(_rows(source), where=source)
+    rows = list(_rows(source))
+    from ...simulate.ner import is_ner_data
+
+    if ner or is_ner_data(rows):
+        _simulate_ner(
+            rows, source, eval_file, eval_split, label, seeds=seeds, max_labels=max_labels, step=step,
+            batch_size=batch_size, pool_size=pool_size, strategies=strategies, output=output, no_plot=no_plot,
+            spacy_model=spacy_model, seed_size=seed_size, max_sentences=max_sentences, max_eval=max_eval,
+        )
+        return
+    examples, exclusive = read_labelled(rows, where=source)
     if eval_file:
         train = examples
         eval_examples, _ = read_labelled(_rows(eval_file), where=eval_file)
@@ -103,6 +120,11 @@ def simulate(
         train, eval_examples, config, strategies=chosen,
         progress=lambda what: msg.text(f"  ... {what} ({time.perf_counter() - started:.0f}s)"),
     )
+    _report(result, output, no_plot)
+
+
+def _report(result: SimulationResult, output: Optional[Path], no_plot: bool) -> None:
+    """Print the curves and targets, draw them, and write them as JSON to ``output``."""
     _print_result(result)
     if not no_plot:
         _plot(result)
@@ -112,9 +134,66 @@ def simulate(
         msg.good(f"Wrote the curves to {output}")
 
 
+def _simulate_ner(
+    rows: List[Dict[str, Any]], source: str, eval_file: Optional[str], eval_split: float, label: Optional[str],
+    *, seeds: int, max_labels: int, step: int, batch_size: int, pool_size: int, strategies: str,
+    output: Optional[Path], no_plot: bool, spacy_model: Optional[str], seed_size: int, max_sentences: int,
+    max_eval: int,
+) -> None:
+    """``mentor simulate --ner``: replay ner.teach on entity annotations."""
+    import random
+
+    from ...simulate import split_eval
+    from ...simulate.ner import NER_STRATEGIES, NerConfig, read_ner, simulate_ner
+
+    if seed_size < 0 or max_sentences < 0 or max_eval < 0:
+        raise InputError("--seed-size, --max-sentences and --max-eval must be 0 or more")
+    labels = split_string(label) or None
+    examples, found, skipped = read_ner(rows, where=source, labels=labels)
+    if eval_file:
+        pool = examples
+        eval_examples, _, _ = read_ner(_rows(eval_file), where=eval_file, labels=labels)
+        held = {e.text for e in eval_examples}
+        pool = [e for e in pool if e.text not in held]
+        random.Random(0).shuffle(pool)
+    else:
+        pool, eval_examples = split_eval(examples, eval_split)
+    if max_sentences:
+        pool = pool[:max_sentences]
+    if max_eval:
+        eval_examples = eval_examples[:max_eval]
+    chosen = [name for name in split_string(strategies) if name != "baseline"]
+    unknown = [name for name in chosen if name not in NER_STRATEGIES]
+    if unknown or not chosen:
+        raise InputError(f"Unknown NER strategy {', '.join(unknown) or '(none)'}: use {', '.join(NER_STRATEGIES)}")
+    if seed_size >= len(pool):
+        raise InputError(f"--seed-size {seed_size} leaves no sentences to ask about (the pool has {len(pool)})")
+    config = NerConfig(
+        labels=found, max_labels=max_labels, step=step, batch_size=batch_size, pool_size=pool_size,
+        seeds=seeds, seed_size=seed_size, model=spacy_model,
+    )
+    n_entities = sum(len(e.entities) for e in pool)
+    msg.info(
+        f"NER (ner.teach replay): {len(pool)} sentences to ask about ({n_entities} gold entities), "
+        f"{len(eval_examples)} held out; labels {', '.join(found)}; model: beam NER on {spacy_model or 'blank:en'}"
+        + (f", first trained on {seed_size} gold sentences of the pool" if seed_size else "")
+        + (f"; {skipped} rows skipped (ignored, rejected or repeated)" if skipped else "")
+    )
+    started = time.perf_counter()
+    result = simulate_ner(
+        pool, eval_examples, config, strategies=chosen,
+        progress=lambda what: msg.text(f"  ... {what} ({time.perf_counter() - started:.0f}s)"),
+    )
+    _report(result, output, no_plot)
+
+
 def _print_result(result: SimulationResult) -> None:
     exclusive = result.config.get("exclusive")
-    metric = "F1" if len(result.config["labels"]) == 1 else "macro F1 (argmax)" if exclusive else "macro F1"
+    is_ner = result.config.get("task") == "ner"
+    metric = (
+        "entity F1 (ents_f)" if is_ner
+        else "F1" if len(result.config["labels"]) == 1 else "macro F1 (argmax)" if exclusive else "macro F1"
+    )
     msg.divider(f"Learning curves ({metric} on {result.n_eval} held-out examples, mean ± spread over seeds)")
     names = list(result.curves)
     rows: List[List[Any]] = []
@@ -125,11 +204,18 @@ def _print_result(result: SimulationResult) -> None:
             row.append(f"{points[i].mean:.3f} ± {points[i].std:.3f}" if i < len(points) else "")
         rows.append(row)
     msg.table(rows, header=["answers"] + names, aligns=["r"] + ["r"] * len(names))
-    msg.info(
-        f"Full data ({result.full_labels} texts, trained to convergence): {metric} "
-        f"{result.full_score:.3f} ± {result.full_std:.3f} with the in-loop model ({result.config['architecture']})"
-        + (f", {result.baseline_full_score:.3f} with the TF-IDF baseline" if result.baseline_full_score is not None else "")
-    )
+    if is_ner:
+        msg.info(
+            f"Full data (reference for the targets): the same model trained on the gold spans of all "
+            f"{result.full_labels} sentences of the pool, {result.config['full_epochs']} epochs: {metric} "
+            f"{result.full_score:.3f} (one run)"
+        )
+    else:
+        msg.info(
+            f"Full data ({result.full_labels} texts, trained to convergence): {metric} "
+            f"{result.full_score:.3f} ± {result.full_std:.3f} with the in-loop model ({result.config['architecture']})"
+            + (f", {result.baseline_full_score:.3f} with the TF-IDF baseline" if result.baseline_full_score is not None else "")
+        )
     summary: List[List[Any]] = []
     limit = result.config["max_labels"]
     for target in ("0.9", "0.95"):
@@ -149,6 +235,14 @@ def _print_result(result: SimulationResult) -> None:
         summary.append(row)
     msg.table(summary, header=["answers to reach"] + names + ["teach / random"], aligns=["l"] + ["r"] * (len(names) + 1))
     msg.text("First crossing of the mean curve; (stays N): from N on it never falls below; [a-b]: per-seed crossings.")
+    split = result.config.get("split_updates") or {}
+    if any(sum(counts) for counts in split.values()):
+        failed = result.config.get("failed_updates") or {}
+        msg.warn(
+            "spaCy's beam update failed on some batches (a rejected span ending where an accepted one ends), "
+            "which were then trained one answer at a time: "
+            + ", ".join(f"{name} {sum(split[name])} batches, {sum(failed.get(name, []))} answers dropped" for name in split)
+        )
 
 
 def _plot(result: SimulationResult) -> None:
