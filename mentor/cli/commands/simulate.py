@@ -235,6 +235,12 @@ def _print_result(result: SimulationResult) -> None:
         summary.append(row)
     msg.table(summary, header=["answers to reach"] + names + ["teach / random"], aligns=["l"] + ["r"] * (len(names) + 1))
     msg.text("First crossing of the mean curve; (stays N): from N on it never falls below; [a-b]: per-seed crossings.")
+    for name, curve in result.curves.items():
+        if curve.points and curve.points[-1].labels + result.config["step"] <= limit:
+            msg.text(
+                f"{name} ran out of questions after {curve.points[-1].labels} answers"
+                + (" (the beam proposed no entity in the sentences left)" if is_ner else "")
+            )
     split = result.config.get("split_updates") or {}
     if any(sum(counts) for counts in split.values()):
         failed = result.config.get("failed_updates") or {}
