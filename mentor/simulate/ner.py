@@ -254,6 +254,7 @@ def _seeded_model(pool: Sequence[NerExample], config: NerConfig, seed: int) -> A
     model = _recognizer(config, seed)
     if config.seed_size:
         _train_gold(model, pool[:config.seed_size], config.full_epochs, seed)
+        model.settle()  # from here on it is a trained pipeline, as ner.teach would load it
     return model
 
 

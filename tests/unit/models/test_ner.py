@@ -123,3 +123,34 @@ def test_ner_existing_greedy_component_learns_from_rejections():
     model = EntityRecognizer(nlp)
     assert model.labels == ["PERSON"] and model.pipe.moves.neg_key == INCORRECT_SPANS_KEY
     assert list(model([{"text": TEXTS[0]}])) is not None
+
+
+def test_ner_binary_answers_are_completed_by_the_models_own_beam_before_training(monkeypatch):
+    model = _model()
+    answers = [{"text": TEXTS[0], "answer": "accept", "spans": [{"token_start": 0, "token_end": 1, "label": "PERSON", "start": 0, "end": 12}]}]
+    # "Barack Obama visited Google in California ." as the model's beam might see it
+    beam = {(3, 4, "ORG"): 0.95, (5, 6, "ORG"): 0.3, (0, 1, "ORG"): 0.99, (2, 3, "ORG"): 0.00001}
+    monkeypatch.setattr(model, "_beam_scores", lambda docs: [dict(beam) for _ in docs])
+    (example,) = model._complete(model._examples(answers, complete=False))
+    ref = example.reference
+    # answered entity kept, the confident parse that agrees added, the one overlapping it dropped
+    assert [(e.text, e.label_) for e in ref.ents] == [("Barack Obama", "PERSON"), ("Google", "ORG")]
+    # every other token stays missing: a "no" to one span says nothing about the rest
+    assert [t.ent_iob_ for t in ref] == ["B", "I", "", "B", "", "", ""]
+
+
+def test_ner_a_batch_the_beam_update_refuses_trains_one_text_at_a_time(monkeypatch, caplog):
+    model = _model()
+    answers = [_answer(task) for _, task in model([{"text": text} for text in TEXTS])]
+    real_update, sizes = model.nlp.update, []
+
+    def update(examples, **kwargs):
+        sizes.append(len(examples))
+        if len(examples) > 1 or "Apple" in examples[0].reference.text:
+            raise AssertionError  # as thinc's Beam.advance does
+        return real_update(examples, **kwargs)
+
+    monkeypatch.setattr(model.nlp, "update", update)
+    assert model.update(answers) is not None
+    assert sizes == [2, 1, 1]
+    assert "refused 1 of 2" in caplog.text
