@@ -20,15 +20,45 @@ const MAX_DUPLICATE_BATCHES = 5;
 /** How often a page that ran out asks again while other tabs or sessions hold tasks. */
 const WAIT_POLL_MS = 3000;
 
+/** Ids of tabs that were closed, newest last: a tab opened after one was closed carries on
+ *  as it (the server hands a tab's held tasks back to the same id at once, where a new id
+ *  would wait session_hold_seconds for them). */
+const CLOSED_TABS_KEY = "mentor:closed-tabs";
+const CLOSED_TABS_KEPT = 20;
+
+function closedTabs(): string[] {
+  try {
+    const kept = JSON.parse(window.localStorage.getItem(CLOSED_TABS_KEY) ?? "[]");
+    return Array.isArray(kept) ? kept.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function keepClosedTabs(ids: string[]): void {
+  try {
+    window.localStorage.setItem(CLOSED_TABS_KEY, JSON.stringify(ids.slice(-CLOSED_TABS_KEPT)));
+  } catch {
+    /* storage full or off: the next tab waits for the held tasks instead */
+  }
+}
+
+/** This tab is closing (or reloading): a tab opened next may carry on as it. */
+function releaseTabId(id: string): void {
+  keepClosedTabs([...closedTabs().filter((kept) => kept !== id), id]);
+}
+
 /** This tab's id, kept across reloads of the tab (sessionStorage is per tab): the server
- *  gives each tab of a session different tasks, and a reload gets back the tab's own. */
+ *  gives each tab of a session different tasks, and a reload gets back the tab's own. A new
+ *  tab takes the id of the tab closed last, if any. */
 function tabId(): string {
   const fresh = (): string =>
     typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   try {
+    const closed = closedTabs();
     const kept = window.sessionStorage.getItem("mentor:tab");
-    if (kept) return kept;
-    const id = fresh();
+    const id = kept ?? closed[closed.length - 1] ?? fresh();
+    keepClosedTabs(closed.filter((other) => other !== id));
     window.sessionStorage.setItem("mentor:tab", id);
     return id;
   } catch {
@@ -548,6 +578,7 @@ export class App {
   /** The tab is closing: try once to send what is kept (localStorage still has it). */
   private onLeave(e: PageTransitionEvent): void {
     if (e.persisted) return;
+    releaseTabId(this.tab);
     const answers = [...this.outbox, ...[...this.history].reverse()];
     if (!answers.length) return;
     const body = JSON.stringify({ answers, session_id: this.session, tab_id: this.tab });
