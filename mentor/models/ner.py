@@ -129,6 +129,10 @@ class EntityRecognizer:
         ]
         self._frozen = [n for n in names if n != name and n not in self._before]
         self._doc_cache = DocCache(nlp, 0 if self._before else cache_size, self._frozen + [name])
+        # each text's candidates when the model last parsed it: an answer's sentence was parsed
+        # to ask the question, so completing the answer costs no second beam parse
+        self._last_scores: "OrderedDict[str, Dict[SpanKey, float]]" = OrderedDict()
+        self._last_scores_size = cache_size
         if added:
             self._optimizer = self._initialize(only_new=len(names) > 1)
         else:
@@ -177,7 +181,21 @@ class EntityRecognizer:
     def _beam_scores(self, docs: List[Doc]) -> List[Dict[SpanKey, float]]:
         with self._lock:
             beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
-            return [dict(scores) for scores in self.pipe.scored_ents(beams)]
+            found = [dict(scores) for scores in self.pipe.scored_ents(beams)]
+            for doc, scores in zip(docs, found):
+                self._last_scores[doc.text] = scores
+                self._last_scores.move_to_end(doc.text)
+            while len(self._last_scores) > self._last_scores_size:
+                self._last_scores.popitem(last=False)
+            return found
+
+    def _latest_scores(self, docs: List[Doc]) -> List[Dict[SpanKey, float]]:
+        """Each doc's candidates from the model's last parse of it, parsing those it never saw."""
+        with self._lock:
+            unseen = [doc for doc in docs if doc.text not in self._last_scores]
+            if unseen:
+                self._beam_scores(unseen)
+            return [self._last_scores.get(doc.text, {}) for doc in docs]
 
     # ---- teach: candidates -----------------------------------------------------------------
 
@@ -342,7 +360,7 @@ class EntityRecognizer:
         """
         if not examples:
             return examples
-        candidates = self._beam_scores([eg.predicted for eg in examples])
+        candidates = self._latest_scores([eg.predicted for eg in examples])
         return [
             Example(eg.predicted, silver_doc(
                 eg.reference, found, uncertain=self.uncertain, confident=self.confident, outside=False,

@@ -130,7 +130,7 @@ def test_ner_binary_answers_are_completed_by_the_models_own_beam_before_training
     answers = [{"text": TEXTS[0], "answer": "accept", "spans": [{"token_start": 0, "token_end": 1, "label": "PERSON", "start": 0, "end": 12}]}]
     # "Barack Obama visited Google in California ." as the model's beam might see it
     beam = {(3, 4, "ORG"): 0.95, (5, 6, "ORG"): 0.3, (0, 1, "ORG"): 0.99, (2, 3, "ORG"): 0.00001}
-    monkeypatch.setattr(model, "_beam_scores", lambda docs: [dict(beam) for _ in docs])
+    monkeypatch.setattr(model, "_latest_scores", lambda docs: [dict(beam) for _ in docs])
     (example,) = model._complete(model._examples(answers, complete=False))
     ref = example.reference
     # answered entity kept, the confident parse that agrees added, the one overlapping it dropped
