@@ -38,14 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from thinc.api import Config
 
-from ..models.silver_annotation import (  # noqa: F401 (the training side's names for them)
-    Lexicon,
-    TokenSpan,
-    accepted_lexicon,
-    lexicon_entities,
-    merge_candidates,
-    silver_doc,
-)
+from ..models.silver_annotation import TokenSpan, accepted_lexicon, merge_candidates, silver_doc
 from .corpus import Entry, MergedCorpus
 from .train import TrainResult, train_pipeline
 

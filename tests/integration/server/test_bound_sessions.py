@@ -19,13 +19,8 @@ import httpx
 
 from mentor.db import Database
 
-USERS = {"alex": "pw-a", "bea": "pw-b", "carol": "pw-c"}
-ENV = {
-    "MENTOR_BASIC_AUTH_USER": ",".join(USERS),
-    "MENTOR_BASIC_AUTH_PASS": ",".join(USERS.values()),
-    "MENTOR_USER_SESSIONS": "alex:alex,bea:bea",
-    "MENTOR_ADMINS": "carol",
-}
+from support.auth import USERS
+from support.auth import BOUND_USERS_ENV as ENV
 
 
 def write_source(path: Path, n: int = 30) -> Path:

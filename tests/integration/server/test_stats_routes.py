@@ -8,14 +8,9 @@ from typing import Any, Callable, Dict, List, Optional
 
 import httpx
 
-USERS = {"alex": "pw-a", "bea": "pw-b", "carol": "pw-c"}
-ENV = {
-    "MENTOR_BASIC_AUTH_USER": ",".join(USERS),
-    "MENTOR_BASIC_AUTH_PASS": ",".join(USERS.values()),
-    "MENTOR_USER_SESSIONS": "alex:alex,bea:bea",
-    "MENTOR_ADMINS": "carol",
-    "MENTOR_CONFIG_OVERRIDES": json.dumps({"feed_overlap": True}),
-}
+from support.auth import BOUND_USERS_ENV, USERS
+
+ENV = {**BOUND_USERS_ENV, "MENTOR_CONFIG_OVERRIDES": json.dumps({"feed_overlap": True})}
 
 
 def write_source(path: Path, n: int = 6) -> Path:

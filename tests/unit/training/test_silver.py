@@ -4,14 +4,8 @@ import spacy
 from spacy.tokens import Span
 
 from mentor.training.docs import DEFAULT_INCORRECT_SPANS_KEY
-from mentor.training.silver import (
-    accepted_lexicon,
-    lexicon_entities,
-    merge_candidates,
-    partial_ner,
-    silver_doc,
-    silver_docs,
-)
+from mentor.models.silver_annotation import accepted_lexicon, lexicon_entities, merge_candidates, silver_doc
+from mentor.training.silver import partial_ner, silver_docs
 from mentor.training.merge import Annotation
 
 
