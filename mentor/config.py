@@ -90,6 +90,19 @@ class Settings(BaseModel):
         default_factory=list,
         description="Host names the server answers to besides localhost and its bind address ('*': any)",
     )
+    llm_base_url: Optional[str] = Field(
+        None, description="Base URL of an OpenAI-compatible API for the *.llm.* recipes (…/v1)"
+    )
+    llm_model: Optional[str] = Field(None, description="Model name sent to the LLM endpoint")
+    llm_api_key: Optional[str] = Field(None, description="API key sent as a Bearer token to the LLM endpoint")
+    llm_concurrency: int = Field(4, ge=1, le=64, description="LLM requests in flight at once")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for one LLM response")
+    llm_retries: int = Field(
+        3, ge=0, le=10, description="Retries of an LLM request after a timeout, refused connection, 429 or 5xx"
+    )
+    llm_json_mode: bool = Field(
+        True, description="Ask the LLM endpoint for a JSON object (response_format); off for servers that refuse it"
+    )
     labels: Optional[List[str]] = None
     log_level: str = "WARNING"
 
@@ -122,6 +135,11 @@ class Settings(BaseModel):
     def embeddings_cache(self) -> Path:
         """The SQLite file that keeps every sentence vector the teach loop computed."""
         return self.home / "cache" / "embeddings.sqlite"
+
+    @property
+    def llm_cache(self) -> Path:
+        """The SQLite file that keeps every LLM response, so no text is sent twice with the same prompt."""
+        return self.home / "cache" / "llm.sqlite"
 
     @property
     def server_key_file(self) -> Path:
@@ -167,6 +185,10 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
         "MENTOR_MAX_NEW_SESSIONS_PER_MINUTE": "max_new_sessions_per_minute",
         "MENTOR_USER_SESSIONS": "user_sessions",
         "MENTOR_ADMINS": "admins",
+        "MENTOR_LLM_BASE_URL": "llm_base_url",
+        "MENTOR_LLM_MODEL": "llm_model",
+        "MENTOR_LLM_API_KEY": "llm_api_key",
+        "MENTOR_LLM_CONCURRENCY": "llm_concurrency",
     }
     for var, key in simple.items():
         if environ.get(var):
