@@ -518,3 +518,23 @@ class InvalidFetchOutput(InvalidLine):
     """A line of the file a ``*.llm.fetch`` run resumes is not a task it wrote: nothing is appended."""
 
     code = "M209"
+
+
+# M190-M199: relations and A/B comparison recipes
+
+
+class NeedsLabels(InputError):
+    """A recipe that can't guess its labels was started without ``--label``."""
+
+    code = "M190"
+
+
+class NothingToCompare(InputError):
+    """The two output files of an A/B comparison share no ``id``: there is no pair to show."""
+
+    code = "M191"
+
+    def __init__(self, a_file: str, b_file: str, a_count: int, b_count: int) -> None:
+        super().__init__(
+            f"'{a_file}' ({a_count} outputs) and '{b_file}' ({b_count} outputs) share no 'id': nothing to compare"
+        )
