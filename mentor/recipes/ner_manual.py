@@ -7,11 +7,11 @@ spans apart, ``spans_manual`` lets them overlap.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Iterator, List, Optional, Tuple
+from typing import Annotated, Any, Iterator, List, Optional, Tuple
 
 from ..core import Components
 from ..errors import InputError
-from ..loaders import get_stream
+from ..loaders import Stream, get_stream
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
 from ..tasks import Task, rehash_task, split_string
@@ -37,6 +37,28 @@ def _rehashed(stream: Iterator[Task]) -> Iterator[Task]:
         yield rehash_task(task)
 
 
+def tokenized_stream(
+    nlp: Any, source: str, *, patterns: Optional[Path], highlight_chars: bool, loader: Optional[str]
+) -> Stream:
+    """A source's tasks with tokens, pattern matches pre-highlighted as spans, rehashed.
+
+    Every example is kept (matches or not): the manual views show them all.
+    """
+    from ..preprocess import add_tokens  # spaCy loads when a recipe runs, not when the command line starts
+
+    stream = get_stream(source, loader=loader, dedup=True)
+    if patterns is not None:
+        from ..models.matcher import PatternMatcher
+
+        if not Path(patterns).is_file():
+            raise InputError(f"Can't find the patterns file '{patterns}'")
+        matcher = PatternMatcher(
+            nlp, Path(patterns), label_span=True, label_task=False, combine_matches=True, all_examples=True
+        )
+        stream = stream.apply(lambda tasks: _tasks_only(matcher(tasks)))
+    return stream.apply(lambda tasks: add_tokens(nlp, tasks, use_chars=highlight_chars)).apply(_rehashed)
+
+
 def span_components(
     *,
     view_id: str,
@@ -50,25 +72,13 @@ def span_components(
     exclude: Optional[str],
 ) -> Components:
     """Tokenize a source (and pre-highlight pattern matches) for a manual span view."""
-    from ..preprocess import add_tokens  # spaCy loads when a recipe runs, not when the command line starts
-
     nlp = load_pipeline(spacy_model)
     labels = split_string(label)
     if not labels and "ner" in nlp.pipe_names:
         labels = [str(name) for name in nlp.get_pipe("ner").labels]
     if not labels:
         raise InputError(f"{view_id.replace('_', '.')} needs labels: --label PERSON,ORG")
-    stream = get_stream(source, loader=loader, dedup=True)
-    if patterns is not None:
-        from ..models.matcher import PatternMatcher
-
-        if not Path(patterns).is_file():
-            raise InputError(f"Can't find the patterns file '{patterns}'")
-        matcher = PatternMatcher(
-            nlp, Path(patterns), label_span=True, label_task=False, combine_matches=True, all_examples=True
-        )
-        stream = stream.apply(lambda tasks: _tasks_only(matcher(tasks)))
-    stream = stream.apply(lambda tasks: add_tokens(nlp, tasks, use_chars=highlight_chars)).apply(_rehashed)
+    stream = tokenized_stream(nlp, source, patterns=patterns, highlight_chars=highlight_chars, loader=loader)
     config = {
         "labels": labels,
         "exclude_by": "input",
