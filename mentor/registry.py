@@ -19,9 +19,12 @@ from typing import Callable, Dict, Iterator, List, TypeVar
 from typer import Argument as Arg
 from typer import Option as Opt
 
-from .errors import InputError, RecipeNotFound
+from .errors import InputError, RecipeNotFound, UnknownSuggester
 
-__all__ = ["Arg", "Opt", "recipe", "RecipeEntry", "get_recipe", "get_recipes", "load_recipe_file"]
+__all__ = [
+    "Arg", "Opt", "recipe", "RecipeEntry", "get_recipe", "get_recipes", "load_recipe_file",
+    "suggester", "get_suggester", "suggester_names",
+]
 
 GROUPS = ("annotation", "training", "database", "utilities")
 
@@ -69,6 +72,37 @@ def get_recipes() -> List[RecipeEntry]:
 
 def iter_recipe_names() -> Iterator[str]:
     return iter(sorted(_recipes))
+
+
+_suggesters: Dict[str, Callable] = {}
+
+
+def suggester(name: str) -> Callable[[F], F]:
+    """Register a pre-annotator backend for the ``*.llm.*`` recipes under ``--backend name``.
+
+    The function is a factory: ``factory(request, settings)`` gets a
+    :class:`mentor.models.suggestions.SuggestRequest` (task kind, labels, their
+    descriptions) and the settings, and returns an object whose
+    ``suggest(texts)`` gives one ``Suggestion`` (spans or categories, with
+    scores) per text. A ``-F`` file may register its own or replace a built-in.
+    """
+
+    def register(func: F) -> F:
+        _suggesters[name] = func
+        return func
+
+    return register
+
+
+def get_suggester(name: str) -> Callable:
+    try:
+        return _suggesters[name]
+    except KeyError:
+        raise UnknownSuggester(name, suggester_names()) from None
+
+
+def suggester_names() -> List[str]:
+    return sorted(_suggesters)
 
 
 def load_recipe_file(path: Path) -> None:
