@@ -42,7 +42,16 @@ from ..tasks import Task, input_digest, set_hashes
 from .answers import check_answer
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
-from .keys import DIGEST_FIELD, DIGEST_MASK, KeySet, format_digest, keys_of, read_stored_keys, stored_keys_of
+from .keys import (
+    DIGEST_FIELD,
+    DIGEST_MASK,
+    KeySet,
+    format_digest,
+    keys_of,
+    own_key_of,
+    read_stored_keys,
+    stored_keys_of,
+)
 from .progress import LossTracker, ProgressKind, answered_fraction
 from .sessions import NewSessionRate, Session, StorageUnavailable, check_allowed, session_id_for
 from .signing import SIGNATURE_KEY, TaskSigner, load_key
@@ -173,9 +182,12 @@ class Controller:
             elif self.per_task > 1:
                 for task in self.db.get_dataset_examples(name):
                     key, bare = stored_keys_of(task, self._by)
-                    self._dataset_keys.add_stored(key, bare)
+                    self._dataset_keys.add_record(task, self._by)
                     sessions = prior.setdefault(key, set()) if key is not None else prior_bare.setdefault(bare, set())
                     sessions.add(str(task.get("_session_id") or ""))
+                    own = own_key_of(task, self._by)  # an import Prodigy hashed otherwise: mentor's key too
+                    if own is not None:
+                        prior.setdefault(own, set()).add(str(task.get("_session_id") or ""))
             else:
                 self._dataset_keys = self._stored_keys(name)
         if self.overlap:

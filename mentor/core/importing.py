@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Union
 
-from ..db import Database
+from ..db import Database, validate_dataset_name
+from ..db.preview import preview_add
 from ..errors import EmptySource, InputError, InvalidChoice, SourceIsFolder
 from ..loaders import STDIN, get_stream
 from ..tasks import ANSWERS, Task
+from .keys import mark_own_hashes
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ImportResult:
     skipped: int = 0
     skipped_lines: List[str] = field(default_factory=list)
     removed_stale: int = 0
+    foreign: int = 0  # tasks whose hashes mentor doesn't reproduce: kept, mentor's stored beside them
 
 
 def with_default_answer(stream: Iterator[Task], answer: str, counts: Dict[str, int]) -> Iterator[Task]:
@@ -40,6 +43,14 @@ def with_default_answer(stream: Iterator[Task], answer: str, counts: Dict[str, i
             counts["kept"] += 1
         else:
             task["answer"] = answer
+        yield task
+
+
+def with_own_hashes(stream: Iterator[Task], counts: Dict[str, int]) -> Iterator[Task]:
+    """Store mentor's hashes beside a file's own where they differ (see mentor.core.keys), counting them."""
+    for task in stream:
+        if mark_own_hashes(task):
+            counts["foreign"] += 1
         yield task
 
 
@@ -60,8 +71,12 @@ def import_file(
     skip_invalid: bool = False,
     answer_option: str = "--answer",
     shown_as: Optional[str] = None,
+    dry: bool = False,
 ) -> ImportResult:
     """Import ``source`` into ``dataset``, all or nothing; raise the InputError of the first bad line.
+
+    ``dry`` reads and checks the whole source the same way and counts what
+    would be added (answers the dataset doesn't hold yet), writing nothing.
 
     ``shown_as`` replaces the file's path in error messages and skipped lines
     (the server names an uploaded body ``upload``, not its temporary file).
@@ -73,15 +88,24 @@ def import_file(
     if source != STDIN and Path(source).is_dir() and loader != "images":
         raise SourceIsFolder(source)
     stream = get_stream(source, loader=loader, rehash=rehash, skip_invalid=skip_invalid)
-    counts = {"kept": 0}
+    counts = {"kept": 0, "foreign": 0}
     tasks = with_default_answer(iter(stream), answer, counts)
+    if not rehash:
+        tasks = with_own_hashes(tasks, counts)
     db = database if isinstance(database, Database) else database()
-    removed = db.remove_stale_imports()
+    validate_dataset_name(dataset)
+    removed = 0 if dry else db.remove_stale_imports()
+    total = 0
     try:
         first = next(tasks, None)  # an empty source fails before a dataset is made for it
         if first is None:
             raise EmptySource(source, stream.skipped)
-        added = db.import_examples(dataset, itertools.chain([first], tasks))
+        if dry:
+            preview = preview_add(db, dataset, itertools.chain([first], tasks))
+            added = preview.new
+            total = (db.count_dataset(dataset) if preview.exists else 0) + added
+        else:
+            added = db.import_examples(dataset, itertools.chain([first], tasks))
     except InputError as err:
         err.message = f"{_shown(err.message, source, shown_as)}. Nothing was imported"
         if shown_as is not None and getattr(err, "path", None) == str(source):
@@ -90,11 +114,12 @@ def import_file(
     return ImportResult(
         dataset=dataset,
         added=added,
-        total=db.count_dataset(dataset),
+        total=total if dry else db.count_dataset(dataset),
         kept=counts["kept"],
         skipped=stream.skipped,
         skipped_lines=[_shown(error.message, source, shown_as) for error in stream.errors],
         removed_stale=removed,
+        foreign=counts["foreign"],
     )
 
 

@@ -12,16 +12,29 @@ strip the input (a base64 image, say). A stored answer's key is its hash and
 that digest. Stored answers without one (imported from Prodigy, or stored
 before mentor wrote it) are known by their bare 32-bit hash, as before: a
 stream task with that hash counts as answered, whatever its text.
+
+Prodigy's hashes of a task depend on its version and recipe (a loader that
+hashed the API record, a span score rounded on export), so an imported task
+may carry hashes mentor would never compute for the same text. ``db-in``
+keeps them and adds ``_mentor_hashes``: ``[input hash, task hash, input
+digest]`` as mentor computes them, the last field of the stored JSON. Such a
+task is known by both: its bare file hashes, and mentor's key for the same
+task (:func:`mark_own_hashes`, :func:`own_key_of`), so the imported work is
+never served again, whichever way the stream was hashed.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Set, Tuple
 
-from ..tasks import Task, input_digest, task_key
+from ..tasks import Task, get_input_hash, get_task_hash, input_digest, task_key
 
 DIGEST_FIELD = "_input_digest"
 _STORED = f'"{DIGEST_FIELD}":"'
 DIGEST_MASK = (1 << 64) - 1  # a key's low bits: its input digest
+OWN_HASHES_FIELD = "_mentor_hashes"
+_OWN = f'"{OWN_HASHES_FIELD}":['
+# the field is last and at most ~60 characters long: read from the tail only, never the whole text
+_OWN_TAIL = 96
 
 
 def format_digest(digest: int) -> str:
@@ -52,6 +65,10 @@ def read_stored_keys(rows: Iterable[Tuple[int, int, str]], by: str) -> "KeySet":
     width = len(_STORED)
     for row in rows:
         content = row[2]
+        if content.endswith("]}") and _OWN in content[-_OWN_TAIL:]:
+            own = _parse_own(content[-_OWN_TAIL:], by)
+            if own is not None:
+                keys.add(own)
         at = content.rfind(_STORED) + width
         if at >= width and content[at + 16:at + 17] == '"':
             try:
@@ -61,6 +78,44 @@ def read_stored_keys(rows: Iterable[Tuple[int, int, str]], by: str) -> "KeySet":
                 pass
         hashes.add(int(row[column]))
     return KeySet(keys, hashes)
+
+
+def _parse_own(tail: str, by: str) -> Optional[int]:
+    """mentor's key from the ``_mentor_hashes`` at the end of a stored JSON text, or None if malformed."""
+    start = tail.rfind(_OWN) + len(_OWN)
+    parts = tail[start:tail.find("]", start)].split(",")
+    try:
+        input_hash, task_hash, digest = int(parts[0]), int(parts[1]), int(parts[2].strip('"'), 16)
+    except (IndexError, ValueError):
+        return None
+    return ((input_hash if by == "input" else task_hash) << 64) | digest
+
+
+def mark_own_hashes(task: Task) -> bool:
+    """Add ``_mentor_hashes`` (last) when the task's hashes aren't the ones mentor computes; True if added.
+
+    For imports: the file's hashes stay where they are (a Prodigy export
+    keeps its identity), mentor's go beside them so that exclusion matches
+    either. A task whose hashes mentor reproduces is left as it is.
+    """
+    task.pop(OWN_HASHES_FIELD, None)
+    input_hash = get_input_hash(task)
+    task_hash = get_task_hash(task, input_hash)
+    if task.get("_input_hash") == input_hash and task.get("_task_hash") == task_hash:
+        return False
+    task[OWN_HASHES_FIELD] = [input_hash, task_hash, format_digest(input_digest(task))]
+    return True
+
+
+def own_key_of(record: Task, by: str) -> Optional[int]:
+    """mentor's key for a parsed stored record with ``_mentor_hashes`` (by task or input hash), else None."""
+    value = record.get(OWN_HASHES_FIELD)
+    if not isinstance(value, list) or len(value) != 3:
+        return None
+    try:
+        return (int(value[0 if by == "input" else 1]) << 64) | int(str(value[2]), 16)
+    except (TypeError, ValueError):
+        return None
 
 
 def keys_of(task: Task, by: str, digest: Optional[int] = None) -> Tuple[int, int]:
@@ -115,6 +170,13 @@ class KeySet:
             self.keys.add(key)
         elif hash_value is not None:
             self.hashes.add(hash_value)
+
+    def add_record(self, record: Task, by: str) -> None:
+        """Add a parsed stored record: its key or bare hash, and mentor's own key when it has one."""
+        self.add_stored(*stored_keys_of(record, by))
+        own = own_key_of(record, by)
+        if own is not None:
+            self.keys.add(own)
 
     def update(self, other: "KeySet") -> None:
         self.keys |= other.keys

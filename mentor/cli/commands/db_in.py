@@ -19,6 +19,7 @@ def db_in(
     rehash: Annotated[bool, Opt("--rehash", help="Recompute _input_hash and _task_hash instead of keeping them")] = False,
     loader: Annotated[Optional[str], Opt("--loader", "-lo", help="Loader to use instead of the one the extension picks")] = None,
     skip_invalid: Annotated[bool, Opt("--skip-invalid", help="Skip bad lines with a warning and import the rest, instead of importing nothing")] = False,
+    dry: Annotated[bool, Opt("--dry", help="Read and check the file and say what would be imported, writing nothing")] = False,
 ) -> None:
     """Import tasks from a file into a dataset, all or nothing.
 
@@ -31,13 +32,22 @@ def db_in(
     removes what it left.
     """
     result = import_file(
-        connect, dataset, source, answer=answer, rehash=rehash, loader=loader, skip_invalid=skip_invalid
+        connect, dataset, source, answer=answer, rehash=rehash, loader=loader, skip_invalid=skip_invalid, dry=dry
     )
     if result.removed_stale:
         msg.info(f"Removed {result.removed_stale} rows an interrupted import had left (they were never visible)")
     added, total = result.added, result.total
-    msg.good(f"Imported {added} tasks into '{dataset}' ({total} in the dataset)")
+    if dry:
+        msg.info(f"Dry run: would import {added} tasks into '{dataset}' ({total} in the dataset after); nothing was written")
+    else:
+        msg.good(f"Imported {added} tasks into '{dataset}' ({total} in the dataset)")
     if result.kept:
         msg.info(f"Found and kept the existing answer in {result.kept} tasks")
+    if result.foreign:
+        msg.info(
+            f"{'Would keep' if dry else 'Kept'} the file's hashes on {result.foreign} tasks that mentor hashes "
+            "differently, with mentor's beside them: a recipe leaves them out (--exclude, or served into this "
+            "dataset) by either (--rehash replaces them)"
+        )
     if result.skipped:
         messages.warn(f"Skipped {result.skipped} invalid lines of {source} (warnings above name the first ones)")
