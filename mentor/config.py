@@ -1,29 +1,44 @@
 """Settings, read from one place.
 
-This module is the only reader of ``MENTOR_*`` environment variables and of the
-``mentor.json`` files. :func:`load_settings` merges, lowest precedence first:
+This module is the only reader of ``MENTOR_*`` and ``PRODIGY_*`` environment
+variables and of the ``mentor.json`` and ``prodigy.json`` files (what each
+Prodigy key means to mentor is in ``prodigy_settings.py``). :func:`load_settings`
+merges, lowest precedence first, mentor's own winning over Prodigy's at each level:
 
 1. the defaults of :class:`Settings`,
-2. the user file ``$MENTOR_HOME/mentor.json`` (``~/.mentor/mentor.json``),
-3. the project file ``./mentor.json``,
-4. environment variables (``MENTOR_DB_URL``, ``MENTOR_HOST``, ``MENTOR_PORT``, ...,
-   and ``MENTOR_CONFIG_OVERRIDES`` holding a JSON object),
+2. the Prodigy user file (``$PRODIGY_CONFIG``, else ``$PRODIGY_HOME/prodigy.json``,
+   ``~/.prodigy/prodigy.json``), then the user file ``$MENTOR_HOME/mentor.json``
+   (``~/.mentor/mentor.json``),
+3. the project files ``./prodigy.json``, then ``./mentor.json``,
+4. environment variables: ``PRODIGY_HOST``, ``PRODIGY_PORT``, ``PRODIGY_BASIC_AUTH_*``,
+   ... then ``MENTOR_DB_URL``, ``MENTOR_HOST``, ``MENTOR_PORT``, ..., and
+   ``MENTOR_CONFIG_OVERRIDES`` holding a JSON object,
 5. the recipe's ``config`` (passed as ``recipe_config``),
-6. CLI flags (passed as ``overrides``).
+6. ``PRODIGY_CONFIG_OVERRIDES`` (above the recipe's config, as in Prodigy); for a
+   key a ``MENTOR_*`` variable sets too, that variable's value,
+7. CLI flags (passed as ``overrides``).
 
 Keys that mentor does not know (UI settings a custom recipe reads, say) are kept
-as extra fields, as ``prodigy.json`` users expect.
+as extra fields, as ``prodigy.json`` users expect. The first time a process reads
+its settings, one line on stderr says which files were read, and one warning
+names the Prodigy keys and variables that have no effect in mentor.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
+import sys
 from pathlib import Path
-from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Literal, Mapping, Optional, Set, Tuple
 
+import nh3
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from wasabi.util import ICONS, locale_escape
 
-from .errors import ConfigError
+from . import prodigy_settings as prodigy
+from .errors import ConfigError, ConfigFileNotFound, UIFileError
 
 CONFIG_FILE_NAME = "mentor.json"
 DB_FILE_NAME = "mentor.db"
@@ -62,6 +77,15 @@ class Settings(BaseModel):
         gt=0,
         description="Seconds a tab may go without asking, answering or pinging before the tasks it holds "
         "are handed to another tab or session",
+    )
+    claim_lease_seconds: Optional[float] = Field(
+        None,
+        gt=0,
+        description="Seconds a server process's claim on a task lasts unless renewed (several servers on one "
+        "database share a dataset through claims); default: session_hold_seconds",
+    )
+    claim_owner: Optional[str] = Field(
+        None, max_length=255, description="This server's name in the claims table; default: host:port"
     )
     max_request_bytes: int = Field(
         10_000_000, ge=1024, description="Largest request body the server reads; bigger ones get 413 unread"
@@ -102,6 +126,13 @@ class Settings(BaseModel):
     )
     llm_json_mode: bool = Field(
         True, description="Ask the LLM endpoint for a JSON object (response_format); off for servers that refuse it"
+    )
+    total_examples_target: Optional[int] = Field(
+        None, ge=0, description="Answers to aim for: progress is answered / this (0 or none: the source's length)"
+    )
+    ui_overrides: Dict[str, Any] = Field(
+        default_factory=dict,
+        description="UI settings from PRODIGY_CONFIG_OVERRIDES, which beat the recipe's config as in Prodigy",
     )
     labels: Optional[List[str]] = None
     log_level: str = "WARNING"
@@ -220,6 +251,170 @@ def _env_settings(environ: Mapping[str, str]) -> Tuple[Dict[str, Any], Dict[str,
     return values, sources
 
 
+# instructions, CSS and scripts are read whole into the page: a bound keeps a wrong path from costing memory
+MAX_UI_FILE_BYTES = 1_000_000
+HTML_SUFFIXES = (".html", ".htm")
+TEXT_SUFFIXES = (".txt", ".md", ".text")
+LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/]")
+# nh3's default tags and attributes (no script, style, event handlers or javascript: links), plus class and title
+INSTRUCTION_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+INSTRUCTION_ATTRIBUTES["*"] = {"class", "title"}
+# what this process has already said on stderr (load_settings runs several times a command)
+_ANNOUNCED: Set[str] = set()
+
+Layer = Tuple[str, Dict[str, Any], Mapping[str, str]]
+
+
+def _read_ui_file(path: Path, *, where: str, key: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_UI_FILE_BYTES:
+            raise UIFileError(where, key, f"file '{path}' is {size:,} bytes, more than {MAX_UI_FILE_BYTES:,}")
+        return path.read_text(encoding="utf8")
+    except UnicodeDecodeError:
+        raise UIFileError(where, key, f"file '{path}' is not UTF-8 text") from None
+    except OSError as err:
+        raise UIFileError(where, key, f"can't read '{path}': {err.strerror}") from None
+
+
+def _find(value: str, bases: List[Path]) -> Optional[Path]:
+    try:
+        path = Path(value).expanduser()
+        candidates = [path] if path.is_absolute() else [base / path for base in bases]
+        return next((c for c in candidates if c.exists()), None)
+    except (OSError, RuntimeError):  # a name too long for a path, or ~user unknown: not a file
+        return None
+
+
+def instructions_html(value: str, *, bases: List[Path], where: str = "settings") -> str:
+    """``instructions`` as safe HTML: the file it names (HTML, or text made into paragraphs), sanitized.
+
+    Prodigy takes a path to an HTML or text file; mentor reads it here, on the
+    server, so the browser never asks for a file by name, and cleans it with
+    nh3 so instructions can't run a script in the annotators' pages (custom
+    scripts belong in ``javascript``, set on purpose). A value with markup in
+    it is taken as the instructions themselves.
+    """
+    path = _find(value, bases) if "\n" not in value and "<" not in value else None
+    if path is not None and path.is_dir():
+        raise UIFileError(where, "instructions", f"'{path}' is a folder: name an HTML or text file")
+    if path is not None:
+        text = _read_ui_file(path, where=where, key="instructions")
+        suffix = path.suffix.lower()
+        is_html = suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and bool(LOOKS_LIKE_HTML.search(text)))
+    elif "\n" in value or LOOKS_LIKE_HTML.search(value):
+        text, is_html = value, bool(LOOKS_LIKE_HTML.search(value))
+    else:
+        looked = ", ".join(str(b) for b in bases)
+        raise UIFileError(where, "instructions", f"names no file '{value}' (looked in {looked})")
+    if not is_html:
+        paragraphs = (html.escape(p.strip()).replace("\n", "<br>") for p in re.split(r"\n\s*\n", text))
+        text = "".join(f"<p>{p}</p>" for p in paragraphs if p)
+    return nh3.clean(text, attributes=INSTRUCTION_ATTRIBUTES)
+
+
+def _folder_text(value: Any, *, key: str, suffix: str, bases: List[Path], where: str) -> str:
+    """``global_css_dir``/``javascript_dir``: the folder's files of that kind, in name order, one after another."""
+    folder = _find(str(value), bases)
+    if folder is None or not folder.is_dir():
+        raise UIFileError(where, key, f"names no folder '{value}'")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == suffix and p.is_file())
+    return "\n".join(_read_ui_file(p, where=where, key=key) for p in files)
+
+
+def resolve_ui_files(
+    values: Mapping[str, Any], *, cwd: Path, origin: Optional[Mapping[str, str]] = None
+) -> Dict[str, Any]:
+    """The UI settings in ``values`` that name files, with the files' content in their place.
+
+    ``instructions`` becomes sanitized HTML; ``global_css_dir`` and
+    ``javascript_dir`` are appended to ``global_css`` and ``javascript``; a
+    ``javascript`` that isn't a non-empty string is dropped, so the app runs a
+    script only when one was set explicitly. Relative paths are looked up in the
+    working folder (as Prodigy does), then beside the config file that named them.
+    """
+    origin = origin or {}
+    resolved: Dict[str, Any] = {}
+
+    def bases(key: str) -> List[Path]:
+        source = Path(origin.get(key, ""))
+        return [cwd] + ([source.parent] if source.is_file() else [])
+
+    instructions = values.get("instructions")
+    if isinstance(instructions, str) and instructions.strip():
+        where = origin.get("instructions", "settings")
+        resolved["instructions"] = instructions_html(instructions, bases=bases("instructions"), where=where)
+    elif "instructions" in values and not instructions:
+        resolved["instructions"] = None
+    for key, (target, suffix) in prodigy.FOLDER_KEYS.items():
+        if values.get(key):
+            where = origin.get(key, "settings")
+            text = _folder_text(values[key], key=key, suffix=suffix, bases=bases(key), where=where)
+            resolved[target] = "\n".join(t for t in (values.get(target) or "", text) if t)
+            resolved[key] = None
+    script = resolved.get("javascript", values.get("javascript"))
+    if "javascript" in values or "javascript" in resolved:
+        resolved["javascript"] = script if isinstance(script, str) and script.strip() else None
+    return resolved
+
+
+def _announce(kind: str, text: str) -> None:
+    """Print a config line on stderr once a process: several commands read the settings more than once."""
+    line = str(locale_escape(f"{ICONS[kind]} {text}"))
+    if line in _ANNOUNCED:
+        return
+    _ANNOUNCED.add(line)
+    print(line, file=sys.stderr, flush=True)
+
+
+def _prodigy_user_file(environ: Mapping[str, str], cwd: Path, prodigy_home: Path) -> Optional[Path]:
+    """``$PRODIGY_CONFIG`` (which must exist), else ``prodigy.json`` in Prodigy's home, if there."""
+    named = environ.get("PRODIGY_CONFIG")
+    if named:
+        path = Path(named).expanduser()
+        path = Path(os.path.abspath(cwd / path))
+        if not path.is_file():
+            raise ConfigFileNotFound("PRODIGY_CONFIG", path)
+        return path
+    path = prodigy_home / prodigy.PRODIGY_FILE_NAME
+    return path if path.is_file() else None
+
+
+def _file_layers(
+    environ: Mapping[str, str], cwd: Path, home: Path, prodigy_home: Path
+) -> Tuple[List[Layer], List[Tuple[str, List[str]]]]:
+    """The config files' layers, Prodigy's before mentor's at each level, and the Prodigy keys each ignores."""
+    layers: List[Layer] = []
+    ignored: List[Tuple[str, List[str]]] = []
+    seen: Set[Path] = set()
+    candidates = [
+        ("prodigy", _prodigy_user_file(environ, cwd, prodigy_home)),
+        ("mentor", home / CONFIG_FILE_NAME),
+        ("prodigy", cwd / prodigy.PRODIGY_FILE_NAME),
+        ("mentor", cwd / CONFIG_FILE_NAME),
+    ]
+    for kind, path in candidates:
+        if path is None or not path.is_file() or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        data = _read_json_file(path)
+        if kind == "prodigy":
+            translation = prodigy.translate(data, where=str(path), prodigy_home=prodigy_home)
+            data = translation.values
+            if translation.ignored:
+                ignored.append((str(path), translation.ignored))
+        layers.append((str(path), data, {}))
+    return layers, ignored
+
+
+def _no_effect_warning(source: str, names: List[str], what: str = "key") -> str:
+    plural = len(names) > 1
+    return (
+        f"{source}: {what}{'s' if plural else ''} {', '.join(names)} {'have' if plural else 'has'} no effect "
+        "in mentor (see docs/migrating-from-prodigy-config.md)"
+    )
+
+
 def load_settings(
     overrides: Optional[Mapping[str, Any]] = None,
     *,
@@ -227,7 +422,7 @@ def load_settings(
     environ: Optional[Mapping[str, str]] = None,
     cwd: Optional[Path] = None,
 ) -> Settings:
-    """Build the settings: defaults < user file < project file < env < recipe < CLI.
+    """Build the settings: defaults < user files < project files < env < recipe < PRODIGY_CONFIG_OVERRIDES < CLI.
 
     Raises ConfigError naming the file or variable and the key when a value is bad.
     """
@@ -235,21 +430,36 @@ def load_settings(
     cwd = Path.cwd() if cwd is None else cwd
     env_values, env_sources = _env_settings(environ)
     home = Path(env_values.get("home") or Path.home() / ".mentor").expanduser()
-    layers: List[Tuple[str, Dict[str, Any]]] = []
-    for path in (home / CONFIG_FILE_NAME, cwd / CONFIG_FILE_NAME):
-        if path.is_file():
-            layers.append((str(path), _read_json_file(path)))
-    layers.append(("environment", env_values))
+    prodigy_home = Path(os.path.abspath(cwd / Path(environ.get("PRODIGY_HOME") or prodigy.DEFAULT_PRODIGY_HOME).expanduser()))
+    layers, ignored = _file_layers(environ, cwd, home, prodigy_home)
+    files_read = [source for source, _, _ in layers]
+    prodigy_env = prodigy.translate_environment(environ)
+    override_keys: List[str] = []
+    layers.append(("environment", prodigy_env.values, prodigy_env.sources))
+    layers.append(("environment", env_values, env_sources))
     if recipe_config:
-        layers.append(("recipe config", dict(recipe_config)))
+        layers.append(("recipe config", dict(recipe_config), {}))
+    if environ.get("PRODIGY_CONFIG_OVERRIDES"):
+        source = "PRODIGY_CONFIG_OVERRIDES"
+        translation = prodigy.translate(
+            prodigy.parse_overrides(environ[source]), where=source, prodigy_home=prodigy_home
+        )
+        # where a MENTOR_* variable sets the key too, its value stands at this level instead
+        values = {k: env_values.get(k, v) for k, v in translation.values.items()}
+        layers.append((source, values, {k: env_sources[k] for k in values if k in env_values}))
+        override_keys = [k for k in values if k not in Settings.model_fields]
+        if translation.ignored:
+            ignored.append((source, translation.ignored))
     if overrides:
-        layers.append(("command line", {k: v for k, v in overrides.items() if v is not None}))
+        layers.append(("command line", {k: v for k, v in overrides.items() if v is not None}, {}))
     merged: Dict[str, Any] = {"home": home}
     origin: Dict[str, str] = {}
-    for source, values in layers:
+    for source, values, sources in layers:
         for key, value in values.items():
             merged[key] = value
-            origin[key] = env_sources.get(key, source) if source == "environment" else source
+            origin[key] = sources.get(key, source)
+    merged.update(resolve_ui_files(merged, cwd=cwd, origin=origin))
+    merged["ui_overrides"] = {k: merged[k] for k in override_keys}
     try:
         settings = Settings(**merged)
     except ValidationError as err:
@@ -260,4 +470,10 @@ def load_settings(
             f"{where}: '{key}' {first['msg'].lower()}, got {first.get('input')!r}"
         ) from None
     settings.home = Path(settings.home).expanduser()
+    read = ", ".join(files_read) if files_read else "none (defaults and environment)"
+    _announce("info", f"Config files read: {read}")
+    for source, names in ignored:
+        _announce("warn", _no_effect_warning(source, names))
+    if prodigy_env.ignored:
+        _announce("warn", _no_effect_warning("environment", prodigy_env.ignored, "variable"))
     return settings

@@ -538,3 +538,46 @@ class NothingToCompare(InputError):
         super().__init__(
             f"'{a_file}' ({a_count} outputs) and '{b_file}' ({b_count} outputs) share no 'id': nothing to compare"
         )
+
+
+# -- Prodigy's configuration (prodigy.json, PRODIGY_*): M170-M179 ---------------
+
+
+class SettingProblem(ConfigError):
+    """One key of a config file (or variable) has a value mentor can't use: ``WHERE: 'KEY' PROBLEM``."""
+
+    def __init__(self, where: str, key: str, problem: str) -> None:
+        self.where, self.key = where, key
+        super().__init__(f"{where}: '{key}' {problem}")
+
+
+class ProdigyDatabaseError(SettingProblem):
+    """``db``/``db_settings`` of a prodigy.json can't be turned into a database mentor can open."""
+
+    code = "M170"
+
+
+class ProdigyVariableError(ConfigError):
+    """A ``PRODIGY_*`` environment variable has a value mentor can't use."""
+
+    code = "M171"
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} {problem}")
+
+
+class ConfigFileNotFound(ConfigError):
+    """``PRODIGY_CONFIG`` names a file that doesn't exist."""
+
+    code = "M172"
+
+    def __init__(self, variable: str, path: Union[str, Path]) -> None:
+        self.variable, self.path = variable, str(path)
+        super().__init__(f"{variable}: no config file at '{path}'")
+
+
+class UIFileError(SettingProblem):
+    """``instructions``, ``global_css_dir`` or ``javascript_dir`` names a file or folder that can't be read."""
+
+    code = "M173"

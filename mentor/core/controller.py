@@ -23,11 +23,13 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from sqlalchemy.exc import DBAPIError
 
-from ..config import Settings
+from ..config import Settings, resolve_ui_files
 from ..db import Database
 from ..errors import (
     AnswerNotServed,
@@ -474,7 +476,9 @@ class Controller:
 
     @property
     def total(self) -> Optional[int]:
-        """The stream's length when it can tell (a file), else None."""
+        """``total_examples_target`` when set, else the stream's length when it can tell (a file), else None."""
+        if self.settings.total_examples_target:
+            return self.settings.total_examples_target
         if not self._total_known:
             stream = self.components.stream
             total = getattr(stream, "total", None)
@@ -541,7 +545,8 @@ class Controller:
         config: Dict[str, Any] = dict(UI_DEFAULTS)
         extra = self.settings.model_extra or {}
         config.update({k: v for k, v in extra.items() if k not in PRIVATE_SETTINGS})
-        config.update({k: v for k, v in self.components.config.items() if k not in PRIVATE_SETTINGS})
+        config.update(self._recipe_ui_config)
+        config.update(self.settings.ui_overrides)
         for key in UI_SETTINGS:
             config[key] = getattr(self.settings, key)
         config["session_hold_seconds"] = self.settings.session_hold_seconds
@@ -549,6 +554,13 @@ class Controller:
         config["exclude_by"] = self.settings.exclude_by
         config["view_id"] = self.view_id
         config["dataset"] = self.dataset if self.dataset else None
+        return config
+
+    @cached_property
+    def _recipe_ui_config(self) -> Dict[str, Any]:
+        """The recipe's config for the app, its file settings (``instructions``...) read once, as the files' are."""
+        config = {k: v for k, v in self.components.config.items() if k not in PRIVATE_SETTINGS}
+        config.update(resolve_ui_files(config, cwd=Path.cwd(), origin={k: "the recipe's config" for k in config}))
         return config
 
 
