@@ -20,8 +20,8 @@ merges, lowest precedence first, mentor's own winning over Prodigy's at each lev
 
 Keys that mentor does not know (UI settings a custom recipe reads, say) are kept
 as extra fields, as ``prodigy.json`` users expect. The first time a process reads
-its settings, one line on stderr says which files were read, and one warning
-names the Prodigy keys and variables that have no effect in mentor.
+its settings from files, one line on stderr says which files were read, and one
+warning names the Prodigy keys and variables that have no effect in mentor.
 """
 from __future__ import annotations
 
@@ -470,8 +470,8 @@ def load_settings(
             f"{where}: '{key}' {first['msg'].lower()}, got {first.get('input')!r}"
         ) from None
     settings.home = Path(settings.home).expanduser()
-    read = ", ".join(files_read) if files_read else "none (defaults and environment)"
-    _announce("info", f"Config files read: {read}")
+    if files_read:  # none: nothing to say, and an error stays the one line on stderr
+        _announce("info", f"Config files read: {', '.join(files_read)}")
     for source, names in ignored:
         _announce("warn", _no_effect_warning(source, names))
     if prodigy_env.ignored:

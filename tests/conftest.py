@@ -17,6 +17,18 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BACKENDS = ["sqlite", "postgres", "mysql"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_prodigy_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A developer's ~/.prodigy/prodigy.json and PRODIGY_* variables stay out of every test and the servers it starts."""
+    saved = {var: value for var, value in os.environ.items() if var.startswith("PRODIGY_")}
+    for var in saved:
+        del os.environ[var]
+    os.environ["PRODIGY_HOME"] = str(tmp_path_factory.mktemp("prodigy-home"))
+    yield
+    del os.environ["PRODIGY_HOME"]
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def mentor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty mentor home with the default SQLite database, and no stray settings."""
