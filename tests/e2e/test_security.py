@@ -5,7 +5,8 @@ from __future__ import annotations
 from e2e_support import png_data_uri, tokenize, wait_task
 
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
-NON_HTML_VIEWS = ["text", "classification", "choice", "ner", "ner_manual", "spans_manual", "text_input", "image_manual"]
+NON_HTML_VIEWS = ["text", "classification", "choice", "ner", "ner_manual", "spans_manual", "text_input", "image_manual",
+                  "relations", "compare", "diff"]
 
 
 def hostile_task() -> dict:
@@ -19,6 +20,12 @@ def hostile_task() -> dict:
         "spans": [{"start": 6, "end": 6 + len(PAYLOAD), "label": PAYLOAD, "score": 0.9}],
         "options": [{"id": PAYLOAD, "text": PAYLOAD}, {"id": "ok", "text": "ok"}],
         "meta": {PAYLOAD: PAYLOAD, "source": PAYLOAD, "score": 0.5},
+        "relations": [{"head": 0, "child": 1, "label": PAYLOAD}],
+        # compare/diff: an input and two outputs, all hostile
+        "input": {"text": PAYLOAD},
+        "left": {"text": f"{PAYLOAD} left", "spans": [{"start": 0, "end": 8, "label": PAYLOAD}]},
+        "right": {"text": f"right {PAYLOAD}", PAYLOAD: PAYLOAD},
+        "mapping": {"A": "left", "B": "right"},
     }
 
 
@@ -34,6 +41,7 @@ def test_payloads_stay_text_in_every_view(serve, open_page, screenshot) -> None:
         "labels": [PAYLOAD, "SAFE"],
         "field_label": PAYLOAD,
         "field_placeholder": PAYLOAD,
+        "relations_span_labels": [PAYLOAD],
         "blocks": [{"view_id": view} for view in NON_HTML_VIEWS],
     }
     server = serve("blocks", [hostile_task(), {**hostile_task(), "text": f"Second {PAYLOAD}"}], config=config)

@@ -3,9 +3,11 @@ import { h } from "../dom";
 import { timeOnScreen } from "../timing";
 import type { Block, Task, UiConfig } from "../types";
 import { choiceView } from "./choice";
+import { compareView, diffView } from "./compare";
 import { htmlView } from "./html";
 import { imageManualView } from "./image_manual";
 import { nerManualView } from "./ner_manual";
+import { relationsView } from "./relations";
 import { reviewView } from "./review";
 import { classificationView, nerView, textView } from "./simple";
 import { spansManualView } from "./spans_manual";
@@ -26,6 +28,9 @@ export const VIEWS: Record<string, ViewRenderer> = {
   image_manual: imageManualView,
   blocks: blocksView,
   review: reviewView,
+  relations: relationsView,
+  compare: compareView,
+  diff: diffView,
 };
 
 /** Keys of a block that override the task's own values inside that block. */
