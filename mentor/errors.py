@@ -581,3 +581,46 @@ class UIFileError(SettingProblem):
     """``instructions``, ``global_css_dir`` or ``javascript_dir`` names a file or folder that can't be read."""
 
     code = "M173"
+
+
+# M160-M169: the prodigy compatibility layer (mentor/compat/)
+class RecipeSpecError(InputError):
+    """A Prodigy recipe's argument spec mentor can't turn into a command-line argument."""
+
+    code = "M160"
+
+    def __init__(self, recipe: str, argument: str, why: str) -> None:
+        self.recipe, self.argument = recipe, argument
+        super().__init__(f"Recipe '{recipe}', argument '{argument}': {why}")
+
+
+class RecipeArgumentError(InputError):
+    """A command-line value a Prodigy recipe's converter (``split_string``, a custom function) refused."""
+
+    code = "M161"
+
+    def __init__(self, argument: str, value: str, why: str) -> None:
+        self.argument, self.value = argument, value
+        super().__init__(f"Bad value for '{argument}': {value!r} ({why})")
+
+
+class UnsupportedComponent(InputError):
+    """A component a Prodigy recipe returned that mentor doesn't implement (``task_router``, a custom ``db``)."""
+
+    code = "M162"
+
+    def __init__(self, name: str, why: str) -> None:
+        self.name = name
+        super().__init__(f"The recipe returned '{name}', which mentor doesn't support: {why}")
+
+
+class ProdigyAlreadyImported(ConfigError):
+    """Another ``prodigy`` module is imported already, so the compatibility layer can't stand in for it."""
+
+    code = "M163"
+
+    def __init__(self, origin: str) -> None:
+        super().__init__(
+            f"A real prodigy package is already imported ({origin}): run the recipe file with mentor "
+            "in a fresh process, or with Prodigy itself"
+        )

@@ -44,11 +44,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     argv, recipe_files, traceback, verbose = split_global_flags(argv)
     messages.configure_logging(verbose)
     try:
+        from ..compat import enable_for_file
         from ..registry import load_recipe_file
         from .app import build_app, import_builtin_recipes
 
         import_builtin_recipes()
         for path in recipe_files:
+            enable_for_file(path)  # a Prodigy recipe file imports prodigy: mentor's compat layer
             load_recipe_file(path)
         app = build_app()
         app(args=argv, prog_name="mentor", standalone_mode=True)

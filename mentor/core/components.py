@@ -47,6 +47,8 @@ class Components:
     before_db: transforms answers right before they are stored.
     validate_answer: raises (any exception) to refuse an answer; its message is shown.
     on_load / on_exit: called with the controller at start and at shutdown.
+    get_session_id: called once at start; its value names the session of
+        annotators who open the app without ``?session=`` (default: ``default``).
     exclude: datasets whose hashes are skipped (the current dataset is added
         unless ``auto_exclude_current`` is off).
     config: recipe settings and UI settings (``labels``, ``choice_style``, ...).
@@ -68,6 +70,7 @@ class Components:
     exclude: List[str] = field(default_factory=list)
     config: Dict[str, Any] = field(default_factory=dict)
     sources: List[SkippingSource] = field(default_factory=list)
+    get_session_id: Optional[Callable[[], str]] = None
 
     def __post_init__(self) -> None:
         self.sources = list(self.sources)
@@ -76,11 +79,18 @@ class Components:
 
     @classmethod
     def from_dict(cls, components: Dict[str, Any]) -> "Components":
-        """Build from a Prodigy-style dict, refusing keys mentor doesn't know."""
+        """Build from a Prodigy-style dict, refusing keys mentor doesn't know.
+
+        ``"db": False`` stores nothing, as in Prodigy (the dataset is then
+        only a name); any other ``db`` than True is refused rather than ignored.
+        """
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(components) - known - {"db"})
         if unknown:
             raise InputError(f"Recipe returned unknown component(s): {', '.join(unknown)}")
+        db = components.get("db", True)
+        if db is not True and db is not False and db is not None:
+            raise InputError("Recipe returned a custom 'db': mentor stores answers in its own database only")
         missing = [k for k in ("dataset", "stream", "view_id") if k not in components]
         if missing:
             raise InputError(f"Recipe must return {', '.join(missing)}")
@@ -88,4 +98,6 @@ class Components:
         values["exclude"] = list(values.get("exclude") or [])
         values["config"] = dict(values.get("config") or {})
         values["sources"] = list(values.get("sources") or [])
+        if db is False:
+            values["dataset"] = False
         return cls(**values)

@@ -155,6 +155,8 @@ class Controller:
         self._dataset_keys = KeySet()
         self._dataset_total = 0
         self._signer = signer if signer is not None else TaskSigner(load_key(self.settings.server_key_file))
+        get_session_id = components.get_session_id
+        self._default_session: Optional[str] = str(get_session_id()) if get_session_id is not None else None
         if self.dataset:
             assert db is not None
             db.add_dataset(str(self.dataset))
@@ -233,7 +235,12 @@ class Controller:
     # -- sessions -----------------------------------------------------------
 
     def session_id(self, name: Optional[str]) -> str:
-        """The full id (``DATASET-NAME``) for a bare name, checking it is allowed."""
+        """The full id (``DATASET-NAME``) for a bare name, checking it is allowed.
+
+        No name: the recipe's ``get_session_id`` names the session, when it has one.
+        """
+        if not name and self._default_session is not None:
+            name = self._default_session
         check_allowed(self.dataset, name, self.settings.allowed_sessions)
         return session_id_for(self.dataset, name)
 

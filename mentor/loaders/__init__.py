@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional, Set, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Set, Union
 
 from ..errors import InvalidLine, InvalidSource, SourceIsFolder, SourceNotFound, UnknownLoader
 from ..tasks import Task, set_hashes, task_key
@@ -21,7 +21,7 @@ from .skips import SkipReport
 from .stream import Stream
 from .txt import load_txt
 
-__all__ = ["get_stream", "Stream", "LOADERS", "get_loader_name", "STDIN"]
+__all__ = ["get_stream", "hash_tasks", "Stream", "LOADERS", "get_loader_name", "STDIN"]
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,20 @@ def check_source(source: Union[str, Path], name: str, input_key: str) -> None:
         check_header(source, delimiter="," if name == "csv" else "\t", input_key=input_key)
 
 
+def hash_tasks(tasks: Iterable[Task], *, rehash: bool = False, dedup: bool = False) -> Iterator[Task]:
+    """Set each task's hashes (recomputed with ``rehash``); ``dedup`` drops a task seen before, lazily."""
+    seen: Set[int] = set()
+    for task in tasks:
+        set_hashes(task, overwrite=rehash)
+        if dedup:
+            # the task hash and the text: two texts whose 32-bit hashes collide are both kept
+            key = task_key(task)
+            if key in seen:
+                continue
+            seen.add(key)
+        yield task
+
+
 def get_stream(
     source: Union[str, Path],
     *,
@@ -134,16 +148,7 @@ def get_stream(
 
     def factory() -> Iterator[Task]:
         report.reset()
-        seen: Set[int] = set()
-        for task in load(source, **options):
-            set_hashes(task, overwrite=rehash)
-            if dedup:
-                # the task hash and the text: two texts whose 32-bit hashes collide are both kept
-                key = task_key(task)
-                if key in seen:
-                    continue
-                seen.add(key)
-            yield task
+        yield from hash_tasks(load(source, **options), rehash=rehash, dedup=dedup)
         report.finish()
 
     def validate() -> None:

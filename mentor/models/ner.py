@@ -35,7 +35,7 @@ from spacy.util import filter_spans, fix_random_seed
 
 from ..errors import InputError
 from ..preprocess import doc_to_tokens, rehash_task, span_to_dict
-from ..tasks import Task
+from ..tasks import Task, set_hashes
 from .doc_cache import DocCache
 from .protocols import ScoredTask
 from .silver_annotation import silver_doc
@@ -255,6 +255,64 @@ class EntityRecognizer:
                 made["tokens"] = doc_to_tokens(doc)
                 made["spans"] = [span_to_dict(ent) for ent in doc.ents if ent.label_ in wanted]
                 yield rehash_task(made)
+
+    # ---- the best analysis consistent with answers (ner.silver-to-gold) ---------------------
+
+    def make_best(self, answers: Iterable[Task]) -> Iterator[Task]:
+        """One task a text: its accepted spans and the most probable beam parse that agrees with its answers.
+
+        Answers are grouped by text; a span's own ``answer`` (as merged spans
+        carry) wins over its task's. Of the beam's parses, the most probable
+        one with no rejected span and none crossing an accepted span gives the
+        other entities (of ``labels``). Yields ``text``, ``tokens``, ``spans``
+        and the first answer's ``meta``, freshly hashed, for manual correction.
+        """
+        grouped: "OrderedDict[str, Tuple[Task, List[Dict[str, Any]], List[Dict[str, Any]]]]" = OrderedDict()
+        for answer in answers:
+            text = answer.get("text")
+            if not isinstance(text, str):
+                continue
+            _first, good, bad = grouped.setdefault(text, (answer, [], []))
+            for span in answer.get("spans") or []:
+                decision = span.get("answer", answer.get("answer")) if isinstance(span, dict) else None
+                if decision == "accept":
+                    good.append(span)
+                elif decision == "reject":
+                    bad.append(span)
+        texts = list(grouped)
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            with self._lock:
+                docs = self._docs(batch)
+                beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
+                parses = [sorted(self.pipe.moves.get_beam_parses(beam), key=lambda p: -p[0]) for beam in beams]
+            for text, doc, doc_parses in zip(batch, docs, parses):
+                first, good, bad = grouped[text]
+                yield self._best_task(first, doc, good, bad, doc_parses)
+
+    def _best_task(
+        self, first: Task, doc: Doc, good: List[Dict[str, Any]], bad: List[Dict[str, Any]],
+        parses: List[Tuple[float, List[SpanKey]]],
+    ) -> Task:
+        accepted = filter_spans([s for s in (self._span(doc, d) for d in good) if s is not None])
+        rejected = {(s.start, s.end, s.label_) for s in (self._span(doc, d) for d in bad) if s is not None}
+        taken = {i for s in accepted for i in range(s.start, s.end)}
+        wanted = set(self.labels)
+        entities = list(accepted)
+        for _prob, parse in parses:
+            if any((s, e, label) in rejected for s, e, label in parse):
+                continue
+            if any(any(i in taken for i in range(s, e)) and not any(
+                (a.start, a.end) == (s, e) for a in accepted) for s, e, _label in parse):
+                continue
+            entities += [Span(doc, s, e, label=label) for s, e, label in parse
+                         if label in wanted and not any(i in taken for i in range(s, e))]
+            break
+        task: Task = {"text": doc.text, "tokens": doc_to_tokens(doc),
+                      "spans": [span_to_dict(span) for span in sorted(entities, key=lambda s: s.start)]}
+        if first.get("meta"):
+            task["meta"] = first["meta"]
+        return set_hashes(task, overwrite=True)
 
     # ---- learning ----------------------------------------------------------------------------
 

@@ -1,0 +1,31 @@
+"""What a Prodigy recipe returns, as mentor's :class:`Components`.
+
+The dict keys mentor implements the Prodigy way live in ``Components.from_dict``
+(``db: False`` stores nothing, ``get_session_id`` names the default session,
+``progress(ctrl, update_return_value)``); the keys of Prodigy's routing and
+plugin hooks are refused here by name rather than silently ignored, since a
+recipe that routes tasks would otherwise run with a different meaning.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from mentor.core.components import Components
+from mentor.errors import UnsupportedComponent
+
+UNSUPPORTED = {
+    "task_router": "mentor routes tasks itself (feed_overlap, annotations_per_task); drop the router or set those",
+    "session_factory": "sessions are created by mentor's controller",
+    "event_hooks": "mentor's web app sends no custom events",
+    "metrics": "use 'mentor iaa' for agreement metrics",
+}
+
+
+def to_components(result: Any) -> Any:
+    """Components from a recipe's dict; anything else (None from a command) is passed on."""
+    if not isinstance(result, dict):
+        return result
+    for key, why in UNSUPPORTED.items():
+        if result.get(key) is not None:
+            raise UnsupportedComponent(key, why)
+    return Components.from_dict(result)

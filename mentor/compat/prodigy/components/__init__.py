@@ -1,0 +1,1 @@
+"""``prodigy.components``: loaders, streams, preprocessing, sorters and the database."""

@@ -1,0 +1,121 @@
+"""Prodigy recipe files run unchanged with ``mentor RECIPE -F file.py``: a real server, real answers."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, List
+
+import httpx
+import pytest
+
+from mentor.db import Database
+
+RECIPES = Path(__file__).parent / "recipes"
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "texts.jsonl"
+    lines = [json.dumps({"text": f"text number {i}"}) for i in range(6)]
+    path.write_text("\n".join(lines[:3] + ["this line is no JSON"] + lines[3:]) + "\n")
+    return path
+
+
+def answer_batch(client: httpx.Client, session: str = "") -> List[dict]:
+    body = {"session_id": session} if session else {}
+    tasks = client.post("/get_session_questions", json=body).json()["tasks"]
+    assert tasks
+    answers = [{**task, "answer": "accept" if i % 2 else "reject"} for i, task in enumerate(tasks)]
+    body = {"answers": answers, **({"session_id": session} if session else {})}
+    reply = client.post("/give_answers", json=body)
+    assert reply.status_code == 200, reply.text
+    return answers
+
+
+def test_plac_style_recipe_serves_and_stores_answers(start_server: Callable, source: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'compat.db'}"
+    server = start_server(
+        ["check-label", "labels_ds", str(source), "-l", "A,B", "-bs", "4", "-F", str(RECIPES / "classify_plac.py")],
+        db_url=url,
+    )
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get("/project").json().get("batch_size", 4) == 4
+        answers = answer_batch(client, "alex")
+        progress = client.post("/get_session_questions", json={"session_id": "alex"}).json()["progress"]
+    server.terminate()
+    assert len(answers) == 4 and {a["label"] for a in answers} == {"A", "B"}
+    assert progress == pytest.approx(0.4)  # the recipe's progress(ctrl, update_return_value): 4 of 10
+    db = Database(url)
+    stored = list(db.get_dataset_examples("labels_ds"))
+    db.close()
+    assert sorted(e["_task_hash"] for e in stored) == sorted(a["_task_hash"] for a in answers)
+    assert {e["_session_id"] for e in stored} == {"labels_ds-alex"}
+    assert "not valid JSON" in server.log.read_text()  # JSONL skipped the bad line, served the rest
+
+
+def test_db_false_stores_nothing(start_server: Callable, source: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'compat.db'}"
+    server = start_server(
+        ["check-label", "nodb_ds", str(source), "--skip-db", "-F", str(RECIPES / "classify_plac.py")], db_url=url
+    )
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        answer_batch(client, "alex")
+    server.terminate()
+    db = Database(url)
+    assert not any(name.startswith("nodb_ds") for name in db.datasets + db.sessions)
+    db.close()
+
+
+def test_arg_style_recipe_with_language_and_session_id(start_server: Callable, source: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'compat.db'}"
+    server = start_server(
+        ["mark-spans", "spans_ds", "blank:en", str(source), "--label", "FRUIT,NUMBER", "-F", str(RECIPES / "spans_arg_style.py")],
+        db_url=url,
+    )
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get("/project").json()["labels"] == ["FRUIT", "NUMBER"]
+        answers = answer_batch(client)  # no ?session=: the recipe's get_session_id names it
+    server.terminate()
+    assert all(a["tokens"][0]["text"] == "text" for a in answers)
+    db = Database(url)
+    stored = list(db.get_dataset_examples("spans_ds"))
+    db.close()
+    assert len(stored) == len(answers)
+    assert {e["_session_id"] for e in stored} == {"spans_ds-annotator-7"}
+
+
+def test_pytest_imports_prodigy_from_compat_path(tmp_path: Path) -> None:
+    """A user's own test suite, run by pytest with PYTHONPATH=$(mentor compat-path)."""
+    path = subprocess.run([sys.executable, "-m", "mentor", "compat-path"], capture_output=True, text=True, check=True).stdout.strip()
+    test_file = tmp_path / "test_my_recipe.py"
+    test_file.write_text(
+        "import prodigy\n"
+        f"import sys; sys.path.insert(0, {str(RECIPES)!r})\n"
+        "from prodigy.components.stream import get_stream\n"
+        "from prodigy.components.preprocess import add_tokens\n"
+        "from prodigy.util import combine_models, get_labels, INPUT_HASH_ATTR\n"
+        "import spacy\n"
+        "from classify_plac import check_label\n\n"
+        "def test_recipe_returns_components(tmp_path):\n"
+        "    src = tmp_path / 's.jsonl'\n"
+        "    src.write_text('{\"text\": \"a b\"}\\n')\n"
+        "    c = check_label('ds', str(src), label=['X'])\n"
+        "    assert c['view_id'] == 'classification'\n"
+        "    tasks = list(c['stream'])\n"
+        "    assert tasks[0]['label'] == 'X' and INPUT_HASH_ATTR in tasks[0]\n\n"
+        "def test_stream_and_tokens():\n"
+        "    stream = get_stream([{'text': 'hello world'}])\n"
+        "    stream.apply(add_tokens, nlp=spacy.blank('en'), stream=stream)\n"
+        "    assert [t['text'] for t in list(stream)[0]['tokens']] == ['hello', 'world']\n"
+        "    assert get_labels('A, B') == ['A', 'B']\n"
+    )
+    env = {**os.environ, "PYTHONPATH": path}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout
