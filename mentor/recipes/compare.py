@@ -100,19 +100,15 @@ def _read_outputs(path: Path) -> Dict[Any, Output]:
     return found
 
 
-def _pairs(a_file: Path, b_file: Path, rng: Optional[random.Random]) -> Iterator[Task]:
+def _pairs(a_file: Path, b_file: Path, rng: Optional[random.Random]) -> List[Task]:
+    """The compare tasks, as a list: both files are read anyway, and a list gives the app its total."""
     a, b = _read_outputs(a_file), _read_outputs(b_file)
     shared = [key for key in a if key in b]
     if not shared:
         raise NothingToCompare(str(a_file), str(b_file), len(a), len(b))
     if len(shared) < max(len(a), len(b)):
         logger.warning("Comparing the %d ids found in both files (%d in A, %d in B)", len(shared), len(a), len(b))
-
-    def tasks() -> Iterator[Task]:
-        for key in shared:
-            yield ab_task(key, a[key].input, a[key].output, b[key].output, rng)
-
-    return tasks()
+    return [ab_task(key, a[key].input, a[key].output, b[key].output, rng) for key in shared]
 
 
 @recipe("compare", group="annotation")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List
 
-from e2e_support import by_key, drag, press, task_text, wait_no_tasks, wait_task
+from e2e_support import by_key, drag, press, task_text, tokenize, wait_no_tasks, wait_task
 
 BIO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "prodigy-recipes" / "example-datasets" / "bio_events.jsonl"
 
@@ -168,3 +168,30 @@ def test_diff_view_marks_the_changed_words(serve, open_page, tmp_path, screensho
     wait_no_tasks(page)
     (eg,) = server.examples()
     assert eg["answer"] == "reject" and eg["mapping"] == {"A": "left", "B": "right"} and eg["_view_id"] == "diff"
+
+
+def test_relations_between_tokens_wrapped_without_arrows(serve, open_page, screenshot) -> None:
+    # no span labels: the ends are single tokens; pre-filled relations are drawn; --wrap, --hide-arrow-heads
+    text = "The committee approved the plan and the mayor signed it after a long debate in the city hall today"
+    tokens = tokenize(text)
+    filled = [{"head": 2, "child": 4, "label": "OBJ"}, {"head": 2, "child": 1, "label": "SUBJ"}]
+    config = {"labels": ["SUBJ", "OBJ"], "relations_span_labels": [], "wrap_relations": True, "hide_relation_arrow": True}
+    server = serve("relations", [{"text": text, "tokens": tokens, "relations": filled}], config=config)
+    page = open_page(server)
+    page.set_viewport_size({"width": 700, "height": 800})  # the text wraps onto several lines
+    wait_task(page)
+    assert page.locator(".card .rel-stage.wrap").count() == 1
+    assert page.locator(".card .rel-arc").count() == 2
+    assert page.locator(".card .rel-arc[marker-end]").count() == 0
+    assert page.locator(".card .label-picker").count() == 1  # relation labels only
+    page.keyboard.press("1")
+    page.locator(".card .tok[data-i='8']").click()  # signed
+    page.locator(".card .tok[data-i='7']").click()  # mayor
+    page.locator(".card .rel-item").nth(0).locator(".rel-remove").click()  # the pre-filled OBJ arc goes
+    assert [t.strip() for t in page.locator(".card .rel-item").all_inner_texts()] == ["approved SUBJ → committee×", "signed SUBJ → mayor×"]
+    screenshot(page, "relations-wrap")
+    press(page, "a")
+    wait_no_tasks(page)
+    (eg,) = server.examples()
+    assert [(r["head"], r["child"], r["label"]) for r in eg["relations"]] == [(2, 1, "SUBJ"), (8, 7, "SUBJ")]
+    assert eg["relations"][1]["head_span"] == {"start": 46, "end": 52, "token_start": 8, "token_end": 8, "label": None}
