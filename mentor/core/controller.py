@@ -42,6 +42,7 @@ from ..errors import (
 )
 from ..tasks import Task, input_digest, set_hashes
 from .answers import check_answer
+from .claims import TaskClaims, default_owner
 from .components import Components
 from .feed import OverlapFeed, SharedFeed
 from .keys import (
@@ -63,6 +64,9 @@ logger = logging.getLogger(__name__)
 
 # skipped lines named one by one in /project (the count says how many more)
 SKIPS_SHOWN = 5
+
+# seconds between two reads of the claims of tasks other processes hold, for a tab that ran out
+REFRESH_PARKED = 2.0
 
 # keys of the settings the web app reads; anything else it needs comes from the recipe's config
 UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
@@ -161,6 +165,8 @@ class Controller:
             assert db is not None
             db.add_dataset(str(self.dataset))
         self._feed = self._make_feed()
+        self._claims = self._make_claims()
+        self._parked_checked = 0.0
 
     # -- set-up -------------------------------------------------------------
 
@@ -205,6 +211,28 @@ class Controller:
                 )
         return SharedFeed(timeout=timeout, hold=hold, per_task=self.per_task, done=done)
 
+    def _make_claims(self) -> Optional[TaskClaims]:
+        """Claims shared with other server processes on the database, when each task goes to one session."""
+        if not self.dataset or self.db is None or self.overlap or self.per_task > 1:
+            return None
+        lease = self.settings.claim_lease_seconds or self.settings.session_hold_seconds
+        owner = self.settings.claim_owner or default_owner(self.settings.port)
+        return TaskClaims(self.db, str(self.dataset), by=self._by, lease=lease, owner=owner)
+
+    def sharing_notice(self) -> Optional[str]:
+        """A line to print at start when other server processes hold tasks of this dataset now, else None."""
+        if self._claims is None:
+            return None
+        others = self._claims.others(time.time())
+        if not others:
+            return None
+        held = ", ".join(f"{owner} ({count} tasks)" for owner, count in sorted(others.items()))
+        return (
+            f"Another server serves dataset '{self.dataset}' on {self.db.location if self.db else 'this database'} "
+            f"now: {held}. The servers share its tasks through the database (each task is answered once); "
+            "a task another server holds comes here once its lease runs out"
+        )
+
     def start(self) -> None:
         """Run the recipe's ``on_load`` once (the server calls this at start-up)."""
         with self._state:
@@ -225,6 +253,8 @@ class Controller:
             if self._closed:
                 return
             self._closed = True
+        if self._claims is not None:
+            self._claims.stop()
         try:
             if self.components.on_exit is not None:
                 self.components.on_exit(self)
@@ -331,19 +361,96 @@ class Controller:
         now = time.time()
         with self._state:
             tasks = self._feed.take(session, wanted, now, self.sessions, tab)
-        while len(tasks) < wanted and not self._exhausted:
+        tasks = self._claimed(session, tasks, now)
+        while len(tasks) < wanted:
+            if self._claims is not None:
+                with self._state:
+                    more = self._feed.take(session, wanted - len(tasks), now, self.sessions, tab)
+                if more:
+                    tasks += self._claimed(session, more, now)
+                    continue
+                if self._exhausted and self._refresh_parked(session, now):
+                    continue
+            if self._exhausted:
+                break
             with self._recipe:
                 pulled = self._pull(wanted - len(tasks))
             with self._state:
                 for task, ident, key in pulled:
                     self._feed.admit(task, ident, key)
-                tasks += self._feed.take(session, wanted - len(tasks), now, self.sessions, tab)
+                more = self._feed.take(session, wanted - len(tasks), now, self.sessions, tab)
+            tasks += self._claimed(session, more, now)
         with self._state:
             held = self._feed.held_elsewhere(session, now, self.sessions, tab)
         progress, kind = self.progress(session)
         # the low 64 bits of a task's key are its input digest: signing needs no second one
         signed = [self._signer.sign(task, ident & DIGEST_MASK) for ident, task in tasks]
         return Questions(signed, session.id, self.total, progress, kind, held)
+
+    def _claimed(self, session: Session, tasks: List[Tuple[int, Task]], now: float) -> List[Tuple[int, Task]]:
+        """The tasks this process may send: claimed in the database, not answered through another process.
+
+        The rest go back to the feed: parked until the other process's lease
+        ends, or dropped for good when the dataset has their answer.
+        """
+        if self._claims is None or not tasks:
+            return tasks
+        assert isinstance(self._feed, SharedFeed)
+        candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks]
+        with self._database_errors(session.id):
+            verdict = self._claims.claim(candidates, now)
+        self._claims.start_renewing(self._held_keys, time.time)
+        if not (verdict.held or verdict.answered):
+            return tasks
+        with self._state:
+            for ident, until in verdict.held.items():
+                self._feed.hold_elsewhere(session, ident, until)
+            self._forget_answered(session, verdict.answered)
+        granted = set(verdict.granted)
+        return [(ident, task) for ident, task in tasks if ident in granted]
+
+    def _forget_answered(self, session: Optional[Session], idents: List[int]) -> None:
+        """Tasks the dataset has answers for from another process leave the feed (caller holds ``_state``)."""
+        assert isinstance(self._feed, SharedFeed)
+        for ident in idents:
+            key = self._feed.answered_elsewhere(session, ident)
+            if key is not None:
+                self._dataset_keys.add(key)
+
+    def _answer_key(self, task: Task, ident: int) -> int:
+        """The exclusion key of a task the feed holds (``ident`` is its key by task hash)."""
+        if self._by == "task":
+            return ident
+        return keys_of(task, self._by, ident & DIGEST_MASK)[1]
+
+    def _refresh_parked(self, session: Session, now: float) -> bool:
+        """Read the claims of the tasks other processes hold, at most every REFRESH_PARKED seconds.
+
+        For a tab that ran out at the end of the stream: tasks their holders
+        answered are forgotten (so the app can say it is done), and those let
+        go come back to the pool. True when some came back.
+        """
+        assert self._claims is not None and isinstance(self._feed, SharedFeed)
+        with self._state:
+            if now - self._parked_checked < REFRESH_PARKED:
+                return False
+            self._parked_checked = now
+            parked = self._feed.parked()
+        if not parked:
+            return False
+        with self._database_errors(session.id):
+            verdict = self._claims.check(parked, now)
+        with self._state:
+            self._forget_answered(None, verdict.answered)
+            for ident in verdict.granted:
+                self._feed.unpark(ident)
+        return bool(verdict.granted)
+
+    def _held_keys(self, now: float) -> Set[int]:
+        """The keys of the tasks this process's sessions hold now, whose claims the renewal keeps."""
+        with self._state:
+            assert isinstance(self._feed, SharedFeed)
+            return self._feed.held_keys(now, self.sessions)
 
     def _pull(self, count: int) -> List[Tuple[Task, int, int]]:
         """Up to ``count`` tasks from the stream that aren't excluded, with their keys (caller holds ``_recipe``)."""
@@ -391,16 +498,8 @@ class Controller:
             session.seen[tab or ""] = time.time()
         prepared = [self._prepare(answer, session, index) for index, answer in enumerate(answers)]
         keyed = [self._answer_keys(answer) for answer in prepared]  # before any callback sees the answers
-        validate = self.components.validate_answer
-        if validate is not None:
-            for index, answer in enumerate(prepared):
-                try:
-                    validate(answer)
-                except Exception as err:  # any exception refuses: its message goes to the annotator
-                    rejected = AnswerRejected(str(err) or err.__class__.__name__)
-                    rejected.task_hash = answer.get("_task_hash")  # type: ignore[attr-defined]
-                    rejected.index = index  # type: ignore[attr-defined]
-                    raise rejected from err
+        for index, answer in enumerate(prepared):
+            self._validate(answer, index)
         fresh: List[Task] = []
         keys: List[Tuple[int, int]] = []
         saved = 0
@@ -431,6 +530,29 @@ class Controller:
                 self._losses.add(self._answers_seen, result)
         progress, kind = self.progress(session)
         return Receipt(session.id, saved, self.total, progress, kind, self.stats(session))
+
+    def validate_answer(self, answer: Task, name: Optional[str]) -> None:
+        """Check one answer as the app gives it, storing nothing.
+
+        The app asks before it shows the next task, so a refusal from the
+        recipe's ``validate_answer`` comes while the annotator still looks at
+        the task, not a batch later. Raises what ``give_answers`` raises for it.
+        """
+        session = self.get_session(name)
+        self._validate(self._prepare(answer, session, 0), 0)
+
+    def _validate(self, answer: Task, index: int) -> None:
+        """Run the recipe's ``validate_answer``; raises AnswerRejected naming the answer."""
+        validate = self.components.validate_answer
+        if validate is None:
+            return
+        try:
+            validate(answer)
+        except Exception as err:  # any exception refuses: its message goes to the annotator
+            rejected = AnswerRejected(str(err) or err.__class__.__name__)
+            rejected.task_hash = answer.get("_task_hash")  # type: ignore[attr-defined]
+            rejected.index = index  # type: ignore[attr-defined]
+            raise rejected from err
 
     def _prepare(self, answer: Any, session: Session, index: int) -> Task:
         """Check one answer and fill in what the server records; raises InvalidAnswer or AnswerNotServed."""
@@ -561,6 +683,10 @@ class Controller:
         config["exclude_by"] = self.settings.exclude_by
         config["view_id"] = self.view_id
         config["dataset"] = self.dataset if self.dataset else None
+        # the app checks each answer with /validate_answer before it shows the next task
+        config["validate_answer"] = self.components.validate_answer is not None
+        # the model in the loop estimates progress from its losses: the app sends answers sooner until it has one
+        config["learns_from_answers"] = self.components.update is not None and self.components.progress is None
         return config
 
     @cached_property

@@ -23,9 +23,16 @@ Tasks are known by two keys the controller computes once (mentor.core.keys):
 session's open tasks; ``key``, by the hash ``exclude_by`` names and the input,
 decides what counts as answered. Neither merges two texts whose 32-bit hashes
 collide.
+
+With several server processes on one database (mentor.core.claims), a task
+the controller could not claim because another process holds it waits in
+:attr:`SharedFeed.elsewhere` until that process's lease runs out, then comes
+back to the pool to be claimed again; a task another process answered leaves
+the pool for good.
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -76,6 +83,8 @@ class SharedFeed:
             if len(sessions) >= per_task:
                 self.done.hashes.add(h)
         self.pool: Dict[int, TaskState] = {}
+        self.elsewhere: Dict[int, TaskState] = {}  # held by another server process (claims)
+        self._wake: List[Tuple[float, int]] = []  # (when its holder's lease ends, ident), a heap
         self._admitted: Set[int] = set()
 
     def is_excluded(self, key: int) -> bool:
@@ -84,7 +93,7 @@ class SharedFeed:
 
     def admit(self, task: Task, ident: int, key: int) -> bool:
         """Add a task pulled from the stream; False when it is excluded or a repeat."""
-        if key in self.done or key in self._admitted or ident in self.pool:
+        if key in self.done or key in self._admitted or ident in self.pool or ident in self.elsewhere:
             return False
         self._admitted.add(key)
         answered_by = set(self.prior.get(key, ()))
@@ -105,6 +114,7 @@ class SharedFeed:
         sid = session.id
         sent: Set[int] = set()
         session.seen[tab] = now
+        self._wake_up(now)
         for ident in session.resend.pop(tab, ()):
             state = self.pool.get(ident)
             if (
@@ -139,9 +149,9 @@ class SharedFeed:
         return out
 
     def held_elsewhere(self, session: Session, now: float, sessions: Dict[str, Session], tab: str = "") -> int:
-        """Tasks this tab could answer but another tab or session holds now."""
+        """Tasks this tab could answer but another tab or session (or server process) holds now."""
         sid = session.id
-        count = 0
+        count = len(self.elsewhere)
         for ident, state in self.pool.items():
             if sid in state.answered_by:
                 continue
@@ -156,6 +166,9 @@ class SharedFeed:
 
     def mark_answered(self, session: Session, ident: int, key: int) -> None:
         session.drop(ident)
+        if self.per_task <= 1 and self.elsewhere.pop(ident, None) is not None:
+            self.done.add(key)  # a late answer to a task another process claimed since
+            return
         state = self.pool.get(ident)
         if state is not None:
             state.open.pop(session.id, None)
@@ -174,7 +187,59 @@ class SharedFeed:
             self.done.add(key)
 
     def has_pending(self, session: Session) -> bool:
-        return bool(self.pool)
+        return bool(self.pool) or bool(self.elsewhere)
+
+    # -- several server processes (mentor.core.claims) ----------------------
+
+    def _unassign(self, session: Session, ident: int) -> Optional[TaskState]:
+        """Take back a task just given to ``session``: it may not send it after all."""
+        session.drop(ident)
+        state = self.pool.pop(ident, None)
+        if state is not None:
+            state.open.pop(session.id, None)
+        return state
+
+    def hold_elsewhere(self, session: Session, ident: int, until: float) -> None:
+        """Another process holds the task until ``until``: park it, and offer it again then."""
+        state = self._unassign(session, ident)
+        if state is not None:
+            self.elsewhere[ident] = state
+            heapq.heappush(self._wake, (until, ident))
+
+    def answered_elsewhere(self, session: Optional[Session], ident: int) -> Optional[int]:
+        """The dataset has an answer from another process: forget the task; return its key."""
+        state = self._unassign(session, ident) if session is not None else self.pool.pop(ident, None)
+        state = state or self.elsewhere.pop(ident, None)
+        if state is None:
+            return None
+        self.done.add(state.key)
+        return state.key
+
+    def _wake_up(self, now: float) -> None:
+        """Move the tasks whose holder's lease has run out back into the pool."""
+        while self._wake and self._wake[0][0] <= now:
+            _, ident = heapq.heappop(self._wake)
+            state = self.elsewhere.pop(ident, None)
+            if state is not None:
+                self.pool[ident] = state
+
+    def parked(self) -> List[Tuple[int, int]]:
+        """``(ident, key)`` of the tasks another process holds."""
+        return [(ident, state.key) for ident, state in self.elsewhere.items()]
+
+    def unpark(self, ident: int) -> None:
+        """Offer a parked task again now (its holder let it go early)."""
+        state = self.elsewhere.pop(ident, None)
+        if state is not None:
+            self.pool[ident] = state
+
+    def held_keys(self, now: float, sessions: Dict[str, Session]) -> Set[int]:
+        """The keys of the tasks a session of this process holds now (their claims are renewed)."""
+        return {
+            state.key
+            for ident, state in self.pool.items()
+            if any(self._holds(sid, ident, now, sessions) for sid in state.open)
+        }
 
     def completed_units(self, session: Session) -> int:
         """Answers counted towards the total, for progress (capped at ``per_task`` a task)."""

@@ -91,6 +91,9 @@ def serve(components: Components, settings: Settings, db: Optional[Database] = N
             # stderr: it must not be lost in (or mixed into) output that is piped on
             print(Printer(no_print=True).warn(warning), file=sys.stderr, flush=True)
         check_port_free(settings.host, settings.port)
+        sharing = controller.sharing_notice()
+        if sharing:
+            print(Printer(no_print=True).warn(sharing), file=sys.stderr, flush=True)
         config = uvicorn.Config(
             app,
             host=settings.host,

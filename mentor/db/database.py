@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from ..errors import ConfigError, DatasetNotFound, InvalidDatasetName, InvalidTask
 from ..tasks import Task, hash_for_storage
 from . import staging
+from .claims import DatasetClaims
 from .common import chunks as _chunks
 from .common import delete_orphans, is_retryable
 from .tables import dataset as dataset_table
@@ -134,7 +135,19 @@ class Database:
         self._returning = bool(
             getattr(self.engine.dialect, "insert_executemany_returning_sort_by_parameter_order", False)
         )
-        metadata.create_all(self.engine)
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        """Create the missing tables; when another process creates them at the same moment, look again."""
+        for attempt in range(3):
+            try:
+                metadata.create_all(self.engine)
+                return
+            except SQLAlchemyError:
+                # two servers started at once on a new database: MySQL says "Table 'link' already exists"
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     # -- connection ---------------------------------------------------------
 
@@ -466,6 +479,12 @@ class Database:
             return [row[0] for row in result]
         # MySQL has no INSERT ... RETURNING: insert one statement a row to learn each id
         return [conn.execute(insert(example_table), value).inserted_primary_key[0] for value in values]
+
+    # -- claims -------------------------------------------------------------
+
+    def claims(self, name: str, owner: str) -> "DatasetClaims":
+        """The claims ``owner`` (a server process) makes on a dataset's tasks: see ``claims.py``."""
+        return DatasetClaims(self, name, owner)
 
     # -- reading ------------------------------------------------------------
 

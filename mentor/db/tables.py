@@ -1,4 +1,4 @@
-"""The three tables every answer lives in.
+"""The three tables every answer lives in, and the claims servers share a dataset by.
 
 ``dataset`` rows are datasets or annotator sessions (``session`` flag).
 ``example`` rows hold each stored task as JSON text, with both hashes indexed.
@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -63,4 +64,16 @@ link = Table(
     Column("content_key", BigInteger, nullable=False, default=0),
     UniqueConstraint("dataset_id", "task_hash", "session_key", "content_key", name="uq_link_answer"),
     Index("ix_link_dataset", "dataset_id", "id"),
+)
+
+# Which server process serves which task of a dataset (mentor/db/claims.py): several servers
+# on one database share a dataset's work through it. ``task_key`` is the task's key
+# (mentor.core.keys: hash and input digest, as decimal text: it is wider than 64 bits).
+claim = Table(
+    "claim",
+    metadata,
+    Column("dataset_id", Id, ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True),
+    Column("task_key", String(48), primary_key=True),
+    Column("owner", String(255), nullable=False),
+    Column("expires", Double, nullable=False),  # epoch seconds: MySQL's FLOAT is 4 bytes, ~2-minute steps
 )

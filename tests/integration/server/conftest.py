@@ -69,13 +69,21 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     home = tmp_path / "home"
     home.mkdir()
 
-    def start(args: List[str], *, db_url: Optional[str] = None, extra_env: Optional[Dict[str, str]] = None) -> ServerProcess:
+    def start(
+        args: List[str],
+        *,
+        db_url: Optional[str] = None,
+        extra_env: Optional[Dict[str, str]] = None,
+        own_port: bool = False,
+    ) -> ServerProcess:
+        """``own_port``: a second server beside the first (same home, so the same signing key)."""
+        at = free_port() if own_port else port
         env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
-        env.update({"MENTOR_HOME": str(home), "MENTOR_PORT": str(port), "PYTHONUNBUFFERED": "1"})
+        env.update({"MENTOR_HOME": str(home), "MENTOR_PORT": str(at), "PYTHONUNBUFFERED": "1"})
         if db_url:
             env["MENTOR_DB_URL"] = db_url
         env.update(extra_env or {})
-        server = ServerProcess(args, env, port, tmp_path / "server.log")
+        server = ServerProcess(args, env, at, tmp_path / ("server.log" if at == port else f"server-{at}.log"))
         servers.append(server)
         return server.start()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
@@ -17,6 +18,19 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database = Database("sqlite:///" + str(tmp_path / "core.db"))
     yield database
     database.close()
+
+
+class Clock:
+    """``time.time`` for the controller, moved by hand (``clock.now += 61``)."""
+
+    now = 1_000_000.0
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr("mentor.core.controller.time", SimpleNamespace(time=lambda: fake.now))
+    return fake
 
 
 def make_tasks(n: int, prefix: str = "text") -> List[Dict[str, Any]]:

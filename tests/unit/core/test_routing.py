@@ -7,27 +7,16 @@ hold, so a page that ran out waits instead of saying it is done.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any, Callable, Dict, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
 import pytest
 
 from mentor.core.controller import Controller
 
+if TYPE_CHECKING:
+    from conftest import Clock  # the clock fixture's type (tests/unit/core/conftest.py)
+
 MakeController = Callable[..., Controller]
-
-
-class Clock:
-    """``time.time`` for the controller, moved by hand (``clock.now += 61``)."""
-
-    now = 1_000_000.0
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr("mentor.core.controller.time", SimpleNamespace(time=lambda: fake.now))
-    return fake
 
 
 def make_tasks(n: int) -> List[Dict[str, Any]]:

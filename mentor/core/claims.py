@@ -1,0 +1,150 @@
+"""Several server processes on one database sharing a dataset's tasks (issue 13).
+
+Each process reads the same stream and routes tasks among its own sessions
+(:mod:`mentor.core.feed`). Across processes the database decides: before a
+process sends tasks it claims their keys (:mod:`mentor.db.claims`) for
+``claim_lease_seconds`` (default: ``session_hold_seconds``), and sends only
+those it won. A task another process holds waits in this one's feed until that
+lease ends; a task the dataset already has an answer for (given through any
+process, even one killed a moment after storing it) is never claimed, because
+the answers are read first, by key (hash and input digest, mentor.core.keys).
+
+While one of its tabs holds a task, a process renews the claim from a
+background thread every third of the lease, so a slow annotator keeps it; a
+process that stops (closed, killed) stops renewing and its tasks go to the
+other processes once the lease runs out. An owner is ``host:port``, so a
+server restarted on the same address gets its own claims back at once.
+
+Servers must agree on the time to within a few seconds (leases are epoch
+seconds), as NTP keeps them.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from ..db import Database
+from .keys import KeySet, read_stored_keys
+
+logger = logging.getLogger(__name__)
+
+
+def default_owner(port: int) -> str:
+    """This process's name in the claims table: ``host:port`` (the pid too when the port is picked at random)."""
+    host = socket.gethostname()
+    return f"{host}:{port}" if port else f"{host}:pid{os.getpid()}"
+
+
+@dataclass
+class Verdict:
+    """What became of a batch of candidate tasks (``ident`` values as the feed knows them)."""
+
+    granted: List[int] = field(default_factory=list)
+    answered: List[int] = field(default_factory=list)  # the dataset has an answer: never serve
+    held: Dict[int, float] = field(default_factory=dict)  # another process holds it until then
+
+
+class TaskClaims:
+    """One process's claims on one dataset."""
+
+    def __init__(self, db: Database, dataset: str, *, by: str, lease: float, owner: str) -> None:
+        self.store = db.claims(dataset, owner)
+        self.by = by
+        self.lease = lease
+        self.owner = owner
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def answered(self, keys: Iterable[int]) -> KeySet:
+        """The keys among ``keys`` the dataset holds an answer for, read from the database."""
+        hashes = {key >> 64 for key in keys}
+        if not hashes:
+            return KeySet()
+        return read_stored_keys(self.store.answered_rows(self.by, hashes), self.by)
+
+    def claim(self, candidates: List[Tuple[int, int]], now: float) -> Verdict:
+        """Claim ``(ident, key)`` candidates: those not answered yet, and free, expired or already ours."""
+        verdict = Verdict()
+        if not candidates:
+            return verdict
+        done = self.answered(key for _, key in candidates)
+        wanted: Dict[str, List[int]] = {}
+        for ident, key in candidates:
+            if key in done:
+                verdict.answered.append(ident)
+            else:
+                wanted.setdefault(str(key), []).append(ident)
+        outcome = self.store.claim(list(wanted), now + self.lease, now)
+        granted = set(outcome.granted)
+        for text, idents in wanted.items():
+            for ident in idents:
+                if text in granted:
+                    verdict.granted.append(ident)
+                else:
+                    # a row we could not read back (dropped meanwhile): try again after a lease
+                    verdict.held[ident] = outcome.held.get(text, now + self.lease)
+        return verdict
+
+    def check(self, candidates: List[Tuple[int, int]], now: float) -> Verdict:
+        """Read only: which candidates are answered, held by another process (until when), or free (``granted``)."""
+        verdict = Verdict()
+        if not candidates:
+            return verdict
+        done = self.answered(key for _, key in candidates)
+        holders = self.store.holders(str(key) for _, key in candidates if key not in done)
+        for ident, key in candidates:
+            if key in done:
+                verdict.answered.append(ident)
+                continue
+            owner, until = holders.get(str(key), (self.owner, 0.0))
+            if owner != self.owner and until >= now:
+                verdict.held[ident] = until
+            else:
+                verdict.granted.append(ident)
+        return verdict
+
+    def others(self, now: float) -> Dict[str, int]:
+        """Other processes holding claims on the dataset now: ``owner -> tasks held``."""
+        return self.store.other_owners(now)
+
+    # -- renewal ------------------------------------------------------------
+
+    def renew(self, keys: Set[int], now: float) -> int:
+        if not keys:
+            return 0
+        return self.store.renew((str(key) for key in keys), now + self.lease)
+
+    def start_renewing(self, held_keys: Callable[[float], Set[int]], clock: Callable[[], float]) -> None:
+        """Renew the claims on ``held_keys(now)`` every third of the lease, from a daemon thread.
+
+        The thread holds the callback weakly: a controller nobody uses any
+        more is collected, and its thread ends at its next turn.
+        """
+        if self._thread is not None:
+            return
+        method = weakref.WeakMethod(held_keys) if hasattr(held_keys, "__self__") else (lambda: held_keys)
+        interval = max(0.05, self.lease / 3)
+        stop = self._stop
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                callback = method()
+                if callback is None:
+                    return
+                try:
+                    now = clock()
+                    self.renew(callback(now), now)
+                except Exception as err:  # the database gone for a moment: the next turn tries again
+                    logger.warning("Could not renew the task claims: %s", err)
+                del callback
+
+        self._thread = threading.Thread(target=loop, name="mentor-claims", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()

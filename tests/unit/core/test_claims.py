@@ -1,0 +1,95 @@
+"""Two server processes on one database share a dataset through claims (issue 13 part 3).
+
+Two controllers with different ``claim_owner``s on one SQLite file stand for
+two processes (tests/integration/server/test_shared_dataset.py runs real ones
+on PostgreSQL and MariaDB): each task goes to one of them, a claim whose lease
+ran out goes to the other, and an answer stored through one is never served
+by the other.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Dict, List
+
+from mentor.core.controller import Controller
+
+if TYPE_CHECKING:
+    from conftest import Clock  # the clock fixture's type
+
+MakeController = Callable[..., Controller]
+
+
+def texts(tasks: List[Dict[str, Any]]) -> List[str]:
+    return [task["text"] for task in tasks]
+
+
+def answer(tasks: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    return [{**task, "answer": "accept"} for task in tasks]
+
+
+def pair(make_controller: MakeController, n: int, **settings: Any) -> List[Controller]:
+    tasks = [{"text": f"text {i}"} for i in range(n)]
+    return [make_controller(list(tasks), claim_owner=owner, **settings) for owner in ("host:1", "host:2")]
+
+
+def test_issue13_two_processes_never_serve_the_same_task(make_controller: MakeController) -> None:
+    one, two = pair(make_controller, 23, batch_size=4)
+    served: List[str] = []
+    for _ in range(10):
+        for ctrl, name in ((one, "alex"), (two, "bea")):
+            batch = ctrl.get_questions(name).tasks
+            served += texts(batch)
+            ctrl.give_answers(answer(batch), name)
+    assert sorted(served) == sorted(f"text {i}" for i in range(23))  # each once, whichever process
+    for ctrl, name in ((one, "alex"), (two, "bea")):
+        out = ctrl.get_questions(name)
+        assert out.tasks == [] and out.held_elsewhere == 0
+    assert one.db is not None and one.db.count_dataset("ds") == 23
+
+
+def test_issue13_a_lease_that_runs_out_hands_the_task_to_the_other_process(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    one, two = pair(make_controller, 4, batch_size=2, session_hold_seconds=60)
+    lost = texts(one.get_questions("alex").tasks)  # alex's server stops renewing (closed tab, killed)
+    mine = two.get_questions("bea")
+    assert texts(mine.tasks) == ["text 2", "text 3"]
+    two.give_answers(answer(mine.tasks), "bea")
+    out = two.get_questions("bea")
+    assert out.tasks == [] and out.held_elsewhere == 2  # waits: the other server holds two
+    clock.now += 59
+    assert two.get_questions("bea").tasks == []
+    clock.now += 2  # the lease (session_hold_seconds) has run out
+    out = two.get_questions("bea")
+    assert texts(out.tasks) == lost
+    two.give_answers(answer(out.tasks), "bea")
+    # alex's server got nothing more, and knows the work is done once it looks
+    clock.now += 61
+    done = one.get_questions("alex")
+    assert done.tasks == [] and done.held_elsewhere == 0
+
+
+def test_issue13_an_answer_stored_through_one_process_is_never_served_by_the_other(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    one, two = pair(make_controller, 2, batch_size=2, claim_lease_seconds=5)
+    batch = one.get_questions("alex").tasks
+    one.give_answers(answer(batch), "alex")  # stored; the claims stay until their lease ends
+    clock.now += 10  # long past the lease, as after a kill -9 right after the answer
+    out = two.get_questions("bea")
+    assert out.tasks == [] and out.held_elsewhere == 0
+
+
+def test_issue13_a_restarted_server_gets_its_own_claims_back(make_controller: MakeController) -> None:
+    tasks = [{"text": f"text {i}"} for i in range(4)]
+    first = make_controller(list(tasks), batch_size=2, claim_owner="host:1")
+    held = texts(first.get_questions("alex").tasks)
+    again = make_controller(list(tasks), batch_size=2, claim_owner="host:1")  # same address, new process
+    assert texts(again.get_questions("alex").tasks) == held
+
+
+def test_issue13_a_second_process_is_told_at_start(make_controller: MakeController) -> None:
+    one, two = pair(make_controller, 4, batch_size=2)
+    assert two.sharing_notice() is None
+    one.get_questions("alex")
+    notice = two.sharing_notice()
+    assert notice is not None and "host:1 (2 tasks)" in notice and "'ds'" in notice
