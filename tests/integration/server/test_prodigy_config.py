@@ -12,6 +12,12 @@ from pathlib import Path
 from typing import Callable
 
 import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from mentor.db import Database
+
+from support.services import create_temp_database
 
 UI_SETTINGS = {
     "custom_theme": {"cardMaxWidth": 900, "labels": {"PERSON": "#ff0000"}},
@@ -76,3 +82,32 @@ def test_issue14_prodigy_auth_sessions_and_ui_settings_reach_a_real_server(start
     log = server.log.read_text(encoding="utf8")
     assert f"Config files read: {config}" in log
     assert f"{config}: key cors has no effect in mentor" in log
+
+
+@pytest.mark.parametrize("kind", ["postgres", "mysql"])
+def test_issue14_prodigy_db_settings_choose_the_database_the_server_stores_in(
+    start_server: Callable, tmp_path: Path, request: pytest.FixtureRequest, kind: str
+) -> None:
+    url, drop = create_temp_database(kind)
+    request.addfinalizer(drop)
+    parts = make_url(url)
+    if kind == "postgres":
+        db, settings = "postgresql", {"dbname": parts.database, "user": parts.username, "host": parts.host, "port": parts.port}
+    else:
+        db, settings = "mysql", {"db": parts.database, "user": parts.username, "host": parts.host, "port": parts.port}
+    config = tmp_path / "prodigy.json"
+    config.write_text(json.dumps({"db": db, "db_settings": {db: settings}}), encoding="utf8")
+    source = tmp_path / "texts.jsonl"
+    source.write_text("".join(json.dumps({"text": f"row {i}"}) + "\n" for i in range(5)), encoding="utf8")
+    env = {"PRODIGY_CONFIG": str(config), "PRODIGY_HOME": str(tmp_path / "prodigy_home")}
+    server = start_server(["mark", "team", str(source), "--view-id", "text"], extra_env=env)
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        tasks = client.post("/get_session_questions", json={"session_id": None}).json()["tasks"]
+        saved = client.post("/give_answers", json={"answers": [{**t, "answer": "accept"} for t in tasks[:3]], "session_id": None})
+        assert saved.status_code == 200, saved.text
+    server.terminate()
+    database = Database(url)
+    try:
+        assert sorted(t["text"] for t in database.get_dataset_examples("team")) == ["row 0", "row 1", "row 2"]
+    finally:
+        database.close()
