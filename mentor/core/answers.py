@@ -65,7 +65,7 @@ def check_answer(answer: Any, index: int) -> Task:
     meta = answer.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise fail("meta", "must be an object")
-    for key in ("accept", "tokens", "options", "spans"):
+    for key in ("accept", "tokens", "options", "spans", "relations"):
         if answer.get(key) is not None and not isinstance(answer[key], list):
             raise fail(key, f"must be a list, got {type(answer[key]).__name__}")
     for option in answer.get("options") or []:
@@ -76,7 +76,25 @@ def check_answer(answer: Any, index: int) -> Task:
         problem = _span_problem(span, answer.get("text"), len(tokens) if isinstance(tokens, list) else None)
         if problem:
             raise fail("spans", problem)
+    for relation in answer.get("relations") or []:
+        problem = relation_problem(relation, len(tokens) if isinstance(tokens, list) else None)
+        if problem:
+            raise fail("relations", problem)
     return answer
+
+
+def relation_problem(relation: Any, n_tokens: Optional[int]) -> Optional[str]:
+    """What is wrong with one relation (``{head, child, label}``, token indices), or None."""
+    if not isinstance(relation, dict):
+        return f"must hold objects, got {relation!r:.60}"
+    for key in ("head", "child"):
+        index = relation.get(key)
+        if not _is_int(index) or index < 0 or (n_tokens is not None and index >= n_tokens):
+            below = f" below {n_tokens}" if n_tokens is not None else ""
+            return f"'{key}' must be a token index{below}, got {index!r:.40}"
+    if "label" in relation and not isinstance(relation["label"], str):
+        return f"labels must be strings, got {relation['label']!r:.40}"
+    return None
 
 
 def _span_problem(span: Any, text: Any, n_tokens: Optional[int]) -> Optional[str]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Iterator, Optional
+from typing import Annotated, Iterable, Iterator, Optional
 
 from ..core import Components
+from ..core.answers import relation_problem
 from ..errors import NeedsLabels
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
@@ -22,28 +23,15 @@ from .ner_manual import tokenized_stream
 logger = logging.getLogger(__name__)
 
 
-def relation_problem(relation: Any, n_tokens: int) -> Optional[str]:
-    """What is wrong with one relation of a task, or None."""
-    if not isinstance(relation, dict):
-        return f"a relation must be an object, got {relation!r:.60}"
-    for key in ("head", "child"):
-        index = relation.get(key)
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n_tokens:
-            return f"relation '{key}' must be a token index below {n_tokens}, got {index!r:.40}"
-    if "label" in relation and not isinstance(relation["label"], str):
-        return f"relation labels must be strings, got {relation['label']!r:.40}"
-    return None
-
-
 def checked_relations(stream: Iterable[Task]) -> Iterator[Task]:
     """Pass tasks whose pre-filled ``relations`` point at their tokens; warn about and skip the others."""
     for task in stream:
         relations = task.get("relations")
         if relations is not None:
-            problems = [relation_problem(r, len(task["tokens"])) for r in relations] if isinstance(relations, list) else ["'relations' must be a list"]
+            problems = [relation_problem(r, len(task["tokens"])) for r in relations] if isinstance(relations, list) else ["must be a list"]
             problem = next((p for p in problems if p), None)
             if problem:
-                logger.warning("Skipped the task with input hash %s: %s", task.get("_input_hash"), problem)
+                logger.warning("Skipped the task with input hash %s: its relations %s", task.get("_input_hash"), problem)
                 continue
         yield task
 

@@ -24,6 +24,7 @@ def good(**fields: Any) -> Dict[str, Any]:
         {"spans": [{"label": "CAR", "points": [[1, 2], [3, 4]]}]},  # an image span
         {"options": [{"id": "A", "text": "a"}], "accept": ["A"]},
         {"_timestamp": 1_700_000_000.5, "meta": {"source": "x"}, "label": "SPAM", "free_form": [1, {"x": None}]},
+        {"tokens": [{"text": "Alex"}, {"text": "lives"}], "relations": [{"head": 1, "child": 0, "label": "SUBJ", "head_span": {}}]},
     ],
 )
 def test_answers_accept_well_formed(fields: Dict[str, Any]) -> None:
@@ -55,6 +56,12 @@ def test_answers_accept_well_formed(fields: Dict[str, Any]) -> None:
         ({"spans": [{"start": "0", "end": 2}]}, "spans"),
         ({"spans": [{"start": 0, "end": 2, "label": 5}]}, "spans"),
         ({"tokens": [{"text": "Alex"}], "spans": [{"start": 0, "end": 4, "token_start": 0, "token_end": 3}]}, "spans"),
+        ({"relations": {"head": 0}}, "relations"),
+        ({"relations": ["x"]}, "relations"),
+        ({"tokens": [{"text": "Alex"}], "relations": [{"head": 0, "child": 1, "label": "X"}]}, "relations"),
+        ({"relations": [{"head": -1, "child": 0}]}, "relations"),
+        ({"relations": [{"head": 0, "child": True}]}, "relations"),
+        ({"relations": [{"head": 0, "child": 1, "label": 3}]}, "relations"),
     ],
 )
 def test_issue12_answers_refuse_junk_naming_field_and_task(fields: Dict[str, Any], field: str) -> None:

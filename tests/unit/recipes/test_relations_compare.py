@@ -54,7 +54,7 @@ def test_rel_manual_skips_tasks_whose_relations_miss_their_tokens(tmp_path: Path
     with caplog.at_level(logging.WARNING):
         tasks = list(rel_manual("rel", "blank:en", str(source), label="WORKS_AT").stream)
     assert [t["text"] for t in tasks] == ["Alice works at Acme.", "Dan too."]
-    assert "'child' must be a token index below 5, got 40" in caplog.text and "must be a list" in caplog.text
+    assert "its relations 'child' must be a token index below 5, got 40" in caplog.text and "must be a list" in caplog.text
 
 
 def _outputs(tmp_path: Path) -> tuple:
