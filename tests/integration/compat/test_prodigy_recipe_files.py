@@ -56,17 +56,25 @@ def test_plac_style_recipe_serves_and_stores_answers(start_server: Callable, sou
     assert "not valid JSON" in server.log.read_text()  # JSONL skipped the bad line, served the rest
 
 
-def test_db_false_stores_nothing(start_server: Callable, source: Path, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'compat.db'}"
-    server = start_server(
-        ["check-label", "nodb_ds", str(source), "--skip-db", "-F", str(RECIPES / "classify_plac.py")], db_url=url
-    )
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        answer_batch(client, "alex")
-    server.terminate()
-    db = Database(url)
+def test_db_false_stores_nothing(mentor_home: Path, source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same file loaded as -F loads it, served by the controller in-process (the HTTP path is tested above)."""
+    from mentor.compat import enable_for_file
+    from mentor.config import Settings
+    from mentor.core.controller import Controller
+    from mentor.db import connect
+    from mentor.registry import get_recipe, load_recipe_file
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # enable_for_file puts the compat folder on it
+    enable_for_file(RECIPES / "classify_plac.py")
+    load_recipe_file(RECIPES / "classify_plac.py")
+    components = get_recipe("check-label").func(dataset="nodb_ds", source=str(source), label=None, batch=None, skip_db=True)
+    db = connect()
+    controller = Controller(components, db, Settings(home=mentor_home))
+    tasks = controller.get_questions("alex").tasks
+    receipt = controller.give_answers([{**t, "answer": "accept"} for t in tasks], "alex")
+    controller.close()
+    assert len(tasks) == 5 and receipt.progress == 0.5  # the recipe's progress: its update saw all 5
     assert not any(name.startswith("nodb_ds") for name in db.datasets + db.sessions)
-    db.close()
 
 
 def test_arg_style_recipe_with_language_and_session_id(start_server: Callable, source: Path, tmp_path: Path) -> None:
