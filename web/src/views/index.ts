@@ -6,6 +6,7 @@ import { choiceView } from "./choice";
 import { compareView, diffView } from "./compare";
 import { htmlView } from "./html";
 import { imageManualView } from "./image_manual";
+import { llmIoView } from "./llm_io";
 import { nerManualView } from "./ner_manual";
 import { relationsView } from "./relations";
 import { reviewView } from "./review";
@@ -28,6 +29,7 @@ export const VIEWS: Record<string, ViewRenderer> = {
   image_manual: imageManualView,
   blocks: blocksView,
   review: reviewView,
+  llm_io: llmIoView,
   relations: relationsView,
   compare: compareView,
   diff: diffView,
