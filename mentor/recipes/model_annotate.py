@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Callable, Iterable, Iterator, List, Optional
@@ -27,17 +26,13 @@ from ..core.sessions import session_id_for
 from ..db import connect, validate_dataset_name
 from ..db.common import chunks
 from ..loaders import get_stream
+from ..predict.progress import progress_bar
 from ..registry import Arg, Opt, recipe
-from ..tasks import Task, input_digest, rehash_task, split_string, task_key
+from ..tasks import Task, input_digest, split_string, task_key
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
-# a source task's fields that the model's answer replaces (a pre-annotated or exported source)
-REPLACED = frozenset((
-    "answer", "accept", "spans", "tokens", "label", "options", "score", "_task_hash", "_view_id",
-    "_session_id", "_annotator_id", "_timestamp", "_mentor_sig", DIGEST_FIELD,
-))
 
 DatasetArg = Annotated[str, Arg(help="Dataset to store the model's answers in (created if it doesn't exist)")]
 SourceArg = Annotated[str, Arg(help="Texts to annotate: file path, or '-' for stdin")]
@@ -67,27 +62,13 @@ def _answered(db: Any, dataset: str, session: str) -> KeySet:
     return done
 
 
-def _as_answer(task: Task, fields: dict, *, view_id: str, session: str, now: int) -> Task:
-    answer = {key: value for key, value in task.items() if key not in REPLACED}
-    answer.update(fields)
-    rehash_task(answer)  # the input hash stays the source's; the task hash covers the model's spans or options
+def _as_answer(answer: Task, *, session: str, now: int) -> Task:
+    """A prediction (:func:`~mentor.models.prediction.as_prediction`) as the session's accepted answer."""
     answer.setdefault("answer", "accept")
-    answer["_view_id"] = view_id
     answer["_session_id"] = answer["_annotator_id"] = session
     answer["_timestamp"] = now
     answer[DIGEST_FIELD] = format_digest(input_digest(answer))  # last: a server restart reads it from the end
     return answer
-
-
-@contextmanager
-def _progress_bar(label: str, total: Optional[int]) -> Iterator[Callable[[int], None]]:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
 
 
 def _counted(tasks: Iterable[Task], advance: Callable[[int], None], report: AnnotateReport) -> Iterator[Task]:
@@ -118,6 +99,7 @@ def annotate_source(
     anything is read or stored.
     """
     from ..models.loading import load_pipeline
+    from ..models.prediction import predict_tasks
     from ..preprocess import split_sentences
 
     validate_dataset_name(dataset)
@@ -134,7 +116,7 @@ def annotate_source(
         done = _answered(db, dataset, session)
         db.add_dataset(dataset)
         db.add_dataset(session, session=True)
-        with _progress_bar(f"{model_alias} ({annotator.component})", stream.total) as advance:
+        with progress_bar(f"{model_alias} ({annotator.component})", stream.total) as advance:
             texts: Iterable[Task] = _counted(stream, advance, report)
             if segment:
                 texts = split_sentences(nlp, texts)
@@ -150,11 +132,8 @@ def annotate_source(
                 if not fresh:
                     continue
                 now = int(time.time())
-                docs = nlp.pipe([task["text"] for task in fresh], batch_size=batch_size)
-                answers = [
-                    _as_answer(task, annotator.fields(doc), view_id=annotator.view_id, session=session, now=now)
-                    for task, doc in zip(fresh, docs)
-                ]
+                predicted = predict_tasks(nlp, fresh, annotator.fields, annotator.view_id, batch_size=batch_size)
+                answers = [_as_answer(answer, session=session, now=now) for answer in predicted]
                 report.stored += db.add_examples(answers, [dataset, session])
     finally:
         db.close()
