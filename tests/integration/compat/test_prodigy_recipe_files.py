@@ -77,6 +77,34 @@ def test_db_false_stores_nothing(mentor_home: Path, source: Path, monkeypatch: p
     assert not any(name.startswith("nodb_ds") for name in db.datasets + db.sessions)
 
 
+def test_teach_style_recipe_learns_from_answers(mentor_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Model, patterns and sorter from a Prodigy file: questions come, answers are stored and train the model."""
+    from mentor.compat import enable_for_file
+    from mentor.config import Settings
+    from mentor.core.controller import Controller
+    from mentor.db import connect
+    from mentor.registry import get_recipe, load_recipe_file
+
+    texts = tmp_path / "news.jsonl"
+    texts.write_text("\n".join(json.dumps({"text": f"Acme bought shop {i} in Berlin."}) for i in range(12)) + "\n")
+    patterns = tmp_path / "patterns.jsonl"
+    patterns.write_text(json.dumps({"label": "ORG", "pattern": [{"lower": "acme"}]}) + "\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    enable_for_file(RECIPES / "teach_ner.py")
+    load_recipe_file(RECIPES / "teach_ner.py")
+    components = get_recipe("teach-entities").func(
+        dataset="teach_ds", spacy_model="blank:en", source=str(texts), label="ORG,GPE", patterns=str(patterns)
+    )
+    db = connect()
+    controller = Controller(components, db, Settings(home=mentor_home))
+    tasks = controller.get_questions("alex").tasks
+    assert len(tasks) == 4 and all(len(t["spans"]) == 1 for t in tasks)
+    answers = [{**t, "answer": "accept" if t["spans"][0]["text"] == "Acme" else "reject"} for t in tasks]
+    receipt = controller.give_answers(answers, "alex")
+    controller.close()
+    assert receipt.saved == 4 and db.count_dataset("teach_ds") == 4
+
+
 def test_arg_style_recipe_with_language_and_session_id(start_server: Callable, source: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'compat.db'}"
     server = start_server(
