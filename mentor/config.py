@@ -337,8 +337,8 @@ def resolve_ui_files(
     resolved: Dict[str, Any] = {}
 
     def bases(key: str) -> List[Path]:
-        source = Path(origin.get(key, ""))
-        return [cwd] + ([source.parent] if source.is_file() else [])
+        source = Path(origin.get(key, ""))  # a config file's path, or a variable's name
+        return [cwd] + ([source.parent] if source.is_absolute() and source.is_file() else [])
 
     instructions = values.get("instructions")
     if isinstance(instructions, str) and instructions.strip():
@@ -371,8 +371,7 @@ def _prodigy_user_file(environ: Mapping[str, str], cwd: Path, prodigy_home: Path
     """``$PRODIGY_CONFIG`` (which must exist), else ``prodigy.json`` in Prodigy's home, if there."""
     named = environ.get("PRODIGY_CONFIG")
     if named:
-        path = Path(named).expanduser()
-        path = Path(os.path.abspath(cwd / path))
+        path = Path(os.path.abspath(cwd / Path(named).expanduser()))
         if not path.is_file():
             raise ConfigFileNotFound("PRODIGY_CONFIG", path)
         return path
