@@ -109,15 +109,8 @@ export function relationsView(task: Task, ctx: ViewContext): RenderedView {
       const r = tokenRange(s, tokens);
       if (r) starts.set(r[0], [k, r[0], r[1]]);
     });
-    const lo = anchor === null ? cursor : Math.min(anchor, cursor);
-    const hi = anchor === null ? cursor : Math.max(anchor, cursor);
-    const tok = (i: number): HTMLElement => {
-      const cls = ["tok"];
-      if (i === cursor) cls.push("cursor");
-      if (anchor !== null && i >= lo && i <= hi) cls.push("sel");
-      if (head && head.span === null && i === head.first) cls.push("rel-head");
-      return h("span", { class: cls.join(" "), "data-i": i }, tokens[i].text);
-    };
+    const tok = (i: number): HTMLElement =>
+      h("span", { class: head && head.span === null && i === head.first ? "tok rel-head" : "tok", "data-i": i }, tokens[i].text);
     textEl.replaceChildren();
     let i = 0;
     while (i < tokens.length) {
@@ -236,6 +229,7 @@ export function relationsView(task: Task, ctx: ViewContext): RenderedView {
 
   const render = (): void => {
     renderTokens();
+    paintCursor();
     renderList();
     say();
     if (stage.isConnected) drawArcs();
@@ -322,12 +316,22 @@ export function relationsView(task: Task, ctx: ViewContext): RenderedView {
     },
   });
 
+  const paintCursor = (): void => {
+    const lo = anchor === null ? cursor : Math.min(anchor, cursor);
+    const hi = anchor === null ? cursor : Math.max(anchor, cursor);
+    textEl.querySelectorAll<HTMLElement>(".tok[data-i]").forEach((el) => {
+      const i = Number(el.dataset.i);
+      el.classList.toggle("cursor", i === cursor);
+      el.classList.toggle("sel", anchor !== null && i >= lo && i <= hi);
+    });
+  };
+
   const move = (step: number, extend: boolean): void => {
     if (!tokens.length) return;
     if (extend && anchor === null) anchor = cursor;
     if (!extend) anchor = null;
     cursor = Math.max(0, Math.min(tokens.length - 1, cursor + step));
-    render();
+    paintCursor(); // classes only: a key press on a long text rebuilds nothing
     textEl.querySelector<HTMLElement>(".tok.cursor")?.scrollIntoView({ block: "nearest", inline: "nearest" });
   };
 
