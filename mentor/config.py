@@ -398,7 +398,9 @@ def _file_layers(
         seen.add(path.resolve())
         data = _read_json_file(path)
         if kind == "prodigy":
-            translation = prodigy.translate(data, where=str(path), prodigy_home=prodigy_home)
+            translation = prodigy.translate(
+                data, where=str(path), prodigy_home=prodigy_home, mentor_keys=Settings.model_fields.keys()
+            )
             data = translation.values
             if translation.ignored:
                 ignored.append((str(path), translation.ignored))
@@ -441,7 +443,10 @@ def load_settings(
     if environ.get("PRODIGY_CONFIG_OVERRIDES"):
         source = "PRODIGY_CONFIG_OVERRIDES"
         translation = prodigy.translate(
-            prodigy.parse_overrides(environ[source]), where=source, prodigy_home=prodigy_home
+            prodigy.parse_overrides(environ[source]),
+            where=source,
+            prodigy_home=prodigy_home,
+            mentor_keys=Settings.model_fields.keys(),
         )
         # where a MENTOR_* variable sets the key too, its value stands at this level instead
         values = {k: env_values.get(k, v) for k, v in translation.values.items()}

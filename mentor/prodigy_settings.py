@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import AbstractSet, Any, Dict, List, Mapping, Optional, Tuple
 
 from sqlalchemy.engine import URL
 
@@ -44,7 +44,7 @@ FOLDER_KEYS = {"global_css_dir": ("global_css", ".css"), "javascript_dir": ("jav
 # What mentor always does: a file asking for it is honoured, one asking otherwise is warned about.
 BUILT_IN: Dict[str, Any] = {
     "force_stream_order": True, "validate": True, "allow_work_stealing": True, "theme": "basic", "ui_lang": "en",
-    "writing_dir": "ltr",
+    "writing_dir": "ltr", "cors": False,
 }
 DATABASE_KEYS = frozenset({"db", "db_settings"})
 
@@ -64,16 +64,19 @@ class Translation:
     ignored: List[str] = field(default_factory=list)
 
 
-def translate(data: Mapping[str, Any], *, where: str, prodigy_home: Path) -> Translation:
+def translate(
+    data: Mapping[str, Any], *, where: str, prodigy_home: Path, mentor_keys: AbstractSet[str] = frozenset()
+) -> Translation:
     """The mentor settings a ``prodigy.json`` object (or PRODIGY_CONFIG_OVERRIDES) means.
 
     Keys that mentor doesn't act on are listed in ``ignored`` and kept as extra
     settings all the same (a custom ``html_template`` may read them), as
-    mentor keeps unknown keys of ``mentor.json``.
+    mentor keeps unknown keys of ``mentor.json``. ``mentor_keys``, mentor's own
+    setting names, are taken as they are: a team may put them in prodigy.json.
     """
     result = Translation()
     for key, value in data.items():
-        if key in SAME_KEYS or key in UI_KEYS or key in FOLDER_KEYS:
+        if key in SAME_KEYS or key in UI_KEYS or key in FOLDER_KEYS or key in mentor_keys:
             result.values[key] = value
         elif key in BUILT_IN:
             if value != BUILT_IN[key]:

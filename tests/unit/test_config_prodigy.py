@@ -88,7 +88,7 @@ def test_one_line_names_the_files_read_and_one_warning_the_keys_mentor_ignores(f
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].endswith(f"Config files read: {home_file}, {project_file}")
     assert lines[1].endswith(
-        f"{home_file}: keys cors, split_sents_threshold, my_template_key have no effect in mentor "
+        f"{home_file}: keys cors=true, split_sents_threshold, my_template_key have no effect in mentor "
         "(see docs/migrating-from-prodigy-config.md)"
     )
     assert lines[2].endswith("environment: variable PRODIGY_DEPLOYED_URL has no effect in mentor (see docs/migrating-from-prodigy-config.md)")
@@ -276,3 +276,10 @@ def test_the_app_config_reads_the_recipes_instructions_and_puts_overrides_over_t
         assert ctrl.total == 40  # progress counts towards total_examples_target, not the 10 tasks
     finally:
         db.close()
+
+
+def test_mentor_settings_written_in_prodigy_json_are_honoured_without_a_warning(folders, capsys):
+    path = write(folders["project"] / "prodigy.json", {"basic_auth": {"ann": "pw"}, "max_sessions": 5, "cors": False})
+    settings = load_settings(environ=env_for(folders), cwd=folders["project"])
+    assert settings.basic_auth == {"ann": "pw"} and settings.max_sessions == 5
+    assert "no effect" not in capsys.readouterr().err  # cors false: mentor sends no CORS headers

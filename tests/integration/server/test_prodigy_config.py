@@ -81,7 +81,7 @@ def test_issue14_prodigy_auth_sessions_and_ui_settings_reach_a_real_server(start
     server.terminate()
     log = server.log.read_text(encoding="utf8")
     assert f"Config files read: {config}" in log
-    assert f"{config}: key cors has no effect in mentor" in log
+    assert f"{config}: key cors=true has no effect in mentor" in log
 
 
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
