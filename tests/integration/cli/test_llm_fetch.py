@@ -7,6 +7,7 @@ from typing import List
 
 import pytest
 
+from mentor.recipes.llm import textcat_llm_correct
 from support.fake_llm import FakeLLM, entities_reply
 
 TEXTS = [f"Person{i} Smith works at Acme{i}." for i in range(7)]
@@ -102,7 +103,12 @@ def test_textcat_fetch_exclusive_preselects_the_top_label(
         _configure(monkeypatch, fake)
         result = mentor("textcat.llm.fetch", str(source), str(out), "--label", "TECH,SPORT", "--exclusive",
                         "-d", "TECH=companies and software")
-    assert result.code == 0, result.err
-    task = _lines(out)[0]
-    assert task["accept"] == ["TECH"] and [o["id"] for o in task["options"]] == ["TECH", "SPORT"]
-    assert task["meta"]["scores"] == "TECH 0.60, SPORT 0.30"
+        assert result.code == 0, result.err
+        task = _lines(out)[0]
+        assert task["accept"] == ["TECH"] and [o["id"] for o in task["options"]] == ["TECH", "SPORT"]
+        assert task["meta"]["scores"] == "TECH 0.60, SPORT 0.30"
+        # the fetched file served by the correct recipe: as written, nothing asked again
+        components = textcat_llm_correct("cats", str(out), label="TECH,SPORT", exclusive=True)
+        served = list(components.stream)
+    assert [t["_task_hash"] for t in served] == [t["_task_hash"] for t in _lines(out)]
+    assert len(fake.requests) == len(TEXTS)
