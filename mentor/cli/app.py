@@ -17,6 +17,7 @@ import typer
 
 from ..core.components import Components
 from ..registry import RecipeEntry, get_recipes
+from .labels import with_label_files
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def make_command(entry: RecipeEntry) -> Callable[..., None]:
 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> None:
-        run_components(func(*args, **kwargs), recipe_name=entry.name)
+        run_components(func(*args, **with_label_files(kwargs)), recipe_name=entry.name)
 
     return command
 

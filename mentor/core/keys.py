@@ -107,6 +107,18 @@ def mark_own_hashes(task: Task) -> bool:
     return True
 
 
+def strip_own_hashes(content: str) -> str:
+    """A stored JSON text without its ``_mentor_hashes`` (exports give a Prodigy file back as it came).
+
+    The field is last, so it is cut from the tail without parsing; a
+    re-import computes it again.
+    """
+    if not content.endswith("]}"):
+        return content
+    at = content.rfind("," + _OWN, max(0, len(content) - _OWN_TAIL))
+    return content[:at] + "}" if at >= 0 else content
+
+
 def own_key_of(record: Task, by: str) -> Optional[int]:
     """mentor's key for a parsed stored record with ``_mentor_hashes`` (by task or input hash), else None."""
     value = record.get(OWN_HASHES_FIELD)

@@ -12,7 +12,9 @@ from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Set, Union
 
 from ..errors import InvalidLine, InvalidSource, SourceIsFolder, SourceNotFound, UnknownLoader
 from ..tasks import Task, set_hashes, task_key
+from .conll import load_conll, load_iob
 from .csv import check_header, load_csv, load_tsv
+from .docbin import load_docbin
 from .images import count_images, load_images
 from .json_array import load_json
 from .jsonl import load_jsonl
@@ -34,6 +36,9 @@ LOADERS: Dict[str, Loader] = {
     "tsv": load_tsv,
     "txt": load_txt,
     "images": load_images,
+    "conll": load_conll,
+    "iob": load_iob,
+    "spacy": load_docbin,
 }
 
 _SUFFIXES = {
@@ -43,7 +48,12 @@ _SUFFIXES = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".txt": "txt",
+    ".conll": "conll",
+    ".iob": "iob",
+    ".spacy": "spacy",
 }
+# read whole or by sentence: no cheap count of their tasks
+_UNCOUNTED = ("conll", "iob", "spacy")
 
 
 def get_loader_name(source: Union[str, Path], loader: Optional[str] = None) -> str:
@@ -70,6 +80,8 @@ def get_loader_name(source: Union[str, Path], loader: Optional[str] = None) -> s
 def _counter(source: Union[str, Path], name: str) -> Callable[[], Optional[int]]:
     if name == "images":
         return lambda: count_images(source)
+    if name in _UNCOUNTED:
+        return lambda: None
     if name in ("jsonl", "txt"):
         return lambda: count_lines(source)
     if name in ("csv", "tsv"):

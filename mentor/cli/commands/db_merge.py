@@ -5,7 +5,8 @@ from typing import Annotated, Iterator, List
 
 from wasabi import msg
 
-from ...db import Database, connect
+from ...db import Database, connect, validate_dataset_name
+from ...db.preview import preview_add
 from ...errors import DatasetNotFound, InputError
 from ...registry import Arg, Opt, recipe
 from ...tasks import Task, set_hashes, split_string
@@ -22,6 +23,7 @@ def db_merge(
     in_sets: Annotated[str, Arg(help="Comma-separated datasets to merge")],
     out_set: Annotated[str, Arg(help="Dataset to merge them into")],
     rehash: Annotated[bool, Opt("--rehash", help="Recompute the hashes of the merged tasks")] = False,
+    dry: Annotated[bool, Opt("--dry", help="Say what would be merged, writing nothing")] = False,
 ) -> None:
     """Merge several datasets into one (duplicates of the same answer are stored once)."""
     names = split_string(in_sets)
@@ -33,5 +35,13 @@ def db_merge(
             raise DatasetNotFound(name)
     if out_set in names:
         raise InputError(f"The output dataset '{out_set}' can't also be an input")
+    if dry:
+        validate_dataset_name(out_set)
+        preview = preview_add(db, out_set, merged_examples(db, names, rehash))
+        msg.info(
+            f"Dry run: would merge {preview.new} of {preview.read} annotations from {', '.join(names)} into "
+            f"'{out_set}' ({preview.repeats} already there or repeated); nothing was written"
+        )
+        return
     added = db.import_examples(out_set, merged_examples(db, names, rehash), meta={"merged_from": names})
     msg.good(f"Merged {added} annotations from {', '.join(names)} into '{out_set}'")

@@ -29,6 +29,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.requests import ClientDisconnect
 
 from ...core.importing import check_answer, import_file
+from ...core.keys import strip_own_hashes
 from ...db import Database
 from ...db.summary import summarize_dataset
 from ...errors import DatasetInUse, DatasetNotFound, DropNotConfirmed
@@ -137,7 +138,8 @@ def export_dataset(
 
     def body() -> Iterator[bytes]:
         for line in lines:
-            yield line.encode("utf8") + b"\n"
+            # an import's _mentor_hashes stay in the database: the file goes out as it came in, like db-out
+            yield strip_own_hashes(line).encode("utf8") + b"\n"
 
     filename = "".join(ch if ch.isalnum() or ch in "._@-" else "_" for ch in name) or "dataset"
     headers = {"Content-Disposition": f'attachment; filename="{filename}.jsonl"'}
