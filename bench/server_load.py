@@ -14,6 +14,12 @@ annotators retry their unacknowledged batch as the web app does.
 --restart-postgres restarts the local PostgreSQL server half-way (Debian's
 pg_ctlcluster, fast mode: open connections are cut) while the mentor server
 keeps running; it must recover by itself (R9), answering 503 meanwhile.
+--processes N (issue 13) spreads the annotators over N server processes on one
+database (annotator i on server i mod N), after a run of the same length with one
+process, and prints both side by side: distinct tasks answered, tasks answered
+more than once (goal 0: the servers share the dataset through claims), acknowledged
+answers lost (goal 0), and the throughput ratio (goal >= 1.5x for 2). With --kill,
+the first server is SIGKILLed half-way and restarted in both runs.
 --db-in-during (issue 12) measures give_answers for --seconds without an import,
 then while ``python -m mentor db-in`` loads --db-in-lines lines (default 1M) into
 another dataset of the same database, and prints both side by side with the
@@ -23,6 +29,7 @@ dataset the server is writing instead (publishing then re-points every staged
 row in one transaction, which a server on SQLite waits for).
 
     python bench/server_load.py                      # both backends, 20 annotators, 15 s
+    python bench/server_load.py --processes 2 --backend postgres -t 60   # 2 servers on one database vs 1
     python bench/server_load.py --backend sqlite --kill
     python bench/server_load.py --instant-submit
     python bench/server_load.py --rate 1000          # latency at an offered 1,000 answers/s
@@ -263,8 +270,8 @@ def restart_postgres() -> float:
 
 
 @contextmanager
-def served(backend: str, args: argparse.Namespace) -> Iterator[Tuple[Path, str, Server]]:
-    """A fresh database and a running server on a generated source; both gone afterwards."""
+def served(backend: str, args: argparse.Namespace, count: int = 1) -> Iterator[Tuple[Path, str, List[Server]]]:
+    """A fresh database and ``count`` running servers on a generated source (one home: one signing key)."""
     with tempfile.TemporaryDirectory(prefix="mentor-bench-") as tmp:
         workdir = Path(tmp)
         source = workdir / "tasks.jsonl"
@@ -272,12 +279,17 @@ def served(backend: str, args: argparse.Namespace) -> Iterator[Tuple[Path, str, 
         home = workdir / "home"
         home.mkdir()
         db_url, drop = (args.db_url, lambda: None) if args.db_url else make_database(backend, workdir)
-        server = Server(source, home, db_url, free_port(), args.batch_size, workdir / "server.log")
+        servers = [
+            Server(source, home, db_url, free_port(), args.batch_size, workdir / f"server{i or ''}.log")
+            for i in range(count)
+        ]
         try:
-            server.start()
-            yield workdir, db_url, server
+            for server in servers:
+                server.start()
+            yield workdir, db_url, servers
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
             drop()
 
 
@@ -312,7 +324,7 @@ def describe_load(args: argparse.Namespace) -> Dict[str, Any]:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
-    with served(backend, args) as (_, db_url, server):
+    with served(backend, args) as (_, db_url, (server,)):
         results = Results()
         began = time.time()
         annotators = start_annotators(server.port, args, results, began + args.seconds)
@@ -346,6 +358,66 @@ def run_backend(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
     }
 
 
+def run_spread(backend: str, args: argparse.Namespace, count: int) -> Dict[str, Any]:
+    """The annotators spread over ``count`` servers on one fresh database (one home: one signing key)."""
+    with served(backend, args, count) as (_, db_url, servers):
+        results = Results()
+        began = time.time()
+        annotators = [
+            Annotator(f"a{i}", servers[i % count].port, began + args.seconds, args.instant_submit, results)
+            for i in range(args.annotators)
+        ]
+        for annotator in annotators:
+            annotator.start()
+        if args.kill:
+            time.sleep(args.seconds / 2)
+            servers[0].kill()
+            servers[0].start()
+        for annotator in annotators:
+            annotator.join()
+        elapsed = time.time() - began
+        for server in servers:
+            server.stop()
+        check = check_stored(db_url, results.acknowledged)
+    figures = latency_figures([x * 1000 for x in results.latencies])
+    return {
+        "servers": count,
+        "seconds": round(elapsed, 1),
+        "answers_per_s": round(len(results.acknowledged) / elapsed, 1),
+        "tasks_answered": check["stored"] - check["duplicates"],
+        "tasks_answered_twice": check["tasks_answered_by_2+_sessions"] + check["duplicates"],
+        "lost": check["lost"],
+        "p50_ms": figures["p50_ms"],
+        "p95_ms": figures["p95_ms"],
+        "failed_attempts": results.failed_requests,
+    }
+
+
+def run_processes(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
+    """One server, then --processes servers, on fresh databases of one backend, with the same load."""
+    alone = run_spread(backend, args, 1)
+    shared = run_spread(backend, args, args.processes)
+    return {
+        "backend": backend,
+        **describe_load(args),
+        "one_process": alone,
+        "processes": shared,
+        "throughput_ratio": round(shared["answers_per_s"] / alone["answers_per_s"], 2) if alone["answers_per_s"] else None,
+        "lost": alone["lost"] + shared["lost"],
+        "duplicates": alone["tasks_answered_twice"] + shared["tasks_answered_twice"],
+    }
+
+
+def print_processes(result: Dict[str, Any], count: int) -> None:
+    print(f"\n== {result['backend']}: {result['annotators']} annotators over {count} server processes on one "
+          f"database vs one process, {result['mode']}, {result['offered_rate']}")
+    alone, shared = result["one_process"], result["processes"]
+    print_columns(("1 process", f"{count} processes"), alone, shared, width=24)
+    print(f"  {'throughput ratio':24} {result['throughput_ratio']}x (goal >= 1.5x)")
+    print(f"  {'tasks answered twice':24} {shared['tasks_answered_twice']} (goal 0)")
+    print(f"  {'answers lost':24} {shared['lost']} (goal 0)")
+
+
 def make_import_source(path: Path, n: int) -> None:
     with path.open("w", encoding="utf8") as out:
         for i in range(n):
@@ -355,7 +427,7 @@ def make_import_source(path: Path, n: int) -> None:
 
 def run_db_in_during(backend: str, args: argparse.Namespace) -> Dict[str, Any]:
     """give_answers latency for --seconds without an import, then while ``mentor db-in`` runs."""
-    with served(backend, args) as (workdir, db_url, server):
+    with served(backend, args) as (workdir, db_url, (server,)):
         bulk = workdir / "bulk.jsonl"
         make_import_source(bulk, args.db_in_lines)
         results = Results()
@@ -406,13 +478,17 @@ def count_dataset(db_url: str, name: str) -> int:
         db.close()
 
 
+def print_columns(names: Tuple[str, str], left: Dict[str, Any], right: Dict[str, Any], width: int) -> None:
+    """Two runs' figures side by side, one line a figure."""
+    print(f"  {'':{width}} {names[0]:>15} {names[1]:>15}")
+    for key in left:
+        print(f"  {key:{width}} {left[key]!s:>15} {right[key]!s:>15}")
+
+
 def print_db_in_during(result: Dict[str, Any]) -> None:
     print(f"\n== {result['backend']}: give_answers beside a {result['db_in_lines']:,}-line db-in, "
           f"{result['annotators']} annotators, {result['mode']}, {result['offered_rate']}")
-    before, during = result["without_import"], result["during_import"]
-    print(f"  {'':32} {'without import':>15} {'during import':>15}")
-    for key in before:
-        print(f"  {key:32} {before[key]!s:>15} {during[key]!s:>15}")
+    print_columns(("without import", "during import"), result["without_import"], result["during_import"], width=32)
     for key, value in result.items():
         if key not in ("backend", "without_import", "during_import", "annotators", "mode", "offered_rate"):
             print(f"  {key:32} {value}")
@@ -434,6 +510,8 @@ def main() -> None:
     parser.add_argument("--db-in-lines", type=int, default=1_000_000, help="lines the --db-in-during import loads")
     parser.add_argument("--db-in-dataset", default="imported", help="dataset the --db-in-during import goes to")
     parser.add_argument("--db-url", default=None, help="an empty database to use instead of a new one (its backend)")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="spread the annotators over N servers on one database, beside one server (issue 13)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
     args = parser.parse_args()
     backend = args.backend or ("sqlite" if args.db_in_during else "both")
@@ -442,9 +520,12 @@ def main() -> None:
         backends = ["postgres" if args.db_url.startswith("postgres") else args.db_url.split(":")[0].split("+")[0]]
     failed = False
     for backend in backends:
-        result = (run_db_in_during if args.db_in_during else run_backend)(backend, args)
+        run = run_processes if args.processes else run_db_in_during if args.db_in_during else run_backend
+        result = run(backend, args)
         if args.json:
             print(json.dumps(result))
+        elif args.processes:
+            print_processes(result, args.processes)
         elif args.db_in_during:
             print_db_in_during(result)
         else:

@@ -26,7 +26,7 @@ import socket
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..db import Database
 from .keys import KeySet, read_stored_keys
@@ -114,20 +114,19 @@ class TaskClaims:
 
     # -- renewal ------------------------------------------------------------
 
-    def renew(self, keys: Set[int], now: float) -> int:
-        if not keys:
-            return 0
+    def renew(self, keys: Iterable[int], now: float) -> int:
+        """Extend this process's claims on ``keys`` by a lease from ``now``."""
         return self.store.renew((str(key) for key in keys), now + self.lease)
 
-    def start_renewing(self, held_keys: Callable[[float], Set[int]], clock: Callable[[], float]) -> None:
-        """Renew the claims on ``held_keys(now)`` every third of the lease, from a daemon thread.
+    def start_renewing(self, renew: Callable[[], None]) -> None:
+        """Call ``renew`` (which renews the claims of the tasks held now) every third of the lease, from a daemon thread.
 
-        The thread holds the callback weakly: a controller nobody uses any
+        The thread holds a bound method weakly: a controller nobody uses any
         more is collected, and its thread ends at its next turn.
         """
         if self._thread is not None:
             return
-        method = weakref.WeakMethod(held_keys) if hasattr(held_keys, "__self__") else (lambda: held_keys)
+        method = weakref.WeakMethod(renew) if hasattr(renew, "__self__") else (lambda: renew)
         interval = max(0.05, self.lease / 3)
         stop = self._stop
 
@@ -137,8 +136,7 @@ class TaskClaims:
                 if callback is None:
                     return
                 try:
-                    now = clock()
-                    self.renew(callback(now), now)
+                    callback()
                 except Exception as err:  # the database gone for a moment: the next turn tries again
                     logger.warning("Could not renew the task claims: %s", err)
                 del callback

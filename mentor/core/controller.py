@@ -67,6 +67,12 @@ SKIPS_SHOWN = 5
 
 # seconds between two reads of the claims of tasks other processes hold, for a tab that ran out
 REFRESH_PARKED = 2.0
+# batches a process pulls and claims at once when processes share a dataset (at most CLAIM_BLOCK_MAX
+# tasks): fewer claims, and another process walking the same stream skips the block with one claim
+# instead of fighting over it task by task. At the end of a stream, the tasks a server claimed and none
+# of its annotators took reach the other servers when the claim's lease runs out.
+CLAIM_BLOCK_BATCHES = 2
+CLAIM_BLOCK_MAX = 50
 
 # keys of the settings the web app reads; anything else it needs comes from the recipe's config
 UI_SETTINGS = ("batch_size", "history_size", "instant_submit", "show_stats")
@@ -167,6 +173,7 @@ class Controller:
         self._feed = self._make_feed()
         self._claims = self._make_claims()
         self._parked_checked = 0.0
+        self._block = min(CLAIM_BLOCK_MAX, CLAIM_BLOCK_BATCHES * self.batch_size) if self._claims is not None else 0
 
     # -- set-up -------------------------------------------------------------
 
@@ -359,6 +366,8 @@ class Controller:
         tab = tab or ""
         wanted = self.batch_size
         now = time.time()
+        if self._claims is not None:
+            self._recheck_parked(session, now)
         with self._state:
             tasks = self._feed.take(session, wanted, now, self.sessions, tab)
         tasks = self._claimed(session, tasks, now)
@@ -374,10 +383,10 @@ class Controller:
             if self._exhausted:
                 break
             with self._recipe:
-                pulled = self._pull(wanted - len(tasks))
+                # with claims, a block at once: the other processes skip it in one claim
+                pulled = self._pull(max(wanted - len(tasks), self._block))
+            self._admit(session, pulled, now)
             with self._state:
-                for task, ident, key in pulled:
-                    self._feed.admit(task, ident, key)
                 more = self._feed.take(session, wanted - len(tasks), now, self.sessions, tab)
             tasks += self._claimed(session, more, now)
         with self._state:
@@ -387,27 +396,76 @@ class Controller:
         signed = [self._signer.sign(task, ident & DIGEST_MASK) for ident, task in tasks]
         return Questions(signed, session.id, self.total, progress, kind, held)
 
-    def _claimed(self, session: Session, tasks: List[Tuple[int, Task]], now: float) -> List[Tuple[int, Task]]:
-        """The tasks this process may send: claimed in the database, not answered through another process.
+    def _admit(self, session: Session, pulled: List[Tuple[Task, int, int]], now: float) -> None:
+        """Add tasks pulled from the stream to the feed, claiming them first when processes share the dataset.
 
-        The rest go back to the feed: parked until the other process's lease
-        ends, or dropped for good when the dataset has their answer.
+        A task another process claimed waits parked until its lease ends; one
+        the dataset has an answer for is left out.
+        """
+        if self._claims is None:
+            with self._state:
+                for task, ident, key in pulled:
+                    self._feed.admit(task, ident, key)
+            return
+        with self._database_errors(session.id):
+            verdict = self._claims.claim([(ident, key) for _, ident, key in pulled], now)
+        self._claims.start_renewing(self._renew_claims)
+        granted = set(verdict.granted)
+        answered = set(verdict.answered)
+        assert isinstance(self._feed, SharedFeed)
+        with self._state:
+            for task, ident, key in pulled:
+                if ident in granted:
+                    self._feed.admit(task, ident, key, claimed_until=now + self._claims.lease)
+                elif ident in answered:
+                    self._feed.done.add(key)
+                    self._dataset_keys.add(key)
+                else:
+                    self._feed.admit(task, ident, key, parked=verdict.held.get(ident, now + self._claims.lease))
+
+    def _claimed(self, session: Session, tasks: List[Tuple[int, Task]], now: float) -> List[Tuple[int, Task]]:
+        """The tasks this process may send: those it holds a claim on with time left, claimed again if not.
+
+        A claim that would run out within half a lease is renewed here, and
+        the tasks another process has taken or answered meanwhile go back to
+        the feed (parked, or dropped for good).
         """
         if self._claims is None or not tasks:
             return tasks
         assert isinstance(self._feed, SharedFeed)
-        candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks]
+        lease = self._claims.lease
+        with self._state:
+            stale = set(self._feed.unclaimed([ident for ident, _ in tasks], now + lease / 2))
+        if not stale:
+            return tasks
+        candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks if ident in stale]
         with self._database_errors(session.id):
             verdict = self._claims.claim(candidates, now)
-        self._claims.start_renewing(self._held_keys, time.time)
-        if not (verdict.held or verdict.answered):
-            return tasks
+        self._claims.start_renewing(self._renew_claims)
         with self._state:
+            self._feed.set_claimed(verdict.granted, now + lease)
             for ident, until in verdict.held.items():
                 self._feed.hold_elsewhere(session, ident, until)
             self._forget_answered(session, verdict.answered)
-        granted = set(verdict.granted)
-        return [(ident, task) for ident, task in tasks if ident in granted]
+        refused = set(verdict.held) | set(verdict.answered)
+        return [(ident, task) for ident, task in tasks if ident not in refused]
+
+    def _recheck_parked(self, session: Session, now: float) -> None:
+        """Claim again, in one go, the parked tasks whose holder's lease has run out (most were answered)."""
+        assert self._claims is not None and isinstance(self._feed, SharedFeed)
+        lease = self._claims.lease
+        with self._state:
+            due = self._feed.due_parked(now, now + lease)
+        if not due:
+            return
+        with self._database_errors(session.id):
+            verdict = self._claims.claim(due, now)
+        with self._state:
+            for ident in verdict.granted:
+                self._feed.unpark(ident, now + lease)
+            for ident, until in verdict.held.items():
+                self._feed.repark(ident, until)
+            self._forget_answered(None, verdict.answered)
 
     def _forget_answered(self, session: Optional[Session], idents: List[int]) -> None:
         """Tasks the dataset has answers for from another process leave the feed (caller holds ``_state``)."""
@@ -446,11 +504,16 @@ class Controller:
                 self._feed.unpark(ident)
         return bool(verdict.granted)
 
-    def _held_keys(self, now: float) -> Set[int]:
-        """The keys of the tasks this process's sessions hold now, whose claims the renewal keeps."""
+    def _renew_claims(self) -> None:
+        """Renew the claims of the tasks this process's sessions hold now (the renewal thread calls it)."""
+        assert self._claims is not None and isinstance(self._feed, SharedFeed)
+        now = time.time()
         with self._state:
-            assert isinstance(self._feed, SharedFeed)
-            return self._feed.held_keys(now, self.sessions)
+            held = self._feed.held_keys(now, self.sessions)
+        if held:
+            self._claims.renew(held.values(), now)
+            with self._state:
+                self._feed.set_claimed(held, now + self._claims.lease)
 
     def _pull(self, count: int) -> List[Tuple[Task, int, int]]:
         """Up to ``count`` tasks from the stream that aren't excluded, with their keys (caller holds ``_recipe``)."""

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from ..tasks import Task
 from .keys import KeySet
@@ -49,6 +49,7 @@ class TaskState:
     key: int
     answered_by: Set[str] = field(default_factory=set)
     open: Dict[str, float] = field(default_factory=dict)  # session id -> time sent
+    claimed_until: float = 0.0  # this process's claim on it lasts until then (mentor.core.claims)
 
 
 class SharedFeed:
@@ -91,15 +92,24 @@ class SharedFeed:
         """Whether a task from the stream is not worth admitting (cheap, lock-free read)."""
         return key in self.done or key in self._admitted
 
-    def admit(self, task: Task, ident: int, key: int) -> bool:
-        """Add a task pulled from the stream; False when it is excluded or a repeat."""
+    def admit(self, task: Task, ident: int, key: int, claimed_until: float = 0.0, parked: float = 0.0) -> bool:
+        """Add a task pulled from the stream; False when it is excluded or a repeat.
+
+        ``claimed_until``: this process claimed it until then; ``parked``:
+        another process holds it until then, so it waits in ``elsewhere``.
+        """
         if key in self.done or key in self._admitted or ident in self.pool or ident in self.elsewhere:
             return False
         self._admitted.add(key)
         answered_by = set(self.prior.get(key, ()))
         if self.prior_bare:
             answered_by |= self.prior_bare.get(key >> 64, set())
-        self.pool[ident] = TaskState(task, key, answered_by=answered_by)
+        state = TaskState(task, key, answered_by=answered_by, claimed_until=claimed_until)
+        if parked:
+            self.elsewhere[ident] = state
+            heapq.heappush(self._wake, (parked, ident))
+        else:
+            self.pool[ident] = state
         return True
 
     def _holds(self, sid: str, ident: int, now: float, sessions: Dict[str, Session]) -> bool:
@@ -114,7 +124,6 @@ class SharedFeed:
         sid = session.id
         sent: Set[int] = set()
         session.seen[tab] = now
-        self._wake_up(now)
         for ident in session.resend.pop(tab, ()):
             state = self.pool.get(ident)
             if (
@@ -215,28 +224,52 @@ class SharedFeed:
         self.done.add(state.key)
         return state.key
 
-    def _wake_up(self, now: float) -> None:
-        """Move the tasks whose holder's lease has run out back into the pool."""
+    def due_parked(self, now: float, recheck: float) -> List[Tuple[int, int]]:
+        """``(ident, key)`` of the parked tasks whose holder's lease has run out, to claim again.
+
+        They stay parked (and counted) meanwhile, due again at ``recheck``
+        unless :meth:`unpark`, :meth:`repark` or :meth:`answered_elsewhere` settles them first.
+        """
+        due: List[Tuple[int, int]] = []
         while self._wake and self._wake[0][0] <= now:
             _, ident = heapq.heappop(self._wake)
-            state = self.elsewhere.pop(ident, None)
+            state = self.elsewhere.get(ident)
             if state is not None:
-                self.pool[ident] = state
+                due.append((ident, state.key))
+        for ident, _ in due:
+            heapq.heappush(self._wake, (recheck, ident))
+        return due
 
     def parked(self) -> List[Tuple[int, int]]:
         """``(ident, key)`` of the tasks another process holds."""
         return [(ident, state.key) for ident, state in self.elsewhere.items()]
 
-    def unpark(self, ident: int) -> None:
-        """Offer a parked task again now (its holder let it go early)."""
+    def repark(self, ident: int, until: float) -> None:
+        """Still held by another process: offer it again at ``until``."""
+        if ident in self.elsewhere:
+            heapq.heappush(self._wake, (until, ident))
+
+    def unpark(self, ident: int, claimed_until: float = 0.0) -> None:
+        """Back to the pool (its holder let it go), claimed by this process until ``claimed_until``."""
         state = self.elsewhere.pop(ident, None)
         if state is not None:
+            state.claimed_until = claimed_until
             self.pool[ident] = state
 
-    def held_keys(self, now: float, sessions: Dict[str, Session]) -> Set[int]:
-        """The keys of the tasks a session of this process holds now (their claims are renewed)."""
+    def unclaimed(self, idents: List[int], before: float) -> List[int]:
+        """Those of ``idents`` in the pool whose claim by this process ends before ``before``."""
+        return [ident for ident in idents if ident in self.pool and self.pool[ident].claimed_until < before]
+
+    def set_claimed(self, idents: Iterable[int], until: float) -> None:
+        for ident in idents:
+            state = self.pool.get(ident)
+            if state is not None:
+                state.claimed_until = until
+
+    def held_keys(self, now: float, sessions: Dict[str, Session]) -> Dict[int, int]:
+        """``ident -> key`` of the tasks a session of this process holds now (their claims are renewed)."""
         return {
-            state.key
+            ident: state.key
             for ident, state in self.pool.items()
             if any(self._holds(sid, ident, now, sessions) for sid in state.open)
         }

@@ -31,7 +31,7 @@ def pair(make_controller: MakeController, n: int, **settings: Any) -> List[Contr
     return [make_controller(list(tasks), claim_owner=owner, **settings) for owner in ("host:1", "host:2")]
 
 
-def test_issue13_two_processes_never_serve_the_same_task(make_controller: MakeController) -> None:
+def test_issue13_two_processes_never_serve_the_same_task(make_controller: MakeController, clock: Clock) -> None:
     one, two = pair(make_controller, 23, batch_size=4)
     served: List[str] = []
     for _ in range(10):
@@ -40,6 +40,8 @@ def test_issue13_two_processes_never_serve_the_same_task(make_controller: MakeCo
             served += texts(batch)
             ctrl.give_answers(answer(batch), name)
     assert sorted(served) == sorted(f"text {i}" for i in range(23))  # each once, whichever process
+    assert served[4:8] == ["text 8", "text 9", "text 10", "text 11"]  # each claims two batches at a time
+    clock.now += 3  # a tab that ran out learns from the claims that the other server answered the rest
     for ctrl, name in ((one, "alex"), (two, "bea")):
         out = ctrl.get_questions(name)
         assert out.tasks == [] and out.held_elsewhere == 0
@@ -49,20 +51,24 @@ def test_issue13_two_processes_never_serve_the_same_task(make_controller: MakeCo
 def test_issue13_a_lease_that_runs_out_hands_the_task_to_the_other_process(
     make_controller: MakeController, clock: Clock
 ) -> None:
-    one, two = pair(make_controller, 4, batch_size=2, session_hold_seconds=60)
-    lost = texts(one.get_questions("alex").tasks)  # alex's server stops renewing (closed tab, killed)
-    mine = two.get_questions("bea")
-    assert texts(mine.tasks) == ["text 2", "text 3"]
-    two.give_answers(answer(mine.tasks), "bea")
+    one, two = pair(make_controller, 8, batch_size=2, session_hold_seconds=60)
+    assert texts(one.get_questions("alex").tasks) == ["text 0", "text 1"]  # claims 0-3; then its tab goes quiet
+    for expected in (["text 4", "text 5"], ["text 6", "text 7"]):
+        mine = two.get_questions("bea")
+        assert texts(mine.tasks) == expected
+        two.give_answers(answer(mine.tasks), "bea")
     out = two.get_questions("bea")
-    assert out.tasks == [] and out.held_elsewhere == 2  # waits: the other server holds two
+    assert out.tasks == [] and out.held_elsewhere == 4  # waits: the other server holds four
     clock.now += 59
     assert two.get_questions("bea").tasks == []
-    clock.now += 2  # the lease (session_hold_seconds) has run out
-    out = two.get_questions("bea")
-    assert texts(out.tasks) == lost
-    two.give_answers(answer(out.tasks), "bea")
-    # alex's server got nothing more, and knows the work is done once it looks
+    clock.now += 2  # the lease (session_hold_seconds) has run out: nobody renewed it
+    handed: List[str] = []
+    for _ in range(2):
+        out = two.get_questions("bea")
+        handed += texts(out.tasks)
+        two.give_answers(answer(out.tasks), "bea")
+    assert sorted(handed) == ["text 0", "text 1", "text 2", "text 3"]
+    # alex's server serves nothing more, and knows the work is done once it looks
     clock.now += 61
     done = one.get_questions("alex")
     assert done.tasks == [] and done.held_elsewhere == 0
@@ -92,4 +98,4 @@ def test_issue13_a_second_process_is_told_at_start(make_controller: MakeControll
     assert two.sharing_notice() is None
     one.get_questions("alex")
     notice = two.sharing_notice()
-    assert notice is not None and "host:1 (2 tasks)" in notice and "'ds'" in notice
+    assert notice is not None and "host:1 (4 tasks)" in notice and "'ds'" in notice
