@@ -112,3 +112,32 @@ def test_textcat_fetch_exclusive_preselects_the_top_label(
         served = list(components.stream)
     assert [t["_task_hash"] for t in served] == [t["_task_hash"] for t in _lines(out)]
     assert len(fake.requests) == len(TEXTS)
+
+
+def test_ctrl_c_during_a_fetch_leaves_whole_lines_and_a_rerun_finishes(
+    mentor, mentor_home: Path, source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "cats.jsonl"
+    args = [sys.executable, "-m", "mentor", "textcat.llm.fetch", str(source), str(out), "--label", "TECH"]
+    with FakeLLM(lambda text, prompt: '{"categories": []}', delay=0.4) as fake:
+        _configure(monkeypatch, fake)
+        env = {**os.environ, "MENTOR_BATCH_SIZE": "2", "MENTOR_LLM_CONCURRENCY": "1"}
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (out.exists() and out.stat().st_size):
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)  # mid-run: a batch of 2 is written every 0.8 s
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        data = out.read_text()
+        assert data.endswith("\n") and 1 <= len(data.splitlines()) < len(TEXTS)
+        assert all(json.loads(line)["text"] in TEXTS for line in data.splitlines())
+        again = mentor("textcat.llm.fetch", str(source), str(out), "--label", "TECH")
+    assert again.code == 0, again.err
+    assert sorted(t["text"] for t in _lines(out)) == sorted(TEXTS)
