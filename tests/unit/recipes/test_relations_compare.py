@@ -160,3 +160,34 @@ def test_textcat_eval_keeps_the_model_decision_and_scores_it(textcat_model: Path
     assert "0.500" in out and "1.000" in out  # accuracy and recall 0.5, precision 1
     with pytest.raises(NeedsLabels):
         textcat_eval("ev", str(textcat_model), str(source))
+
+
+def test_on_exit_tables_read_the_stored_answers(textcat_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # on_exit gets the controller; the tables come from everything stored in the dataset, through the Database
+    from types import SimpleNamespace
+
+    from mentor.db import connect
+
+    a, b = _outputs(tmp_path)
+    comps = compare("ab", a, b, no_random=True)
+    source = write_jsonl(tmp_path / "texts.jsonl", [{"text": "I loved it, wonderful."}])
+    evaluation = textcat_eval("ev", str(textcat_model), str(source), label="POSITIVE")
+    db = connect(f"sqlite:///{tmp_path / 'mentor.db'}")
+    try:
+        controller = SimpleNamespace(db=db)
+        comps.on_exit(controller)
+        assert "No answers in 'ab' yet" in capsys.readouterr().out
+        for name in ("ab", "ev"):
+            db.add_dataset(name)
+        tasks = list(comps.stream)
+        db.add_examples([{**tasks[0], "answer": "reject"}, {**tasks[1], "answer": "reject"}, {**tasks[2], "answer": "accept"}], ["ab"])
+        db.add_examples([{**next(iter(evaluation.stream)), "answer": "reject"}], ["ev"])
+        comps.on_exit(controller)
+        evaluation.on_exit(controller)
+    finally:
+        db.close()
+    out = capsys.readouterr().out
+    assert "A/B results in 'ab'" in out and "B (b.jsonl) was preferred in 2 of 3" in out
+    assert "against the answers in 'ev'" in " ".join(out.split())  # wasabi wraps a long title
+    row = next(line for line in out.splitlines() if line.startswith("POSITIVE"))
+    assert row.split()[1:6] == ["1", "0", "1", "0", "0"]  # n, TP, FP (the model said yes, the answer no), FN, TN
