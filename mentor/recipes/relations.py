@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Iterable, Iterator, Optional
+from typing import Annotated, Any, Iterable, Iterator, Optional, Sequence
 
 from ..core import Components
 from ..core.answers import relation_problem
 from ..errors import NeedsLabels
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
-from ..tasks import Task, split_string
+from ..tasks import Task, rehash_task, split_string
 from .ner_manual import tokenized_stream
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,17 @@ def checked_relations(stream: Iterable[Task]) -> Iterator[Task]:
         yield task
 
 
+def with_entities(stream: Iterable[Task], nlp: Any, labels: Sequence[str]) -> Iterator[Task]:
+    """Pre-fill the spans of tasks that have none with the pipeline's entities (``labels`` only, when given)."""
+    from ..preprocess import spans_to_dicts
+
+    for task in stream:
+        if not task.get("spans"):
+            task["spans"] = spans_to_dicts(nlp(str(task["text"])).ents, labels=labels or None)
+            task = rehash_task(task)
+        yield task
+
+
 @recipe("rel.manual", group="annotation")
 def rel_manual(
     dataset: Annotated[str, Arg(help="Dataset to save annotations to")],
@@ -46,6 +57,7 @@ def rel_manual(
     patterns: Annotated[Optional[Path], Opt("--patterns", "-pt", help="Match patterns JSONL to pre-highlight spans")] = None,
     wrap: Annotated[bool, Opt("--wrap", "-W", help="Wrap the text over several lines instead of one scrolling line")] = False,
     hide_arrow_heads: Annotated[bool, Opt("--hide-arrow-heads", "-HA", help="Draw the relations without arrow heads")] = False,
+    add_ents: Annotated[bool, Opt("--add-ents", "-AE", help="Pre-fill spans with the pipeline's entities (and offer their labels)")] = False,
     loader: Annotated[Optional[str], Opt("--loader", "-lo", help="Loader: jsonl, json, csv, tsv, txt")] = None,
     exclude: Annotated[Optional[str], Opt("--exclude", "-e", help="Comma-separated datasets to skip")] = None,
 ) -> Components:
@@ -62,6 +74,12 @@ def rel_manual(
     span_labels = split_string(span_label)
     nlp = load_pipeline(spacy_model)
     stream = tokenized_stream(nlp, source, patterns=patterns, highlight_chars=False, loader=loader)
+    if add_ents:
+        from ..models.annotator import entity_annotator
+
+        known = entity_annotator(nlp).labels  # NoEntityRecognizer (one line) when the pipeline has none
+        span_labels = span_labels or known
+        stream = stream.apply(with_entities, nlp, span_labels)
     return Components(
         dataset=dataset,
         view_id="relations",

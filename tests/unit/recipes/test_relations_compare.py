@@ -191,3 +191,19 @@ def test_on_exit_tables_read_the_stored_answers(textcat_model: Path, tmp_path: P
     assert "against the answers in 'ev'" in " ".join(out.split())  # wasabi wraps a long title
     row = next(line for line in out.splitlines() if line.startswith("POSITIVE"))
     assert row.split()[1:6] == ["1", "0", "1", "0", "0"]  # n, TP, FP (the model said yes, the answer no), FN, TN
+
+
+def test_rel_manual_add_ents_prefills_spans_and_offers_their_labels(tmp_path: Path) -> None:
+    model = _ruler(tmp_path / "ruler", [{"label": "ORG", "pattern": "Acme"}, {"label": "PERSON", "pattern": "Alice"}])
+    source = write_jsonl(tmp_path / "texts.jsonl", [
+        {"text": "Alice works at Acme."},
+        {"text": "Acme hired Alice.", "spans": [{"start": 0, "end": 4, "label": "COMPANY"}]},  # its own spans stay
+    ])
+    comps = rel_manual("rel", str(model), str(source), label="WORKS_AT", add_ents=True)
+    assert comps.config["relations_span_labels"] == ["ORG", "PERSON"]
+    first, second = comps.stream
+    assert [(s["label"], s["token_start"], s["token_end"]) for s in first["spans"]] == [("PERSON", 0, 0), ("ORG", 3, 3)]
+    assert [s["label"] for s in second["spans"]] == ["COMPANY"]
+    only_org = next(iter(rel_manual("rel", str(model), str(source), label="WORKS_AT", span_label="ORG", add_ents=True).stream))
+    assert [s["label"] for s in only_org["spans"]] == ["ORG"]
+    assert only_org["_task_hash"] != first["_task_hash"]
