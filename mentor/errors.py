@@ -731,3 +731,26 @@ class NotConll(InputError):
     def __init__(self, dataset: str, index: int, problem: str) -> None:
         self.dataset, self.index = dataset, index
         super().__init__(f"Answer {index} of '{dataset}' can't be written as CoNLL and was left out: {problem}")
+
+
+# M240-M249: audio and video (loaders/media.py, recipes/audio.py)
+class MediaOutsideSource(InvalidLine):
+    """A JSONL task names a local media file outside the source's folder (served only with --fetch-media)."""
+
+    code = "M240"
+
+
+class MediaFileMissing(InvalidLine):
+    """A JSONL task names a local media file that isn't there, or isn't audio or video."""
+
+    code = "M241"
+
+
+class NoMediaFiles(InputError):
+    """A source folder holds no audio or video file mentor can serve."""
+
+    code = "M242"
+
+    def __init__(self, folder: Union[str, Path], suffixes: str) -> None:
+        self.folder = str(folder)
+        super().__init__(f"{folder}: no audio or video files ({suffixes})")
