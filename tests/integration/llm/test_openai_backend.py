@@ -102,7 +102,8 @@ def test_concurrency_is_limited(tmp_path: Path) -> None:
         started = time.monotonic()
         _suggester(fake, tmp_path, concurrency=3, cache=None).suggest(texts)
         elapsed = time.monotonic() - started
-    assert fake.max_in_flight == 3 and len(fake.requests) == 12
+    # never more than 3 at once; at least 2 (exactly 3 on an idle machine, fewer threads may overlap on a busy one)
+    assert 2 <= fake.max_in_flight <= 3 and len(fake.requests) == 12
     assert elapsed >= 4 * 0.15  # 12 requests, 3 at a time: 4 rounds at least
 
 
