@@ -141,6 +141,27 @@ def _parts(task: Task, keys: Sequence[str]) -> List[str]:
     return [canonical_json(task[key]) for key in keys if key in task]
 
 
+# mentor's hashes of an imported task whose own (a Prodigy export's) differ: see mentor.core.keys
+OWN_HASHES_FIELD = "_mentor_hashes"
+
+
+def mark_own_hashes(task: Task) -> bool:
+    """Add ``_mentor_hashes`` (last) when the task's hashes aren't the ones mentor computes; True if added.
+
+    ``[input hash, task hash, input digest as 16 hex digits]``. For imports:
+    the file's hashes stay where they are (a Prodigy export keeps its
+    identity), mentor's go beside them, so that exclusion matches either. A
+    task whose hashes mentor reproduces is left as it is.
+    """
+    task.pop(OWN_HASHES_FIELD, None)
+    input_hash = get_input_hash(task)
+    task_hash = get_task_hash(task, input_hash)
+    if task.get("_input_hash") == input_hash and task.get("_task_hash") == task_hash:
+        return False
+    task[OWN_HASHES_FIELD] = [input_hash, task_hash, format(input_digest(task), "016x")]
+    return True
+
+
 IGNORE_KEYS = frozenset(
     ("score", "rank", "model", "source", "pattern", "priority", "path", "answer", "meta")
 )

@@ -18,8 +18,7 @@ from ..db import Database, validate_dataset_name
 from ..db.preview import preview_add
 from ..errors import EmptySource, InputError, InvalidChoice, SourceIsFolder
 from ..loaders import STDIN, get_stream
-from ..tasks import ANSWERS, Task
-from .keys import mark_own_hashes
+from ..tasks import ANSWERS, OWN_HASHES_FIELD, Task
 
 
 @dataclass
@@ -47,9 +46,14 @@ def with_default_answer(stream: Iterator[Task], answer: str, counts: Dict[str, i
 
 
 def with_own_hashes(stream: Iterator[Task], counts: Dict[str, int]) -> Iterator[Task]:
-    """Store mentor's hashes beside a file's own where they differ (see mentor.core.keys), counting them."""
+    """Count the tasks the loader gave mentor's hashes beside the file's, keeping that field last.
+
+    Last, because exclusion reads it from the end of the stored JSON (mentor.core.keys).
+    """
     for task in stream:
-        if mark_own_hashes(task):
+        own = task.pop(OWN_HASHES_FIELD, None)
+        if own is not None:
+            task[OWN_HASHES_FIELD] = own
             counts["foreign"] += 1
         yield task
 
@@ -87,7 +91,7 @@ def import_file(
     check_answer(answer, answer_option)
     if source != STDIN and Path(source).is_dir() and loader != "images":
         raise SourceIsFolder(source)
-    stream = get_stream(source, loader=loader, rehash=rehash, skip_invalid=skip_invalid)
+    stream = get_stream(source, loader=loader, rehash=rehash, skip_invalid=skip_invalid, own_hashes=not rehash)
     counts = {"kept": 0, "foreign": 0}
     tasks = with_default_answer(iter(stream), answer, counts)
     if not rehash:

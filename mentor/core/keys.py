@@ -19,19 +19,18 @@ may carry hashes mentor would never compute for the same text. ``db-in``
 keeps them and adds ``_mentor_hashes``: ``[input hash, task hash, input
 digest]`` as mentor computes them, the last field of the stored JSON. Such a
 task is known by both: its bare file hashes, and mentor's key for the same
-task (:func:`mark_own_hashes`, :func:`own_key_of`), so the imported work is
+task (:func:`mentor.tasks.mark_own_hashes`, :func:`own_key_of`), so the imported work is
 never served again, whichever way the stream was hashed.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Set, Tuple
 
-from ..tasks import Task, get_input_hash, get_task_hash, input_digest, task_key
+from ..tasks import OWN_HASHES_FIELD, Task, input_digest, task_key
 
 DIGEST_FIELD = "_input_digest"
 _STORED = f'"{DIGEST_FIELD}":"'
 DIGEST_MASK = (1 << 64) - 1  # a key's low bits: its input digest
-OWN_HASHES_FIELD = "_mentor_hashes"
 _OWN = f'"{OWN_HASHES_FIELD}":['
 # the field is last and at most ~60 characters long: read from the tail only, never the whole text
 _OWN_TAIL = 96
@@ -89,22 +88,6 @@ def _parse_own(tail: str, by: str) -> Optional[int]:
     except (IndexError, ValueError):
         return None
     return ((input_hash if by == "input" else task_hash) << 64) | digest
-
-
-def mark_own_hashes(task: Task) -> bool:
-    """Add ``_mentor_hashes`` (last) when the task's hashes aren't the ones mentor computes; True if added.
-
-    For imports: the file's hashes stay where they are (a Prodigy export
-    keeps its identity), mentor's go beside them so that exclusion matches
-    either. A task whose hashes mentor reproduces is left as it is.
-    """
-    task.pop(OWN_HASHES_FIELD, None)
-    input_hash = get_input_hash(task)
-    task_hash = get_task_hash(task, input_hash)
-    if task.get("_input_hash") == input_hash and task.get("_task_hash") == task_hash:
-        return False
-    task[OWN_HASHES_FIELD] = [input_hash, task_hash, format_digest(input_digest(task))]
-    return True
 
 
 def strip_own_hashes(content: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Set, Union
 
 from ..errors import InvalidLine, InvalidSource, SourceIsFolder, SourceNotFound, UnknownLoader
-from ..tasks import Task, set_hashes, task_key
+from ..tasks import Task, mark_own_hashes, set_hashes, task_key
 from .conll import load_conll, load_iob
 from .csv import check_header, load_csv, load_tsv
 from .docbin import load_docbin
@@ -112,11 +112,20 @@ def check_source(source: Union[str, Path], name: str, input_key: str) -> None:
         check_header(source, delimiter="," if name == "csv" else "\t", input_key=input_key)
 
 
-def hash_tasks(tasks: Iterable[Task], *, rehash: bool = False, dedup: bool = False) -> Iterator[Task]:
-    """Set each task's hashes (recomputed with ``rehash``); ``dedup`` drops a task seen before, lazily."""
+def hash_tasks(
+    tasks: Iterable[Task], *, rehash: bool = False, dedup: bool = False, own_hashes: bool = False
+) -> Iterator[Task]:
+    """Set each task's hashes (recomputed with ``rehash``); ``dedup`` drops a task seen before, lazily.
+
+    ``own_hashes``: a task that came with hashes also gets mentor's beside them where they differ
+    (:func:`~mentor.tasks.mark_own_hashes`).
+    """
     seen: Set[int] = set()
     for task in tasks:
+        hashed = own_hashes and not rehash and ("_input_hash" in task or "_task_hash" in task)
         set_hashes(task, overwrite=rehash)
+        if hashed:
+            mark_own_hashes(task)
         if dedup:
             # the task hash and the text: two texts whose 32-bit hashes collide are both kept
             key = task_key(task)
@@ -134,6 +143,7 @@ def get_stream(
     dedup: bool = False,
     skip_invalid: bool = True,
     input_key: str = "text",
+    own_hashes: bool = False,
 ) -> Stream:
     """Open a source as a lazy stream of hashed tasks.
 
@@ -147,6 +157,9 @@ def get_stream(
     InvalidLine/MissingField when the stream reaches it (``db-in``'s all or
     nothing). ``dedup`` drops a task only when an earlier one had the same
     ``_task_hash`` and the same input (:func:`~mentor.tasks.task_key`).
+    ``own_hashes`` (imports) adds mentor's hashes beside a file's own where
+    they differ (:func:`~mentor.tasks.mark_own_hashes`); tasks the file left
+    unhashed are hashed once, as always.
     """
     if str(source) != STDIN and not Path(source).exists():
         raise SourceNotFound(source)
@@ -160,7 +173,7 @@ def get_stream(
 
     def factory() -> Iterator[Task]:
         report.reset()
-        yield from hash_tasks(load(source, **options), rehash=rehash, dedup=dedup)
+        yield from hash_tasks(load(source, **options), rehash=rehash, dedup=dedup, own_hashes=own_hashes)
         report.finish()
 
     def validate() -> None:
