@@ -6,7 +6,7 @@ from e2e_support import png_data_uri, tokenize, wait_task
 
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 NON_HTML_VIEWS = ["text", "classification", "choice", "ner", "ner_manual", "spans_manual", "text_input", "image_manual",
-                  "relations", "compare", "diff"]
+                  "relations", "compare", "diff", "llm_io"]
 
 
 def hostile_task() -> dict:
@@ -26,6 +26,8 @@ def hostile_task() -> dict:
         "left": {"text": f"{PAYLOAD} left", "spans": [{"start": 0, "end": 8, "label": PAYLOAD}]},
         "right": {"text": f"right {PAYLOAD}", PAYLOAD: PAYLOAD},
         "mapping": {"A": "left", "B": "right"},
+        # llm_io: what a model was asked and replied, all hostile
+        "llm_io": {"backend": PAYLOAD, "model": PAYLOAD, "prompt": PAYLOAD, "response": PAYLOAD, "dropped": [PAYLOAD]},
     }
 
 
@@ -42,6 +44,7 @@ def test_payloads_stay_text_in_every_view(serve, open_page, screenshot) -> None:
         "field_label": PAYLOAD,
         "field_placeholder": PAYLOAD,
         "relations_span_labels": [PAYLOAD],
+        "llm_io_open": True,
         "blocks": [{"view_id": view} for view in NON_HTML_VIEWS],
     }
     server = serve("blocks", [hostile_task(), {**hostile_task(), "text": f"Second {PAYLOAD}"}], config=config)
