@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, Union
 
-import srsly
-
 from ..errors import InvalidEncoding, InvalidLine, MissingField
-from .lines import OnInvalid, Source, read_lines
+from .jsonl import read_json_lines
+from .lines import OnInvalid, Source
 from .validate import find_unencodable, may_hold_surrogates
 
 OutputId = Union[str, int]
@@ -48,16 +47,4 @@ def _check(record: Any, source: Source, number: int, raw: str) -> Output:
 
 def load_outputs(source: Source, *, on_invalid: OnInvalid = None) -> Iterator[Output]:
     """Yield each line's output lazily; a bad line raises InvalidLine or goes to ``on_invalid``."""
-    for number, line in read_lines(source, on_invalid):
-        if not line.strip():
-            continue
-        try:
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as err:
-                raise InvalidLine(source, number, f"not valid JSON ({err})") from None
-            yield _check(record, source, number, line)
-        except InvalidLine as error:
-            if on_invalid is None:
-                raise
-            on_invalid(error)
+    return read_json_lines(source, _check, on_invalid)
