@@ -2,17 +2,22 @@
 
 Without ``--address`` ``ray.init`` starts a local cluster of ``workers`` CPUs
 for this run and stops it at the end; with one, the run joins that cluster
-(whose nodes need mentor and the pipeline at the same path). Each of the
-``workers`` actors predicts a whole shard at a time; the driver keeps two
-shards queued per actor, so none waits between shards while the source is
-read no faster than the actors predict, and writes each shard as it comes
-back (in any order: each is its own file). A worker's failure stops the run
-with PredictWorkerFailed; the shards written before it stay.
+(whose nodes need mentor, the pipeline at the same path and OUT on storage
+they all write, such as NFS). Each of the ``workers`` actors predicts a whole
+shard at a time and writes it itself, atomically as the local engine does,
+so the predictions never travel back through the driver, which only reads
+the source and hands out shards: with two workers on two cores, a driver
+that also serialised every prediction took a good part of a core from them.
+The driver keeps two shards queued per actor, so none waits between shards
+while the source is read no faster than the actors predict. Shards finish
+in any order; each is its own file. A worker's failure stops the run with
+PredictWorkerFailed; the shards written before it stay.
 """
 from __future__ import annotations
 
 import logging
 from collections import deque
+from pathlib import Path
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import PredictWorkerFailed, RayNotInstalled
@@ -34,19 +39,23 @@ def import_ray() -> Any:
 class ShardWorker:
     """A Ray actor's state: the pipeline and what it predicts, loaded once per worker process."""
 
-    def __init__(self, pipeline: str, labels: Optional[Sequence[str]], threshold: float, batch_size: int) -> None:
+    def __init__(
+        self, pipeline: str, labels: Optional[Sequence[str]], threshold: float, batch_size: int, out: str
+    ) -> None:
         from ..models.loading import load_pipeline
         from ..models.prediction import pipeline_predictor
 
         self.nlp = load_pipeline(pipeline)
         self.predictor = pipeline_predictor(self.nlp, labels, threshold=threshold)
         self.batch_size = batch_size
+        self.folder = ShardFolder(Path(out))
 
-    def predict(self, tasks: List[Task]) -> List[Task]:
+    def predict(self, index: int, tasks: List[Task]) -> int:
+        """Predict and write shard ``index``; return the lines written."""
         from ..models.prediction import predict_tasks
 
         fields, view_id = self.predictor.fields, self.predictor.view_id
-        return list(predict_tasks(self.nlp, tasks, fields, view_id, batch_size=self.batch_size))
+        return self.folder.write(index, predict_tasks(self.nlp, tasks, fields, view_id, batch_size=self.batch_size))
 
 
 def run_ray(
@@ -74,7 +83,8 @@ def run_ray(
         )
     try:
         actor_class = ray.remote(num_cpus=1)(ShardWorker)
-        actors = [actor_class.remote(pipeline, labels, threshold, batch_size) for _ in range(workers)]
+        out = str(folder.path.resolve())
+        actors = [actor_class.remote(pipeline, labels, threshold, batch_size, out) for _ in range(workers)]
         free: Deque[Any] = deque(actor for _ in range(QUEUED_PER_WORKER) for actor in actors)
         running: Dict[Any, Tuple[Shard, Any]] = {}
         pending = iter(shards)
@@ -89,17 +99,16 @@ def run_ray(
                     on_written(shard)
                     continue
                 actor = free.popleft()
-                running[actor.predict.remote(shard.tasks)] = (shard, actor)
+                running[actor.predict.remote(shard.index, shard.tasks)] = (shard, actor)
 
         submit()
         while running:
             ready, _ = ray.wait(list(running), num_returns=1)
             shard, actor = running.pop(ready[0])
             try:
-                predictions = ray.get(ready[0])
+                ray.get(ready[0])
             except ray.exceptions.RayError as err:
                 raise PredictWorkerFailed(shard.index, _first_line(err)) from None
-            folder.write(shard.index, predictions)
             on_written(shard)
             free.append(actor)
             submit()
