@@ -7,6 +7,7 @@ Prodigy-style recipe returns, which keeps a compatibility layer thin.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Sequence, Union, runtime_checkable
 
 from ..errors import InputError
@@ -28,6 +29,17 @@ class SkippingSource(Protocol):
     def errors(self) -> Sequence[Exception]: ...
 
     def validate(self) -> None: ...
+
+
+@runtime_checkable
+class MediaSource(Protocol):
+    """The local audio and video files the server may send (a loader's ``MediaFiles``).
+
+    The server asks it for the file a task named and sends nothing it doesn't
+    know, so a request can't reach other files (``GET /media``).
+    """
+
+    def find(self, requested: str) -> Optional[Path]: ...
 
 
 UpdateFn = Callable[[List[Task]], Optional[float]]
@@ -56,6 +68,8 @@ class Components:
         in the app) and the ``strict_sources`` check; a ``stream`` that is
         itself such a source is added. Recipes that wrap the stream in a model
         or sorter pass the loader's stream here, since the wrapper hides it.
+    media: the local media files tasks name by path, which the server sends
+        on request (audio and video recipes).
     """
 
     dataset: Union[str, bool]
@@ -71,6 +85,7 @@ class Components:
     config: Dict[str, Any] = field(default_factory=dict)
     sources: List[SkippingSource] = field(default_factory=list)
     get_session_id: Optional[Callable[[], str]] = None
+    media: Optional[MediaSource] = None
 
     def __post_init__(self) -> None:
         self.sources = list(self.sources)

@@ -28,7 +28,7 @@ from .errors import add_error_handlers
 from .headers import SecurityHeadersMiddleware, page_policy
 from .hosts import HostCheckMiddleware, HostPolicy
 from .limits import BodyLimitMiddleware
-from .routes import answers, health, management, project, questions, webapp
+from .routes import answers, health, management, media, project, questions, webapp
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -57,7 +57,7 @@ def create_app(controller: Controller, settings: Settings, *, static_dir: Option
     app.state.session_binding = SessionBinding.from_settings(settings, controller.dataset)
     app.state.static_dir = Path(static_dir) if static_dir is not None else STATIC_DIR
     add_error_handlers(app)
-    for module in (health, project, questions, answers, management, webapp):
+    for module in (health, project, questions, answers, management, media, webapp):
         app.include_router(module.router)
     if app.state.static_dir.is_dir():
         # after the routes, so the API wins; serves the bundle's scripts, styles and fonts
