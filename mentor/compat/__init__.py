@@ -79,6 +79,6 @@ def enable_for_file(path: Path) -> bool:
     real = real_prodigy_origin()
     if real is not None:
         logger.warning("%s imports prodigy: it runs on mentor's compatibility layer, not the Prodigy at %s", path, real)
-    if not any(_is_compat(entry) for entry in sys.path):
-        sys.path.insert(0, str(COMPAT_PATH))
+    # first, even when PYTHONPATH has it already: a real Prodigy earlier on the path would win
+    sys.path[:] = [str(COMPAT_PATH)] + [entry for entry in sys.path if not _is_compat(entry)]
     return True

@@ -173,9 +173,11 @@ def translate(recipe: str, func: Callable, specs: Dict[str, Any]) -> List[Param]
 def typer_parameter(param: Param) -> inspect.Parameter:
     """The ``Annotated[type, Argument|Option]`` parameter typer reads for ``param``."""
     converted = param.convert is not None
-    # a converted or optional value arrives as None when not given: the recipe's own default applies
-    default = None if (converted or param.default is None) and param.default is not EMPTY else param.default
-    hint: Any = param.native if default is not None or param.default is EMPTY else Optional[param.native]
+    hint: Any = param.native
+    default = param.default
+    if default is not EMPTY and (converted or default is None):
+        # not given, a converted value arrives as None: convert_values puts the recipe's own default back
+        hint, default = Optional[param.native], None
     help_text = param.help
     if converted and param.default not in (EMPTY, None):
         help_text = f"{help_text} [default: {param.default}]".strip()
@@ -183,10 +185,7 @@ def typer_parameter(param: Param) -> inspect.Parameter:
         info: Any = typer.Argument(help=help_text, show_default=not converted)
     else:
         info = typer.Option(*param.names, help=help_text, show_default=not converted)
-    return inspect.Parameter(
-        param.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[hint, info],
-        default=EMPTY if param.default is EMPTY else default,
-    )
+    return inspect.Parameter(param.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[hint, info], default=default)
 
 
 def convert_values(params: List[Param], values: Dict[str, Any]) -> Dict[str, Any]:

@@ -109,7 +109,7 @@ def test_arg_style_recipe_with_language_and_session_id(start_server: Callable, s
     url = f"sqlite:///{tmp_path / 'compat.db'}"
     server = start_server(
         ["mark-spans", "spans_ds", "blank:en", str(source), "--label", "FRUIT,NUMBER", "-F", str(RECIPES / "spans_arg_style.py")],
-        db_url=url,
+        db_url=url, timeout=180,
     )
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert client.get("/project").json()["labels"] == ["FRUIT", "NUMBER"]
@@ -151,7 +151,7 @@ def test_pytest_imports_prodigy_from_compat_path(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": path}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout

@@ -75,8 +75,13 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
         db_url: Optional[str] = None,
         extra_env: Optional[Dict[str, str]] = None,
         own_port: bool = False,
+        timeout: float = 60.0,
     ) -> ServerProcess:
-        """``own_port``: a second server beside the first (same home, so the same signing key)."""
+        """``own_port``: a second server beside the first (same home, so the same signing key).
+
+        ``timeout``: longer for a recipe file that imports spaCy itself, which on a loaded
+        machine can take most of the default minute before the server even starts.
+        """
         at = free_port() if own_port else port
         env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
         env.update({"MENTOR_HOME": str(home), "MENTOR_PORT": str(at), "PYTHONUNBUFFERED": "1"})
@@ -85,7 +90,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
         env.update(extra_env or {})
         server = ServerProcess(args, env, at, tmp_path / ("server.log" if at == port else f"server-{at}.log"))
         servers.append(server)
-        return server.start()
+        return server.start(timeout)
 
     yield start
     for server in servers:

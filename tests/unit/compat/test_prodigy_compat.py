@@ -127,3 +127,30 @@ def test_util_and_models(prodigy, tmp_path: Path) -> None:
     assert len(best) == 1
     spans = {(s["start"], s["end"], s["label"]) for s in best[0]["spans"]}
     assert (0, 4, "ORG") in spans and (11, 13, "ORG") not in spans
+
+
+def test_a_real_prodigy_is_named_never_shadowed_unasked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, caplog) -> None:
+    import types
+
+    from mentor.cli.commands.compat_path import compat_path
+    from mentor.compat import real_prodigy_origin
+    from mentor.errors import ProdigyAlreadyImported
+
+    real = tmp_path / "site" / "prodigy"
+    real.mkdir(parents=True)
+    (real / "__init__.py").write_text("")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "site"), str(COMPAT_PATH), *sys.path])
+    assert real_prodigy_origin() == str(real / "__init__.py")  # the compat folder on the path is not "real"
+    compat_path()
+    out, err = capsys.readouterr()
+    assert out.strip() == str(COMPAT_PATH) and "real Prodigy is installed" in err and str(real) in err
+
+    recipe_file = tmp_path / "r.py"
+    recipe_file.write_text("import prodigy\n")
+    monkeypatch.delitem(sys.modules, "prodigy", raising=False)
+    assert enable_for_file(recipe_file) is True
+    assert sys.path[0] == str(COMPAT_PATH) and sys.path.count(str(COMPAT_PATH)) == 1
+    assert "runs on mentor's compatibility layer" in caplog.text
+    monkeypatch.setitem(sys.modules, "prodigy", types.ModuleType("prodigy"))
+    with pytest.raises(ProdigyAlreadyImported):
+        enable_for_file(recipe_file)

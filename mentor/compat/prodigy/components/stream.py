@@ -102,7 +102,6 @@ def _from_dataset(spec: str, *, rehash: bool, dedup: bool, input_key: str) -> St
 
 def get_stream(
     source: Union[str, Path, Sequence[Task], Iterable[Task]],
-    *,
     api: Any = None,
     loader: Optional[str] = None,
     rehash: bool = False,
