@@ -99,6 +99,9 @@ def test_get_stream_lists_and_datasets(prodigy, mentor_home: Path) -> None:
     assert "answer" not in next(iter(get_stream("dataset:old")))
     assert db.get_dataset("missing") is None and db.drop_dataset("old") is True and "old" not in db
     assert isinstance(db, Database)
+    other = connect("sqlite", {"name": "team.db"})  # prodigy.json's meaning: a file in the home folder
+    assert other.url == f"sqlite:///{mentor_home / 'team.db'}"
+    other.close()
 
 
 def test_util_and_models(prodigy, tmp_path: Path) -> None:

@@ -9,19 +9,14 @@ optional datasets that hashes missing tasks, ``get_dataset(name, default)``,
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
-from sqlalchemy.engine import URL
-
 from mentor.db import Database as MentorDatabase
-from mentor.errors import ConfigError, DatasetNotFound
+from mentor.errors import DatasetNotFound
+from mentor.prodigy_settings import database_url
 from mentor.tasks import Task, set_hashes
 
 __all__ = ["connect", "Database"]
-
-DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}
-
 
 class Database(MentorDatabase):
     """mentor's database with Prodigy's method signatures."""
@@ -55,32 +50,22 @@ class Database(MentorDatabase):
         return True
 
 
-def _url(db_id: str, settings: Dict[str, Any]) -> str:
-    """The SQLAlchemy URL for Prodigy's ``db`` and ``db_settings`` (the ``sqlite``/``postgresql``/``mysql`` blocks)."""
-    if db_id not in DRIVERS:
-        raise ConfigError(f"Unknown database '{db_id}': use sqlite, postgresql or mysql")
-    if db_id == "sqlite":
-        name = settings.get("name", "prodigy.db")
-        if name == ":memory:":
-            return "sqlite:///:memory:"
-        return f"sqlite:///{Path(settings.get('path') or '.').expanduser() / name}"
-    return URL.create(
-        DRIVERS[db_id],
-        username=settings.get("user"),
-        password=settings.get("password") or settings.get("passwd"),
-        host=settings.get("host"),
-        port=int(settings["port"]) if settings.get("port") else None,
-        database=settings.get("dbname") or settings.get("database") or settings.get("db"),
-    ).render_as_string(hide_password=False)
-
-
 def connect(db_id: Optional[str] = None, db_settings: Optional[Dict[str, Any]] = None) -> Database:
-    """Open mentor's configured database, or the one Prodigy's ``db_id``/``db_settings`` name."""
-    if db_id is None:
-        from mentor.config import load_settings
+    """Open mentor's configured database, or the one Prodigy's ``db_id`` and ``db_settings`` name.
 
-        url = load_settings().database_url
-    else:
-        settings = (db_settings or {}).get(db_id, db_settings or {})
-        url = _url(db_id, settings)
-    return Database(url)
+    ``db_settings`` may be the settings of that database (``{"name", "path"}``)
+    or ``prodigy.json``'s whole block (``{"sqlite": {...}}``); they mean what
+    they mean in ``prodigy.json`` (mentor.prodigy_settings), except that a
+    SQLite file named without a folder is looked for in mentor's home.
+    """
+    from mentor.config import load_settings
+
+    settings = load_settings()
+    url = None
+    if db_id is not None:
+        options = db_settings or {}
+        if db_id not in options:
+            options = {db_id: options}
+        # a SQLite file named without a folder lives in mentor's home
+        url = database_url(db_id, options, where="prodigy.components.db.connect()", prodigy_home=settings.home)
+    return Database(url or settings.database_url)
