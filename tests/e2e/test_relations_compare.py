@@ -195,3 +195,21 @@ def test_relations_between_tokens_wrapped_without_arrows(serve, open_page, scree
     (eg,) = server.examples()
     assert [(r["head"], r["child"], r["label"]) for r in eg["relations"]] == [(2, 1, "SUBJ"), (8, 7, "SUBJ")]
     assert eg["relations"][1]["head_span"] == {"start": 46, "end": 52, "token_start": 8, "token_end": 8, "label": None}
+
+
+def test_compare_shows_spans_of_both_analyses(serve, open_page) -> None:
+    # what ner.eval-ab serves (its recipe is tested in tests/unit/recipes): the same text, two sets of entities
+    text = "Alice works at Acme."
+    before = {"text": text, "spans": [{"start": 15, "end": 19, "label": "ORG"}]}
+    after = {"text": text, "spans": [{"start": 0, "end": 5, "label": "PERSON"}, {"start": 15, "end": 19, "label": "ORG"}]}
+    task = {"id": 1, "text": text, "input": {"text": text}, "left": after, "right": before, "mapping": {"A": "right", "B": "left"}}
+    server = serve("compare", [task], config={"labels": ["PERSON", "ORG"]})
+    page = open_page(server)
+    wait_task(page)
+    assert page.locator(".card .compare-side.left mark.ent").all_inner_texts() == ["AlicePERSON", "AcmeORG"]
+    assert page.locator(".card .compare-side.right mark.ent").all_inner_texts() == ["AcmeORG"]
+    assert page.locator(".card .compare-input mark").count() == 0
+    press(page, "a")
+    wait_no_tasks(page)
+    (eg,) = server.examples()
+    assert eg["answer"] == "accept" and eg["mapping"] == {"A": "right", "B": "left"} and eg["left"] == after
