@@ -165,8 +165,9 @@ class Controller:
         self._dataset_keys = KeySet()
         self._dataset_total = 0
         self._signer = signer if signer is not None else TaskSigner(load_key(self.settings.server_key_file))
-        get_session_id = components.get_session_id
-        self._default_session: Optional[str] = str(get_session_id()) if get_session_id is not None else None
+        # the session of annotators who open the app without ?session= (Prodigy's get_session_id)
+        named = components.get_session_id() if components.get_session_id is not None else None
+        self._default_session: Optional[str] = str(named) if named else None
         if self.dataset:
             assert db is not None
             db.add_dataset(str(self.dataset))
