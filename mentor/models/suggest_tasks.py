@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Collection, Iterable, Iterator, List, Optional, Tuple
 
 from ..db.common import chunks
 from ..errors import LlmBadResponse
-from ..tasks import Task, rehash_task
+from ..tasks import Task, rehash_task, set_hashes
 from .suggestions import Suggester, Suggestion, snap_spans
 
 __all__ = ["SuggestReport", "suggest_tasks", "apply_suggestion"]
@@ -27,11 +27,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SuggestReport:
-    """Counts of one pass: texts suggested, bad replies skipped, tasks served from an earlier fetch."""
+    """Counts of one pass: texts suggested, bad replies skipped, tasks from an earlier fetch, texts already answered."""
 
     suggested: int = 0
     failed: int = 0
     prefetched: int = 0
+    known: int = 0
 
 
 def _text(task: Task) -> Optional[str]:
@@ -60,6 +61,11 @@ def apply_suggestion(task: Task, suggestion: Suggestion, *, kind: str, nlp: Any,
     return rehash_task(task)
 
 
+def _as_is(task: Task, known: Collection[int]) -> bool:
+    """Served without asking: fetched earlier (it has ``llm_io``), or its text is answered already."""
+    return isinstance(task.get("llm_io"), dict) or (bool(known) and set_hashes(task)["_input_hash"] in known)
+
+
 def _where(task: Task, text: str) -> str:
     short = text if len(text) <= 40 else text[:37] + "..."
     return f"text {short!r} (input hash {task.get('_input_hash')})"
@@ -76,8 +82,15 @@ def suggest_tasks(
     threshold: float = 0.5,
     exclusive: bool = False,
     report: Optional[SuggestReport] = None,
+    known: Collection[int] = (),
 ) -> Iterator[Task]:
-    """Lazily ask the suggester about each batch of texts and yield the filled tasks."""
+    """Lazily ask the suggester about each batch of texts and yield the filled tasks.
+
+    ``known``: input hashes already answered in the dataset. Those tasks pass
+    through unasked (the controller, which tells tasks apart by more than the
+    32-bit hash, then leaves them out), so a restart with another model or
+    prompt doesn't pay for texts people have already done.
+    """
     report = report if report is not None else SuggestReport()
     for batch in chunks(stream, batch_size):
         todo: List[Tuple[Task, str]] = []
@@ -87,11 +100,14 @@ def suggest_tasks(
                 logger.warning("Skipped a task without text (input hash %s)", task.get("_input_hash"))
                 continue
             todo.append((task, text))
-        fresh = [(task, text) for task, text in todo if not isinstance(task.get("llm_io"), dict)]
+        fresh = [(task, text) for task, text in todo if not _as_is(task, known)]
         suggestions = iter(suggester.suggest([text for _, text in fresh]) if fresh else [])
         for task, text in todo:
-            if isinstance(task.get("llm_io"), dict):
-                report.prefetched += 1
+            if _as_is(task, known):
+                if isinstance(task.get("llm_io"), dict):
+                    report.prefetched += 1
+                else:
+                    report.known += 1
                 yield task
                 continue
             suggestion = next(suggestions)

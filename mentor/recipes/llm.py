@@ -16,14 +16,15 @@ from __future__ import annotations
 import itertools
 import logging
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, Iterator, List, Optional
+from typing import Annotated, Any, Callable, Iterable, Iterator, List, Optional, Set
 
 from rich.console import Console
 from rich.progress import track
 from wasabi import msg
 
-from ..config import load_settings
+from ..config import Settings, load_settings
 from ..core import Components
+from ..db import connect
 from ..db.common import chunks
 from ..errors import InputError
 from ..loaders import get_stream
@@ -66,6 +67,15 @@ def _suggester(kind: str, labels: List[str], description: Optional[List[str]], b
     return load_suggester(backend, request, settings), settings
 
 
+def _answered_inputs(settings: Settings, names: List[str]) -> Set[int]:
+    """Input hashes of the texts these datasets hold answers for: not worth a request."""
+    db = connect(settings=settings)
+    try:
+        return db.get_input_hashes(*[name for name in names if name in db])
+    finally:
+        db.close()
+
+
 def _primed(tasks: Iterator[Task]) -> Iterator[Task]:
     """Compute the first task now, so a wrong URL, key or model stops the recipe before the server starts."""
     iterator = iter(tasks)
@@ -92,8 +102,9 @@ def _correct(kind: str, dataset: str, spacy_model: Optional[str], source: str, l
     nlp = load_pipeline(spacy_model) if spacy_model else None
     suggester, settings = _suggester(kind, labels, description, backend, model, nlp=nlp, exclusive=exclusive)
     stream = get_stream(source, loader=loader, dedup=True)
+    known = _answered_inputs(settings, [dataset, *split_string(exclude)])
     tasks = suggest_tasks(stream, suggester, kind=kind, nlp=nlp, labels=labels, batch_size=settings.batch_size,
-                          threshold=threshold, exclusive=exclusive)
+                          threshold=threshold, exclusive=exclusive, known=known)
     if kind != "textcat":
         from ..preprocess import add_tokens
 

@@ -141,3 +141,22 @@ def test_ctrl_c_during_a_fetch_leaves_whole_lines_and_a_rerun_finishes(
         again = mentor("textcat.llm.fetch", str(source), str(out), "--label", "TECH")
     assert again.code == 0, again.err
     assert sorted(t["text"] for t in _lines(out)) == sorted(TEXTS)
+
+
+def test_texts_already_answered_in_the_dataset_are_not_sent(
+    mentor_home: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mentor.db import connect
+    from mentor.tasks import set_hashes
+
+    db = connect()
+    try:
+        db.add_dataset("cats")
+        db.add_examples([set_hashes({"text": t, "answer": "accept", "accept": []}) for t in TEXTS[:2]], ["cats"])
+    finally:
+        db.close()
+    with FakeLLM(lambda text, prompt: '{"categories": []}') as fake:
+        _configure(monkeypatch, fake)
+        served = list(textcat_llm_correct("cats", str(source), label="TECH").stream)
+    assert sorted(fake.texts) == sorted(TEXTS[2:])
+    assert [("llm_io" in t) for t in served] == [False, False] + [True] * (len(TEXTS) - 2)  # the controller drops the two

@@ -57,3 +57,11 @@ def test_exclusive_takes_the_top_label_and_spans_get_tokens() -> None:
     assert [(s["start"], s["end"], s["token_start"], s["token_end"]) for s in task["spans"]] == [(0, 12, 0, 1), (17, 24, 3, 3)]
     assert [t["text"] for t in task["tokens"]] == ["Ada", "Lovelace", "met", "Babbage"]
     assert task["_task_hash"] != set_hashes({"text": text})["_task_hash"]  # the spans are in the task hash
+
+
+def test_known_inputs_pass_through_unasked() -> None:
+    tasks = [set_hashes({"text": t}) for t in "ab"]
+    suggester, report = Scripted({"b": Suggestion(cats={"X": 1.0})}), SuggestReport()
+    out = list(suggest_tasks(tasks, suggester, kind="textcat", nlp=None, labels=["X"], batch_size=8, report=report,
+                             known={tasks[0]["_input_hash"]}))
+    assert suggester.batches == [["b"]] and [t.get("accept") for t in out] == [None, ["X"]] and report.known == 1
