@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, Iterator, List, Optional, Set
+from typing import Annotated, Any, Callable, Iterable, Iterator, List, Optional, Set, Tuple
 
 from rich.console import Console
 from rich.progress import track
@@ -58,7 +58,8 @@ def _labels(kind: str, label: Optional[str]) -> List[str]:
 
 
 def _suggester(kind: str, labels: List[str], description: Optional[List[str]], backend: str,
-               model: Optional[str], *, nlp: Any = None, exclusive: bool = False) -> Any:
+               model: Optional[str], *, nlp: Any = None, exclusive: bool = False) -> Tuple[Any, Settings]:
+    """The backend, built from the settings (``--model`` over ``llm_model``), and those settings."""
     from ..models.suggestions import SuggestRequest, load_suggester, parse_descriptions
 
     settings = load_settings({"llm_model": model})
