@@ -16,6 +16,7 @@ PredictWorkerFailed; the shards written before it stay.
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -74,6 +75,9 @@ def run_ray(
     ray = import_ray()
     started = not ray.is_initialized()
     if started:
+        # Ray starts workers at niceness 15; on a busy machine they then lose their cores to anything
+        # else, while --engine local runs at the user's priority. RAY_worker_niceness set by the user wins.
+        os.environ.setdefault("RAY_worker_niceness", "0")
         ray.init(
             address=address,
             num_cpus=workers if address is None else None,
