@@ -35,6 +35,16 @@ class AnswersRequest(BaseModel):
     )
 
 
+class ValidateRequest(BaseModel):
+    answer: Dict[str, Any] = Field(..., description="One task as served, plus 'answer' and edits")
+    session_id: Optional[str] = Field(None, max_length=255)
+    tab_id: Optional[str] = Field(None, max_length=64)
+
+
+class ValidateResponse(BaseModel):
+    ok: bool = Field(True, description="The recipe's validate_answer accepts the answer (a refusal is a 422)")
+
+
 class Stats(BaseModel):
     accept: int = 0
     reject: int = 0

@@ -194,3 +194,15 @@ export interface Stats {
   ignore?: number;
   reject?: number;
 }
+
+export interface ValidateRequest {
+  /** One task as served, plus 'answer' and edits */
+  answer: Record<string, unknown>;
+  session_id?: string | null;
+  tab_id?: string | null;
+}
+
+export interface ValidateResponse {
+  /** The recipe's validate_answer accepts the answer (a refusal is a 422) */
+  ok?: boolean;
+}

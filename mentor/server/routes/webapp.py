@@ -6,6 +6,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from ..custom_page import customise
+from ..headers import page_policy
 from . import stats
 
 router = APIRouter(tags=["app"])
@@ -24,6 +26,16 @@ def index(request: Request) -> Response:
     static_dir: Path = request.app.state.static_dir
     page = static_dir / "index.html"
     if page.is_file():
+        config = request.app.state.controller.ui_config()
+        css, script = _text(config.get("global_css")), _text(config.get("javascript"))
+        if css or script:
+            html, policy = customise(page.read_text(encoding="utf8"), page_policy(page), css, script)
+            return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Content-Security-Policy": policy})
         # no-cache: a new version of the app must not be hidden behind a stale page
         return FileResponse(page, media_type="text/html", headers={"Cache-Control": "no-cache"})
     return HTMLResponse(PLACEHOLDER, headers={"Cache-Control": "no-cache"})
+
+
+def _text(value: object) -> str | None:
+    """A setting's text, or None when it isn't a non-empty string (set explicitly, or not at all)."""
+    return value if isinstance(value, str) and value.strip() else None
