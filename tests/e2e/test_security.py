@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from e2e_support import png_data_uri, tokenize, wait_task
+from support.media import wav_data_uri
 
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 NON_HTML_VIEWS = ["text", "classification", "choice", "ner", "ner_manual", "spans_manual", "text_input", "image_manual",
-                  "relations", "compare", "diff", "llm_io"]
+                  "relations", "compare", "diff", "llm_io", "audio", "audio_manual"]
 
 
 def hostile_task() -> dict:
@@ -26,6 +27,9 @@ def hostile_task() -> dict:
         "left": {"text": f"{PAYLOAD} left", "spans": [{"start": 0, "end": 8, "label": PAYLOAD}]},
         "right": {"text": f"right {PAYLOAD}", PAYLOAD: PAYLOAD},
         "mapping": {"A": "left", "B": "right"},
+        # audio, audio_manual: a recording in the task, a region with a hostile label
+        "audio": wav_data_uri(tone=0.5, silence=0.5),
+        "audio_spans": [{"start": 0.1, "end": 0.4, "label": PAYLOAD}],
         # llm_io: what a model was asked and replied, all hostile
         "llm_io": {"backend": PAYLOAD, "model": PAYLOAD, "prompt": PAYLOAD, "response": PAYLOAD, "dropped": [PAYLOAD]},
     }
@@ -53,6 +57,9 @@ def test_payloads_stay_text_in_every_view(serve, open_page, screenshot) -> None:
     page = open_page(server, bypass_csp=True)
     wait_task(page)
     assert page.locator(".card .block").count() == len(NON_HTML_VIEWS)
+    page.wait_for_selector(".card .view-audio-manual .waveform[data-state='ready']")
+    assert PAYLOAD in page.locator(".card .region-list").inner_text()  # the region's label, as text
+    assert page.locator(".card .waveform[data-state='error']").count() == 0
     card = page.locator(".card").inner_text()
     assert card.count(PAYLOAD) >= 5  # shown as text: labels, options, spans, text
     assert PAYLOAD in page.locator(".task-meta").inner_text()

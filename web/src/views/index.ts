@@ -2,6 +2,7 @@
 import { h } from "../dom";
 import { timeOnScreen } from "../timing";
 import type { Block, Task, UiConfig } from "../types";
+import { audioManualView, audioView } from "./audio";
 import { choiceView } from "./choice";
 import { compareView, diffView } from "./compare";
 import { htmlView } from "./html";
@@ -33,6 +34,8 @@ export const VIEWS: Record<string, ViewRenderer> = {
   relations: relationsView,
   compare: compareView,
   diff: diffView,
+  audio: audioView,
+  audio_manual: audioManualView,
 };
 
 /** Keys of a block that override the task's own values inside that block. */
