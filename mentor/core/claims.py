@@ -26,7 +26,9 @@ import socket
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from sqlalchemy import Connection
 
 from ..db import Database
 from .keys import KeySet, read_stored_keys
@@ -60,33 +62,40 @@ class TaskClaims:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
 
-    def answered(self, keys: Iterable[int]) -> KeySet:
+    def answered(self, keys: Iterable[int], conn: Optional[Connection] = None) -> KeySet:
         """The keys among ``keys`` the dataset holds an answer for, read from the database."""
         hashes = {key >> 64 for key in keys}
         if not hashes:
             return KeySet()
-        return read_stored_keys(self.store.answered_rows(self.by, hashes), self.by)
+        return read_stored_keys(self.store.answered_rows(self.by, hashes, conn), self.by)
 
     def claim(self, candidates: List[Tuple[int, int]], now: float) -> Verdict:
-        """Claim ``(ident, key)`` candidates: those not answered yet, and free, expired or already ours."""
+        """Claim ``(ident, key)`` candidates: those not answered yet, and free, expired or already ours.
+
+        The answers are read and the claims made in one transaction.
+        """
         verdict = Verdict()
         if not candidates:
             return verdict
-        done = self.answered(key for _, key in candidates)
-        wanted: Dict[str, List[int]] = {}
+        by_text: Dict[str, List[int]] = {}
         for ident, key in candidates:
-            if key in done:
-                verdict.answered.append(ident)
-            else:
-                wanted.setdefault(str(key), []).append(ident)
-        outcome = self.store.claim(list(wanted), now + self.lease, now)
+            by_text.setdefault(str(key), []).append(ident)
+
+        def answered(conn: Connection) -> Set[str]:
+            done = self.answered([key for _, key in candidates], conn)
+            return {str(key) for _, key in candidates if key in done}
+
+        outcome = self.store.claim(list(by_text), now + self.lease, now, answered)
         granted = set(outcome.granted)
-        for text, idents in wanted.items():
+        left_out = set(outcome.answered)
+        for text, idents in by_text.items():
             for ident in idents:
-                if text in granted:
+                if text in left_out:
+                    verdict.answered.append(ident)
+                elif text in granted:
                     verdict.granted.append(ident)
                 else:
-                    # a row we could not read back (dropped meanwhile): try again after a lease
+                    # held by another process: try again when its lease may have run out
                     verdict.held[ident] = outcome.held.get(text, now + self.lease)
         return verdict
 

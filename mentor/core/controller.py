@@ -71,7 +71,7 @@ REFRESH_PARKED = 2.0
 # tasks): fewer claims, and another process walking the same stream skips the block with one claim
 # instead of fighting over it task by task. At the end of a stream, the tasks a server claimed and none
 # of its annotators took reach the other servers when the claim's lease runs out.
-CLAIM_BLOCK_BATCHES = 2
+CLAIM_BLOCK_BATCHES = 5
 CLAIM_BLOCK_MAX = 50
 
 # keys of the settings the web app reads; anything else it needs comes from the recipe's config
@@ -408,8 +408,14 @@ class Controller:
                 for task, ident, key in pulled:
                     self._feed.admit(task, ident, key)
             return
-        with self._database_errors(session.id):
-            verdict = self._claims.claim([(ident, key) for _, ident, key in pulled], now)
+        try:
+            with self._database_errors(session.id):
+                verdict = self._claims.claim([(ident, key) for _, ident, key in pulled], now)
+        except StorageUnavailable:
+            with self._state:  # admitted unclaimed: they are claimed when sent, once the database is back
+                for task, ident, key in pulled:
+                    self._feed.admit(task, ident, key)
+            raise
         self._claims.start_renewing(self._renew_claims)
         granted = set(verdict.granted)
         answered = set(verdict.answered)
@@ -440,8 +446,14 @@ class Controller:
         if not stale:
             return tasks
         candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks if ident in stale]
-        with self._database_errors(session.id):
-            verdict = self._claims.claim(candidates, now)
+        try:
+            with self._database_errors(session.id):
+                verdict = self._claims.claim(candidates, now)
+        except StorageUnavailable:
+            with self._state:  # not sent after all: free for the next ask
+                for ident, _ in tasks:
+                    self._feed.release(session, ident)
+            raise
         self._claims.start_renewing(self._renew_claims)
         with self._state:
             self._feed.set_claimed(verdict.granted, now + lease)

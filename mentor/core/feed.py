@@ -202,11 +202,15 @@ class SharedFeed:
 
     def _unassign(self, session: Session, ident: int) -> Optional[TaskState]:
         """Take back a task just given to ``session``: it may not send it after all."""
+        self.release(session, ident)
+        return self.pool.pop(ident, None)
+
+    def release(self, session: Session, ident: int) -> None:
+        """A task taken for ``session`` and not sent after all (the database failed): free again."""
         session.drop(ident)
-        state = self.pool.pop(ident, None)
+        state = self.pool.get(ident)
         if state is not None:
             state.open.pop(session.id, None)
-        return state
 
     def hold_elsewhere(self, session: Session, ident: int, until: float) -> None:
         """Another process holds the task until ``until``: park it, and offer it again then."""

@@ -15,7 +15,9 @@ and the row left behind refuses a process that checked a moment before the
 answer landed. Rows go with their dataset (ON DELETE CASCADE).
 
 Statements are batched: one claim is a transaction of an insert, an update and
-a select over all the keys of a batch, whatever their number.
+a select over all the keys of a batch, whatever their number, committed without
+waiting for the disk (a claim lost in a database crash only lets another server
+take the task; the answers are what must last).
 """
 from __future__ import annotations
 
@@ -23,9 +25,9 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Executable, and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -51,6 +53,7 @@ class ClaimOutcome:
 
     granted: List[str] = field(default_factory=list)
     held: Dict[str, float] = field(default_factory=dict)  # key -> the holder's lease end (epoch seconds)
+    answered: List[str] = field(default_factory=list)  # left out: the dataset has their answers
 
 
 class DatasetClaims:
@@ -67,8 +70,18 @@ class DatasetClaims:
             self._dataset_id = self.db._require_id(conn, self.dataset)
         return self._dataset_id
 
-    def claim(self, keys: Sequence[str], expires: float, now: float) -> ClaimOutcome:
+    def claim(
+        self,
+        keys: Sequence[str],
+        expires: float,
+        now: float,
+        answered: Optional[Callable[[Connection], Set[str]]] = None,
+    ) -> ClaimOutcome:
         """Claim ``keys`` until ``expires``: new ones, expired ones and this owner's own (renewed).
+
+        ``answered(conn)``, run first on the same connection, names the keys
+        to leave out because the dataset has their answers (see
+        :meth:`answered_rows`): one connection and transaction for both.
 
         Keys are written in sorted order, so two processes claiming
         overlapping batches lock rows in one order; a deadlock or
@@ -79,8 +92,11 @@ class DatasetClaims:
         ordered = sorted(set(keys))
         for attempt in range(MAX_RETRIES):
             try:
-                with self.db.engine.begin() as conn:
-                    return self._claim(conn, ordered, expires, now)
+                with self.db.unsynced_transaction() as conn:
+                    done = answered(conn) if answered is not None else set()
+                    outcome = self._claim(conn, [key for key in ordered if key not in done], expires, now)
+                    outcome.answered = [key for key in ordered if key in done]
+                    return outcome
             except OperationalError as err:
                 if attempt == MAX_RETRIES - 1 or not is_retryable(err):
                     raise
@@ -92,9 +108,14 @@ class DatasetClaims:
         dataset_id = self._id(conn)
         table = claim_table
         outcome = ClaimOutcome()
+        upsert = self._upsert(now)
         for chunk in chunks(keys, CHUNK):
             rows = [{"dataset_id": dataset_id, "task_key": key, "owner": self.owner, "expires": expires} for key in chunk]
-            conn.execute(self._insert_ignore(rows))
+            if upsert is not None:
+                # one statement: a new claim, an expired one taken over, or ours renewed comes back
+                outcome.granted.extend(row[0] for row in conn.execute(upsert, rows))
+                continue
+            conn.execute(insert(table).prefix_with("IGNORE"), rows)  # executemany: one cached statement
             # takes over expired claims and renews this owner's (its fresh inserts included)
             conn.execute(
                 update(table)
@@ -116,18 +137,27 @@ class DatasetClaims:
                     outcome.held[key] = float(until)
         return outcome
 
-    def _insert_ignore(self, rows: List[Dict[str, object]]) -> object:
+    def _upsert(self, now: float) -> Optional[Executable]:
+        """PostgreSQL's and SQLite's INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING, or None (MySQL).
+
+        Sent as one statement for all the rows (SQLAlchemy's insertmanyvalues),
+        it returns the keys this owner holds afterwards; the others' lease ends
+        stay unread (the caller tries again after a lease).
+        """
         dialect = self.db.backend
-        if dialect == "postgresql":
-            return pg_insert(claim_table).values(rows).on_conflict_do_nothing()
-        if dialect == "sqlite":
-            return sqlite_insert(claim_table).values(rows).on_conflict_do_nothing()
-        return insert(claim_table).values(rows).prefix_with("IGNORE")
+        if dialect not in ("postgresql", "sqlite"):
+            return None
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(claim_table)
+        return statement.on_conflict_do_update(
+            index_elements=[claim_table.c.dataset_id, claim_table.c.task_key],
+            set_={"owner": statement.excluded.owner, "expires": statement.excluded.expires},
+            where=or_(claim_table.c.expires < now, claim_table.c.owner == statement.excluded.owner),
+        ).returning(claim_table.c.task_key)
 
     def renew(self, keys: Iterable[str], expires: float) -> int:
         """Extend this owner's claims on ``keys`` to ``expires``; return how many it still held."""
         renewed = 0
-        with self.db.engine.begin() as conn:
+        with self.db.unsynced_transaction() as conn:
             dataset_id = self._id(conn)
             for chunk in chunks(sorted(set(keys)), CHUNK):
                 result = conn.execute(
@@ -173,7 +203,9 @@ class DatasetClaims:
             )
             return {owner: int(count) for owner, count in rows}
 
-    def answered_rows(self, by: str, hashes: Iterable[int]) -> List[Tuple[int, int, str]]:
+    def answered_rows(
+        self, by: str, hashes: Iterable[int], conn: Optional[Connection] = None
+    ) -> List[Tuple[int, int, str]]:
         """``(input_hash, task_hash, content)`` of the dataset's answers with these hashes.
 
         ``by`` names the hash: ``"task"`` (read through the link table's
@@ -182,14 +214,16 @@ class DatasetClaims:
         (mentor.core.keys.read_stored_keys), which needs the stored input digest.
         """
         column = example_table.c.input_hash if by == "input" else link_table.c.task_hash
+        if conn is None:
+            with self.db.engine.connect() as own:
+                return self.answered_rows(by, hashes, own)
         found: List[Tuple[int, int, str]] = []
-        with self.db.engine.connect() as conn:
-            dataset_id = self._id(conn)
-            for chunk in chunks(sorted(set(int(h) for h in hashes)), CHUNK):
-                query = (
-                    select(example_table.c.input_hash, example_table.c.task_hash, example_table.c.content)
-                    .join(link_table, link_table.c.example_id == example_table.c.id)
-                    .where(link_table.c.dataset_id == dataset_id, column.in_(chunk))
-                )
-                found.extend((int(i), int(t), content) for i, t, content in conn.execute(query))
+        dataset_id = self._id(conn)
+        for chunk in chunks(sorted(set(int(h) for h in hashes)), CHUNK):
+            query = (
+                select(example_table.c.input_hash, example_table.c.task_hash, example_table.c.content)
+                .join(link_table, link_table.c.example_id == example_table.c.id)
+                .where(link_table.c.dataset_id == dataset_id, column.in_(chunk))
+            )
+            found.extend((int(i), int(t), content) for i, t, content in conn.execute(query))
         return found

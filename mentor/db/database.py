@@ -243,7 +243,7 @@ class Database:
             staged = 0
             for chunk in _chunks(examples, IMPORT_CHUNK):
                 rows = _rows(chunk)  # before the transaction: a lock waits for inserts only
-                with self._staging_transaction() as conn:
+                with self.unsynced_transaction() as conn:
                     staging.touch(conn, area)
                     for batch in _chunks(rows, WRITE_BATCH):
                         staged += self._write_rows(conn, batch, [area.id])
@@ -253,12 +253,15 @@ class Database:
             raise
 
     @contextmanager
-    def _staging_transaction(self) -> Iterator[Connection]:
+    def unsynced_transaction(self) -> Iterator[Connection]:
         """A transaction that commits without waiting for the disk (SQLite, PostgreSQL).
 
-        Staged rows need not survive a crash: a crash before publishing loses
-        the import anyway, and publishing commits durably, which flushes all
-        that came before it. On SQLite the flush would hold the write lock.
+        For rows that need not survive a crash of the database. Staged rows:
+        a crash before publishing loses the import anyway, and publishing
+        commits durably, which flushes all that came before it (on SQLite the
+        flush would hold the write lock). Claims (``claims.py``): a claim lost
+        in a crash only lets another server take the task, and the answers
+        themselves are stored durably.
         """
         with self.engine.connect() as conn:
             if self.backend != "sqlite":

@@ -84,16 +84,17 @@ def test_issue13_two_server_processes_answer_each_task_once_and_hand_on_a_killed
     )
     served: List[str] = []
     deadline = time.time() + 60
-    # four annotators, two on each server, three batches each: 48 of the 60 tasks, all at once
-    in_threads(*[(annotate, (s.url, f"{n}{i}", served, deadline, 3)) for i, s in enumerate((first, second)) for n in "ab"])
-    assert len(served) == 48 and len(set(served)) == 48  # no task went to both servers
+    # four annotators, two on each server, two batches each: 32 of the 60 tasks, all at once
+    in_threads(*[(annotate, (s.url, f"{n}{i}", served, deadline, 2)) for i, s in enumerate((first, second)) for n in "ab"])
+    assert len(served) == 32 and len(set(served)) == 32  # no task went to both servers
     with httpx.Client(base_url=first.url, timeout=30) as client:
         lost = [t["text"] for t in ask(client, "carl")["tasks"]]
     assert len(lost) == 4 and not set(lost) & set(served)
     first.kill()  # kill -9 with four tasks claimed: nobody renews their lease any more
-    began = time.time()
+    killed = time.time()
     annotate(second.url, "bea", served, deadline)
-    assert time.time() - began >= LEASE * 0.9  # it waited for the lease to run out, then got them
+    # carl's tasks came once their lease ran out (the unit tests time it exactly), not after task_timeout
+    assert time.time() - killed < LEASE + 15
     assert sorted(served) == sorted(f"text {i}" for i in range(N_TASKS))  # every task once, whichever server
     stored = stored_texts(db_url)
     assert len(stored) == N_TASKS and max(stored.values()) == 1

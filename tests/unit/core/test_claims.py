@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from mentor.core.sessions import StorageUnavailable
 from mentor.core.controller import Controller
 
 if TYPE_CHECKING:
@@ -31,43 +35,46 @@ def pair(make_controller: MakeController, n: int, **settings: Any) -> List[Contr
     return [make_controller(list(tasks), claim_owner=owner, **settings) for owner in ("host:1", "host:2")]
 
 
+def drain(ctrl: Controller, name: str) -> List[str]:
+    """Ask and answer until a batch comes back empty; the texts answered."""
+    done: List[str] = []
+    while True:
+        batch = ctrl.get_questions(name).tasks
+        if not batch:
+            return done
+        done += texts(batch)
+        ctrl.give_answers(answer(batch), name)
+
+
 def test_issue13_two_processes_never_serve_the_same_task(make_controller: MakeController, clock: Clock) -> None:
-    one, two = pair(make_controller, 23, batch_size=4)
+    one, two = pair(make_controller, 53, batch_size=2)
     served: List[str] = []
-    for _ in range(10):
+    for _ in range(20):
         for ctrl, name in ((one, "alex"), (two, "bea")):
             batch = ctrl.get_questions(name).tasks
             served += texts(batch)
             ctrl.give_answers(answer(batch), name)
-    assert sorted(served) == sorted(f"text {i}" for i in range(23))  # each once, whichever process
-    assert served[4:8] == ["text 8", "text 9", "text 10", "text 11"]  # each claims two batches at a time
+    assert sorted(served) == sorted(f"text {i}" for i in range(53))  # each once, whichever process
+    assert served[2:4] == ["text 10", "text 11"]  # each claims five batches at a time: both worked
     clock.now += 3  # a tab that ran out learns from the claims that the other server answered the rest
     for ctrl, name in ((one, "alex"), (two, "bea")):
         out = ctrl.get_questions(name)
         assert out.tasks == [] and out.held_elsewhere == 0
-    assert one.db is not None and one.db.count_dataset("ds") == 23
+    assert one.db is not None and one.db.count_dataset("ds") == 53
 
 
 def test_issue13_a_lease_that_runs_out_hands_the_task_to_the_other_process(
     make_controller: MakeController, clock: Clock
 ) -> None:
-    one, two = pair(make_controller, 8, batch_size=2, session_hold_seconds=60)
-    assert texts(one.get_questions("alex").tasks) == ["text 0", "text 1"]  # claims 0-3; then its tab goes quiet
-    for expected in (["text 4", "text 5"], ["text 6", "text 7"]):
-        mine = two.get_questions("bea")
-        assert texts(mine.tasks) == expected
-        two.give_answers(answer(mine.tasks), "bea")
+    one, two = pair(make_controller, 24, batch_size=2, session_hold_seconds=60)
+    assert texts(one.get_questions("alex").tasks) == ["text 0", "text 1"]  # claims 0-9; then its tab goes quiet
+    assert sorted(drain(two, "bea")) == sorted(f"text {i}" for i in range(10, 24))
     out = two.get_questions("bea")
-    assert out.tasks == [] and out.held_elsewhere == 4  # waits: the other server holds four
+    assert out.tasks == [] and out.held_elsewhere == 10  # waits: the other server holds ten
     clock.now += 59
     assert two.get_questions("bea").tasks == []
     clock.now += 2  # the lease (session_hold_seconds) has run out: nobody renewed it
-    handed: List[str] = []
-    for _ in range(2):
-        out = two.get_questions("bea")
-        handed += texts(out.tasks)
-        two.give_answers(answer(out.tasks), "bea")
-    assert sorted(handed) == ["text 0", "text 1", "text 2", "text 3"]
+    assert sorted(drain(two, "bea")) == sorted(f"text {i}" for i in range(10))
     # alex's server serves nothing more, and knows the work is done once it looks
     clock.now += 61
     done = one.get_questions("alex")
@@ -99,3 +106,26 @@ def test_issue13_a_second_process_is_told_at_start(make_controller: MakeControll
     one.get_questions("alex")
     notice = two.sharing_notice()
     assert notice is not None and "host:1 (4 tasks)" in notice and "'ds'" in notice
+
+
+@pytest.mark.parametrize("first_ask", [True, False])
+def test_issue13_a_claim_the_database_refuses_loses_no_task(
+    make_controller: MakeController, monkeypatch: pytest.MonkeyPatch, first_ask: bool
+) -> None:
+    ctrl = make_controller([{"text": f"text {i}"} for i in range(4)], batch_size=2, claim_owner="host:1")
+    if not first_ask:  # claimed when pulled, then due again when sent
+        assert texts(ctrl.get_questions("alex").tasks) == ["text 0", "text 1"]
+        for state in ctrl._feed.pool.values():
+            state.claimed_until = 0.0  # the claim made at the pull has run out
+    store = ctrl._claims.store
+    real = store.claim
+
+    def down(*args: Any) -> Any:
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(store, "claim", down)
+    with pytest.raises(StorageUnavailable):
+        ctrl.get_questions("bea")
+    monkeypatch.setattr(store, "claim", real)
+    got = texts(ctrl.get_questions("bea").tasks) + texts(ctrl.get_questions("bea").tasks)
+    assert sorted(got) == (["text 2", "text 3"] if not first_ask else ["text 0", "text 1", "text 2", "text 3"])
