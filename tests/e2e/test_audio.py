@@ -96,7 +96,7 @@ def test_audio_transcribe_stores_the_typed_text(serve, open_page, tmp_path) -> N
 # A short webm (VP8 + Opus, a moving square and a tone) recorded by Chromium itself: no ffmpeg needed
 RECORD_WEBM = """async () => {
     const canvas = document.createElement('canvas');
-    canvas.width = 64; canvas.height = 48;
+    canvas.width = 160; canvas.height = 120;
     const g = canvas.getContext('2d');
     const audio = new AudioContext();
     const tone = audio.createOscillator();
@@ -107,8 +107,8 @@ RECORD_WEBM = """async () => {
     const chunks = [];
     recorder.ondataavailable = e => chunks.push(e.data);
     let frame = 0;
-    const timer = setInterval(() => { g.fillStyle = '#fff'; g.fillRect(0, 0, 64, 48);
-        g.fillStyle = '#2f5bd3'; g.fillRect(frame++ % 48, 10, 16, 16); }, 50);
+    const timer = setInterval(() => { g.fillStyle = '#fff'; g.fillRect(0, 0, 160, 120);
+        g.fillStyle = '#2f5bd3'; g.fillRect((frame++ * 4) % 140, 40, 24, 24); }, 50);
     recorder.start();
     await new Promise(r => setTimeout(r, 1500));
     await new Promise(r => { recorder.onstop = r; recorder.stop(); });
