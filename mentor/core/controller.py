@@ -761,8 +761,6 @@ class Controller:
         config["dataset"] = self.dataset if self.dataset else None
         # the app checks each answer with /validate_answer before it shows the next task
         config["validate_answer"] = self.components.validate_answer is not None
-        # the model in the loop estimates progress from its losses: the app sends answers sooner until it has one
-        config["learns_from_answers"] = self.components.update is not None and self.components.progress is None
         return config
 
     @cached_property

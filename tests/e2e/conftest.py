@@ -5,6 +5,7 @@ install` (no browser downloads here). When it is missing it is installed with
 apt-get, except under CI=true, where a missing browser fails the run loudly.
 One browser serves the whole session; each test gets a fresh context (its own
 localStorage) and its own server with a temporary home and SQLite database.
+MENTOR_E2E_PAGE=FILE serves another build of the page (an older one, say) to the tests.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import sys
@@ -118,18 +120,30 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., MentorServer]]:
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """open_page(server, session=None, bypass_csp=False) -> a Page on the app, with page errors collected."""
+    """open_page(server, session=None, bypass_csp=False, viewport=..., color_scheme=..., on_page=...) -> a Page
+    on the app, with page errors collected."""
     contexts: List[Any] = []
     errors: List[str] = []
 
     def open_(server: MentorServer, session: Optional[str] = None, *, bypass_csp: bool = False,
-              init_script: Optional[str] = None) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=bypass_csp)
+              init_script: Optional[str] = None, viewport: Optional[Dict[str, int]] = None,
+              color_scheme: str = "light", on_page: Optional[Callable[[Any], None]] = None) -> Any:
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 860}, bypass_csp=bypass_csp,
+                                      color_scheme=color_scheme)
         contexts.append(context)
         if init_script:
             context.add_init_script(init_script)
+        other_build = os.environ.get("MENTOR_E2E_PAGE")
+        if other_build:
+            # another build of the app (`git show REV:mentor/server/static/index.html > old.html`) against
+            # this server: does a test fail on the app as it was?
+            page_html = Path(other_build).read_text(encoding="utf8")
+            context.route(lambda url: urlparse(url).path == "/",
+                          lambda route: route.fulfill(status=200, content_type="text/html", body=page_html))
         page = context.new_page()
         page.on("pageerror", lambda err: errors.append(f"{err}"))
+        if on_page is not None:
+            on_page(page)  # listeners that must see the page load
         page.goto(server.url + (f"?session={session}" if session else ""))
         return page
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -141,10 +142,45 @@ def press(page: Any, key: str) -> str:
     return before
 
 
+# The centre of token i of the text on screen: ner_manual draws tokens as plain text and says
+# where they are in data-tokens ("start-end ..."); the other views have an element per token.
+_TOKEN_CENTER_JS = """i => {
+    const el = document.querySelector('.card .task-text.tokens[data-tokens]');
+    if (!el) return null;
+    const [start, end] = el.dataset.tokens.split(' ')[i].split('-').map(Number);
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
+        acceptNode: n => n.parentElement.closest('.ent-label') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    let pos = 0, node, a = null, b = null;
+    while ((node = walker.nextNode())) {
+        const len = node.data.length;
+        if (!a && start >= pos && start < pos + len) a = [node, start - pos];
+        if (!b && end > pos && end <= pos + len) b = [node, end - pos];
+        pos += len;
+    }
+    if (!a || !b) return null;
+    const range = document.createRange();
+    range.setStart(a[0], a[1]);
+    range.setEnd(b[0], b[1]);
+    const r = range.getClientRects()[0];
+    return [r.left + r.width / 2, r.top + r.height / 2];
+}"""
+
+
 def center(page: Any, selector: str) -> tuple:
+    match = re.fullmatch(r"\.card \.tok\[data-i='(\d+)'\]", selector)
+    if match and page.locator(".card .task-text.tokens[data-tokens]").count():
+        point = page.evaluate(_TOKEN_CENTER_JS, int(match.group(1)))
+        assert point is not None, f"token {match.group(1)} is not on screen"
+        return tuple(point)
     box = page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not on screen"
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def click(page: Any, selector: str, **options: Any) -> None:
+    """Click an element, or a token of ner_manual's text (see center())."""
+    x, y = center(page, selector)
+    page.mouse.click(x, y, **options)
 
 
 def drag(page: Any, start: str, end: str) -> None:
@@ -160,8 +196,6 @@ def drag(page: Any, start: str, end: str) -> None:
 
 def tokenize(text: str) -> List[Dict[str, Any]]:
     """Whitespace tokens in the task format (what a recipe's tokenizer would give)."""
-    import re
-
     tokens = []
     matches = list(re.finditer(r"\S+", text))
     for i, m in enumerate(matches):

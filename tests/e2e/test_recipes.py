@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from e2e_support import by_key, drag, press, wait_no_tasks, wait_task
+from e2e_support import by_key, click, drag, press, wait_no_tasks, wait_task
 
 
 def write_jsonl(path: Path, texts: list) -> Path:
@@ -48,7 +48,7 @@ def test_ner_manual_blank_model_mouse_spans(serve, open_page, tmp_path, screensh
     wait_task(page)
     drag(page, ".card .tok[data-i='0']", ".card .tok[data-i='1']")
     page.keyboard.press("2")
-    page.locator(".card .tok[data-i='3']").click()
+    click(page, ".card .tok[data-i='3']")
     screenshot(page, "ner_manual_cli")
     press(page, "a")
     press(page, "a")

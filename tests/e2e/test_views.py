@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from e2e_support import by_key, drag, png_data_uri, press, task_text, tokenize, wait_no_tasks, wait_task
+from e2e_support import by_key, click, drag, png_data_uri, press, task_text, tokenize, wait_no_tasks, wait_task
 
 
 def reload(page: Any) -> None:
@@ -119,7 +119,7 @@ def test_ner_manual_drag_click_undo_reload(serve, open_page, screenshot) -> None
     page.keyboard.press("2")
     drag(page, tok(3), tok(4))  # "Apple Inc" as ORG
     page.keyboard.press("3")
-    page.locator(tok(6)).click()  # one click: "Cupertino" as LOC
+    click(page, tok(6))  # one click: "Cupertino" as LOC
     assert page.locator(".card mark.ent").count() == 3
     screenshot(page, "ner_manual")
     expected[press(page, "a")] = [(0, 8, "PERSON", 0, 1), (14, 23, "ORG", 3, 4), (29, 38, "LOC", 6, 6)]
@@ -324,7 +324,7 @@ def test_blocks_ner_choice_text_input(serve, open_page, screenshot) -> None:
     screenshot(page, "blocks")
     expected = {press(page, "a"): ("accept", [(0, 11, "PERSON")], ["SCIENCE"], "famous physicist")}
     page.keyboard.press("2")
-    page.locator(tok(5)).click()
+    click(page, tok(5))
     undone = press(page, "a")
     page.keyboard.press("Backspace")
     assert page.locator(".card mark.ent").count() == 1

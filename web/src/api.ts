@@ -85,3 +85,8 @@ export function giveAnswers(answers: Task[], session: string | null, tab: string
   const body: AnswersRequest = { answers, session_id: session, tab_id: tab };
   return post<AnswersResponse>("give_answers", body, keepalive);
 }
+
+/** Ask the recipe's validate_answer about one answer before the next task shows (a refusal is a 422). */
+export function validateAnswer(answer: Task, session: string | null, tab: string): Promise<{ ok: boolean }> {
+  return post<{ ok: boolean }>("validate_answer", { answer, session_id: session, tab_id: tab });
+}

@@ -5,9 +5,10 @@
  * after the paint. Answers move: current -> history (editable, undo) ->
  * outbox (sent in batches, kept in localStorage until the server confirms).
  */
-import { getProject, getQuestions, giveAnswers, HttpError } from "./api";
+import { getProject, getQuestions, giveAnswers, HttpError, validateAnswer } from "./api";
 import { h, mount } from "./dom";
-import { buildShell, renderHistory, renderMeta, renderProgress, renderSkips, renderStats, renderTitle, type Shell } from "./shell";
+import { applySettings } from "./settings";
+import { buildShell, FLAG_KEY, INSTRUCTIONS_KEY, renderHistory, renderKeyHelp, renderMeta, renderProgress, renderSkips, renderStats, renderTitle, type Shell } from "./shell";
 import { AnswerStore } from "./storage";
 import type { AnswerKind, AnswersResponse, ProjectResponse, QuestionsResponse, Stats, Task, UiConfig } from "./types";
 import { renderView } from "./views";
@@ -93,6 +94,11 @@ function taskKey(task: Task): string {
   return JSON.stringify(rest);
 }
 
+/** A refusal that asking again won't change: the session isn't allowed, or the login isn't. */
+function isForbidden(err: unknown): err is HttpError {
+  return err instanceof HttpError && (err.status === 401 || err.status === 403);
+}
+
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
@@ -130,6 +136,12 @@ export class App {
   private nextRetryAt = 0;
   private errorText: string | null = null;
   private retrying = true;
+  /** The server refused this page for good (403): nothing is asked or answered any more. */
+  private stopped = false;
+  /** An answer waiting for the recipe's validate_answer: no other key acts meanwhile. */
+  private validating = false;
+  /** Which answer buttons and keys the recipe offers (config.buttons). */
+  private offered = new Set<string>(["accept", "reject", "ignore", "undo"]);
 
   private progress: number | null = null;
   private progressKind: string | null = null;
@@ -163,9 +175,7 @@ export class App {
       } catch (err) {
         if (err instanceof HttpError && !err.transient) {
           // refused (403 not allowed, 422 a bad name): asking again gets the same answer
-          this.nextRetryAt = 0;
-          this.showError(err, "Can't load the project", false);
-          mount(this.shell.card, h("div", { class: "card-message" }, "This page can't be used as it is: see the message above."));
+          this.stop(err, "Can't load the project");
           return;
         }
         const delay = this.backoff(attempt + 1);
@@ -184,6 +194,7 @@ export class App {
     this.total = project.total ?? null;
     this.stats = project.stats ?? null;
     this.applySkips(project);
+    this.applyUiSettings();
     // the server's session id (DATASET-NAME) names the session, also when there is no ?session=
     const sessionId = typeof project.session_id === "string" && project.session_id ? project.session_id : `${this.dataset}-${this.session ?? "default"}`;
     const prefix = `${this.dataset || "session"}-`;
@@ -204,9 +215,37 @@ export class App {
 
   answer(kind: AnswerKind): void {
     const task = this.current;
-    if (!task) return;
+    if (!task || this.validating || this.stopped || !this.offered.has(kind)) return;
     task.answer = kind;
     task._timestamp = Math.floor(Date.now() / 1000);
+    if (this.config.validate_answer) void this.validateThenKeep(task);
+    else this.keep(task);
+  }
+
+  /** Ask the recipe about this one answer before the next task shows; a refusal stays on this task. */
+  private async validateThenKeep(task: Task): Promise<void> {
+    this.validating = true;
+    this.shell.card.classList.add("validating");
+    try {
+      await validateAnswer(task, this.session, this.tab);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 422) {
+        delete task.answer;
+        this.refusals.set(task, err.detail);
+        this.paint(); // the reason above the task, which stays on screen
+        return;
+      }
+      if (isForbidden(err)) return this.stop(err, "The server refused this session");
+      // the server can't say now: keep the answer, give_answers checks it again when it is sent
+    } finally {
+      this.validating = false;
+      this.shell.card.classList.remove("validating");
+    }
+    if (this.current === task && task.answer) this.keep(task);
+  }
+
+  /** The answer is given: into the history, and the next task on screen. */
+  private keep(task: Task): void {
     this.refusals.delete(task);
     this.history.unshift(task);
     this.current = null;
@@ -222,11 +261,13 @@ export class App {
 
   /** Bring back history entry i (0 = the last answer) to edit it. */
   edit(index: number): void {
+    if (this.stopped || this.validating || !this.offered.has("undo")) return;
     const task = this.history[index];
     if (!task) return this.notify(this.config.instant_submit ? "Undo is off: answers are sent at once" : "Nothing to undo");
     this.history.splice(index, 1);
     if (this.current) this.queue.unshift(this.current);
     delete task.answer;
+    this.store?.forget(task);
     this.current = task;
     this.paint();
     this.renderSide();
@@ -268,7 +309,9 @@ export class App {
     const { card, buttons } = this.shell;
     const task = this.current;
     card.classList.toggle("empty", !task);
-    for (const b of [buttons.accept, buttons.reject, buttons.ignore]) b.disabled = !task;
+    for (const b of [buttons.accept, buttons.reject, buttons.ignore, this.shell.flag]) b.disabled = !task || this.stopped;
+    this.shell.flag.classList.toggle("on", Boolean(task?.flagged));
+    this.shell.flag.setAttribute("aria-pressed", String(Boolean(task?.flagged)));
     if (task) {
       this.view = renderView(this.viewId, task, this.context());
       const refusal = this.refusals.get(task);
@@ -278,7 +321,8 @@ export class App {
       return;
     }
     renderMeta(this.shell, null, true);
-    if (!this.loaded) mount(card, h("div", { class: "card-message" }, "Loading…"));
+    if (this.stopped) mount(card, h("div", { class: "card-message" }, "This page can't be used as it is: see the message above."));
+    else if (!this.loaded) mount(card, h("div", { class: "card-message" }, "Loading…"));
     else if (this.noMore && this.heldElsewhere > 0) mount(card, h("div", { class: "card-message waiting" }, h("h2", null, `Waiting for ${this.heldElsewhere} task${this.heldElsewhere === 1 ? "" : "s"} held by other annotators…`), h("p", { class: "muted" }, "They come to this page if whoever holds them stops answering. This page asks again every few seconds.")));
     else if (this.noMore && !this.fetching) mount(card, h("div", { class: "card-message done" }, h("h2", null, "No tasks available"), h("p", { class: "muted" }, this.history.length + this.outbox.length ? "Sending your last answers…" : "All answers are saved. You can close this tab.")));
     else if (this.fetchFailures) mount(card, h("div", { class: "card-message" }, "Waiting for the server…"));
@@ -309,7 +353,7 @@ export class App {
       });
     } else renderStats(this.shell, null);
     renderHistory(this.shell, this.history, (i) => this.edit(i));
-    this.shell.buttons.undo.disabled = this.history.length === 0;
+    this.shell.buttons.undo.disabled = this.history.length === 0 || this.stopped;
     const unsent = local.length;
     const state = this.shell.saveState;
     state.classList.toggle("pending", unsent > 0);
@@ -342,9 +386,10 @@ export class App {
   }
 
   private renderBanner(): void {
-    const { banner, bannerText } = this.shell;
+    const { banner, bannerText, retry } = this.shell;
     banner.hidden = this.errorText === null;
     if (this.errorText === null) return;
+    retry.hidden = !this.retrying;
     const kept = this.history.length + this.outbox.length;
     const wait = Math.max(0, Math.ceil((this.nextRetryAt - Date.now()) / 1000));
     bannerText.textContent = `${this.errorText} ${kept ? `${kept} answer${kept === 1 ? " is" : "s are"} kept in this browser and will be sent when it's back. ` : ""}${!this.retrying ? "" : wait ? `Retrying in ${wait} s.` : "Retrying…"}`.trim();
@@ -388,7 +433,7 @@ export class App {
   }
 
   private async fetchMore(): Promise<void> {
-    if (this.fetching) return;
+    if (this.fetching || this.stopped) return;
     this.fetching = true;
     window.clearTimeout(this.fetchTimer);
     let added = 0;
@@ -414,8 +459,11 @@ export class App {
       if (added) this.rechecked = false;
     } catch (err) {
       this.fetchFailures++;
-      this.showError(err, "Can't load tasks");
-      this.scheduleRetry("fetch", this.fetchFailures);
+      if (isForbidden(err)) this.stop(err, "Can't load tasks");
+      else {
+        this.showError(err, "Can't load tasks");
+        this.scheduleRetry("fetch", this.fetchFailures);
+      }
     } finally {
       this.fetching = false;
       this.loaded = true;
@@ -439,13 +487,14 @@ export class App {
   private startPing(): void {
     const hold = Number(this.config.session_hold_seconds);
     const every = Math.max(1000, Math.min(20000, (Number.isFinite(hold) && hold > 0 ? hold : 60) * 1000 / 3));
-    window.setInterval(() => {
+    const timer = window.setInterval(() => {
+      if (this.stopped) return window.clearInterval(timer);
       if (!this.sending) giveAnswers([], this.session, this.tab).catch(() => undefined);
     }, every);
   }
 
   private async send(): Promise<void> {
-    if (this.sending || !this.outbox.length) return;
+    if (this.sending || this.stopped || !this.outbox.length) return;
     window.clearTimeout(this.sendTimer);
     this.sending = true;
     const batch = this.outbox.slice(0, MAX_SEND);
@@ -464,6 +513,8 @@ export class App {
       if (refused && err instanceof HttpError) {
         this.refuse(refused, err.detail);
         again = true;
+      } else if (isForbidden(err)) {
+        this.stop(err, "The server refused the answers");
       } else {
         this.sendFailures++;
         this.showError(err, err instanceof HttpError && !err.transient ? "The server refused the answers" : "Can't save answers");
@@ -489,9 +540,52 @@ export class App {
     this.outbox = this.outbox.filter((t) => t !== task);
     if (this.current) this.queue.unshift(this.current);
     delete task.answer;
+    this.store?.forget(task);
     this.refusals.set(task, reason);
     this.current = task;
     this.paint(); // the card shows the reason above the task
+  }
+
+  /** The server refused this page (403): say why and stop asking. The answers stay in localStorage. */
+  private stop(err: HttpError, what: string): void {
+    this.stopped = true;
+    this.nextRetryAt = 0;
+    window.clearTimeout(this.sendTimer);
+    window.clearTimeout(this.fetchTimer);
+    if (this.current) this.queue.unshift(this.current);
+    this.current = null;
+    this.showError(err, what, false);
+    this.paint();
+    this.renderSide();
+  }
+
+  /** The Prodigy UI settings: theme, card styles, which buttons, flag, instructions. */
+  private applyUiSettings(): void {
+    const config = this.config;
+    applySettings(config, this.shell.card);
+    if (Array.isArray(config.buttons)) this.offered = new Set(config.buttons.filter((b): b is string => typeof b === "string"));
+    for (const [kind, button] of Object.entries(this.shell.buttons)) button.hidden = !this.offered.has(kind);
+    const extraKeys: Array<[string, string]> = [];
+    this.shell.flag.hidden = !config.show_flag;
+    if (config.show_flag) extraKeys.push(FLAG_KEY);
+    const instructions = typeof config.instructions === "string" && config.instructions.trim() ? config.instructions : null;
+    this.shell.instructionsButton.hidden = instructions === null;
+    if (instructions !== null) {
+      // sanitized on the server (nh3); the operator's own text, shown as Prodigy shows it
+      this.shell.instructionsBody.innerHTML = instructions;
+      extraKeys.push(INSTRUCTIONS_KEY);
+    }
+    renderKeyHelp(this.shell, extraKeys);
+  }
+
+  private toggleFlag(): void {
+    const task = this.current;
+    if (!task || !this.config.show_flag || this.stopped) return;
+    if (task.flagged) delete task.flagged;
+    else task.flagged = true;
+    this.shell.flag.classList.toggle("on", Boolean(task.flagged));
+    this.shell.flag.setAttribute("aria-pressed", String(Boolean(task.flagged)));
+    this.notify(task.flagged ? "Flagged" : "Flag removed");
   }
 
   private persist(): void {
@@ -511,6 +605,11 @@ export class App {
     click(buttons.reject, () => this.answer("reject"));
     click(buttons.ignore, () => this.answer("ignore"));
     click(buttons.undo, () => this.edit(0));
+    click(this.shell.flag, () => this.toggleFlag());
+    click(this.shell.instructionsButton, () => this.toggleInstructions());
+    this.shell.instructions.addEventListener("click", (e) => {
+      if (e.target === this.shell.instructions) this.toggleInstructions(false);
+    });
     click(retry, () => {
       if (!this.store) return; // still loading the project: that loop retries by itself
       if (this.outbox.length) void this.send();
@@ -532,8 +631,20 @@ export class App {
     this.shell.help.hidden = open === undefined ? !this.shell.help.hidden : !open;
   }
 
+  private toggleInstructions(open?: boolean): void {
+    if (this.shell.instructionsButton.hidden) return;
+    this.shell.instructions.hidden = open === undefined ? !this.shell.instructions.hidden : !open;
+  }
+
   private onKey(e: KeyboardEvent): void {
     if (e.defaultPrevented || e.isComposing) return;
+    if (!this.shell.instructions.hidden) {
+      if (e.key === "Escape" || e.key.toLowerCase() === "h") {
+        e.preventDefault();
+        this.toggleInstructions(false);
+      }
+      return;
+    }
     if (!this.shell.help.hidden) {
       if (e.key === "Escape" || e.key === "?") {
         e.preventDefault();
@@ -556,6 +667,10 @@ export class App {
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) e.target.blur();
+    if (this.validating) {
+      e.preventDefault(); // the answer on screen waits for the recipe's check: no key answers past it
+      return;
+    }
     if (this.view?.onKey?.(e)) {
       e.preventDefault();
       return;
@@ -567,6 +682,8 @@ export class App {
       Backspace: () => this.edit(0),
       Delete: () => this.edit(0),
       "?": () => this.toggleHelp(),
+      h: () => this.toggleInstructions(),
+      f: () => this.toggleFlag(),
     };
     const action = actions[e.key.length === 1 && e.key !== " " ? e.key.toLowerCase() : e.key];
     if (!action) return;

@@ -1,28 +1,46 @@
 /**
  * Label colours and the label picker shared by the manual views.
- * Colours come from a fixed palette in label order, so a label keeps its
- * colour across tasks; text on them stays dark for contrast (WCAG AA).
+ * A label's colour comes from a stable hash of its name (FNV-1a), so it is
+ * the same in every task, view and recipe; custom_theme.labels can set it.
+ * Text on the fills stays dark for contrast (WCAG AA).
  */
 import { h } from "./dom";
 import type { UiConfig } from "./types";
 
-const FILLS = ["#fde68a", "#a7f3d0", "#bfdbfe", "#fbcfe8", "#ddd6fe", "#fed7aa", "#99f6e4", "#d9f99d", "#fecaca", "#c7d2fe"];
-const STROKES = ["#b45309", "#047857", "#1d4ed8", "#be185d", "#6d28d9", "#c2410c", "#0f766e", "#4d7c0f", "#b91c1c", "#4338ca"];
+const FILLS = [
+  "#fde68a", "#a7f3d0", "#bfdbfe", "#fbcfe8", "#ddd6fe", "#fed7aa", "#99f6e4", "#d9f99d", "#fecaca", "#c7d2fe",
+  "#fef08a", "#bbf7d0", "#bae6fd", "#f5d0fe", "#e9d5ff", "#ffedd5", "#a5f3fc", "#ecfccb", "#fda4af", "#e2e8f0",
+];
+const STROKES = [
+  "#b45309", "#047857", "#1d4ed8", "#be185d", "#6d28d9", "#c2410c", "#0f766e", "#4d7c0f", "#b91c1c", "#4338ca",
+  "#a16207", "#15803d", "#0369a1", "#a21caf", "#7e22ce", "#9a3412", "#0e7490", "#3f6212", "#be123c", "#475569",
+];
 
-function indexOf(label: string, labels: string[]): number {
-  const i = labels.indexOf(label);
-  if (i >= 0) return i % FILLS.length;
-  let hash = 0;
-  for (let c = 0; c < label.length; c++) hash = (hash * 31 + label.charCodeAt(c)) >>> 0;
+/** Colours a theme set for labels by name (custom_theme.labels). */
+const themed = new Map<string, string>();
+
+export function setLabelColours(colours: Record<string, unknown> | null | undefined): void {
+  themed.clear();
+  for (const [label, colour] of Object.entries(colours ?? {})) if (typeof colour === "string" && colour) themed.set(label, colour);
+}
+
+/** FNV-1a over the label's UTF-16 code units: the same index for the same name, everywhere. */
+export function labelIndex(label: string): number {
+  let hash = 0x811c9dc5;
+  for (let c = 0; c < label.length; c++) {
+    hash ^= label.charCodeAt(c);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
   return hash % FILLS.length;
 }
 
-export function labelFill(label: string, labels: string[]): string {
-  return FILLS[indexOf(label, labels)];
+/** The label's fill; `_labels` is no longer used (colours don't depend on the recipe's label order). */
+export function labelFill(label: string, _labels?: string[]): string {
+  return themed.get(label) ?? FILLS[labelIndex(label)];
 }
 
-export function labelStroke(label: string, labels: string[]): string {
-  return STROKES[indexOf(label, labels)];
+export function labelStroke(label: string, _labels?: string[]): string {
+  return themed.get(label) ?? STROKES[labelIndex(label)];
 }
 
 /** The default key of item i: 1-9, 0, then Shift+1-9, Shift+0 (as in Prodigy). */

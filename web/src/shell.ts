@@ -22,7 +22,12 @@ export interface Shell {
   meta: HTMLElement;
   notice: HTMLElement;
   buttons: Record<AnswerKind | "undo", HTMLButtonElement>;
+  flag: HTMLButtonElement;
   help: HTMLElement;
+  helpList: HTMLElement;
+  instructions: HTMLElement;
+  instructionsBody: HTMLElement;
+  instructionsButton: HTMLButtonElement;
   retry: HTMLButtonElement;
   save: HTMLButtonElement;
   keys: HTMLButtonElement;
@@ -53,6 +58,20 @@ export const KEY_HELP: Array<[string, string]> = [
   ["?", "Show or hide this list"],
 ];
 
+/** Keys that only some recipes have: shown in the list when they do. */
+export const FLAG_KEY: [string, string] = ["f", "Flag this task (stored as flagged: true)"];
+export const INSTRUCTIONS_KEY: [string, string] = ["h", "Show or hide the instructions"];
+
+function keyList(extra: Array<[string, string]>): HTMLElement {
+  return h("dl", null, ...[...KEY_HELP, ...extra].flatMap(([k, v]) => [h("dt", null, h("kbd", null, k)), h("dd", null, v)]));
+}
+
+/** The key list with the keys this recipe adds. */
+export function renderKeyHelp(shell: Shell, extra: Array<[string, string]>): void {
+  shell.helpList.replaceWith(keyList(extra));
+  shell.helpList = shell.help.querySelector("dl") as HTMLElement;
+}
+
 export function buildShell(): Shell {
   const buttons = {
     reject: answerButton("reject", "Reject", "x", ICONS.reject),
@@ -60,6 +79,13 @@ export function buildShell(): Shell {
     accept: answerButton("accept", "Accept", "a", ICONS.accept),
     undo: answerButton("undo", "Undo", "⌫", "↶"),
   };
+  const flag = h(
+    "button",
+    { type: "button", class: "answer-btn flag", "aria-pressed": "false", title: "Flag this task (f)", "aria-label": "Flag (f)", hidden: true },
+    h("span", { class: "answer-icon", "aria-hidden": "true" }, "⚑"),
+    h("span", { class: "answer-label" }, "Flag"),
+    h("kbd", null, "f"),
+  );
   const title = h("div", { class: "project-title" });
   const progressFill = h("div", { class: "progress-fill" });
   const progressText = h("div", { class: "progress-text" });
@@ -76,17 +102,19 @@ export function buildShell(): Shell {
   const notice = h("div", { class: "notice", role: "status", "aria-live": "polite" });
   const save = h("button", { type: "button", class: "side-btn" }, "Send now");
   const keys = h("button", { type: "button", class: "side-btn" }, "Keys ?");
+  const helpList = keyList([]);
   const help = h(
     "div",
     { class: "help", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts", hidden: true },
-    h(
-      "div",
-      { class: "help-box" },
-      h("h2", null, "Keyboard shortcuts"),
-      h("dl", null, ...KEY_HELP.flatMap(([k, v]) => [h("dt", null, h("kbd", null, k)), h("dd", null, v)])),
-      h("p", { class: "muted" }, "Press ? or Esc to close."),
-    ),
+    h("div", { class: "help-box" }, h("h2", null, "Keyboard shortcuts"), helpList, h("p", { class: "muted" }, "Press ? or Esc to close.")),
   );
+  const instructionsBody = h("div", { class: "instructions-body" });
+  const instructions = h(
+    "div",
+    { class: "instructions", role: "dialog", "aria-modal": "true", "aria-label": "Instructions", hidden: true },
+    h("div", { class: "help-box instructions-box" }, h("h2", null, "Instructions"), instructionsBody, h("p", { class: "muted" }, "Press h or Esc to close.")),
+  );
+  const instructionsButton = h("button", { type: "button", class: "side-btn", hidden: true }, "Instructions h");
   const root = h(
     "div",
     { class: "app" },
@@ -100,18 +128,22 @@ export function buildShell(): Shell {
       skips,
       h("section", { class: "side-section history" }, h("h2", null, "History"), history),
       saveState,
-      h("div", { class: "side-actions" }, save, keys),
+      h("div", { class: "side-actions" }, save, keys, instructionsButton),
     ),
     h(
       "main",
       { class: "main" },
       banner,
       h("div", { class: "card-wrap" }, card, meta, notice),
-      h("nav", { class: "answer-bar", "aria-label": "Answer" }, buttons.reject, buttons.ignore, buttons.accept, buttons.undo),
+      h("nav", { class: "answer-bar", "aria-label": "Answer" }, buttons.reject, buttons.ignore, buttons.accept, flag, buttons.undo),
     ),
     help,
+    instructions,
   );
-  return { root, title, progressFill, progressText, stats, skips, saveState, history, banner, bannerText, bannerBadge, card, meta, notice, buttons, help, retry, save, keys };
+  return {
+    root, title, progressFill, progressText, stats, skips, saveState, history, banner, bannerText, bannerBadge, card, meta, notice,
+    buttons, flag, help, helpList, instructions, instructionsBody, instructionsButton, retry, save, keys,
+  };
 }
 
 export function renderTitle(shell: Shell, dataset: string, viewId: string, session: string | null): void {
@@ -161,6 +193,20 @@ export function renderSkips(shell: Shell, count: number, lines: string[]): void 
   );
 }
 
+/** What a span-annotating task's answer said: "Tim Cook (PERSON), Apple (ORG)"; null for other tasks. */
+export function spanSummary(task: Task): string | null {
+  if (!Array.isArray(task.spans)) return null;
+  const text = typeof task.text === "string" ? task.text : "";
+  const parts = task.spans
+    .filter((s) => typeof s.start === "number" && typeof s.end === "number")
+    .map((s) => {
+      const words = text.slice(s.start, s.end);
+      const label = toText(s.label);
+      return label ? `${words} (${label})` : words;
+    });
+  return parts.length ? parts.join(", ") : "no spans";
+}
+
 function preview(task: Task): string {
   const accepted = Array.isArray(task.accept) && task.accept.length ? ` → ${task.accept.map(toText).join(", ")}` : "";
   const base = typeof task.text === "string" && task.text ? task.text : task.label ? toText(task.label) : task.image ? "image" : task.html ? "html" : "task";
@@ -172,6 +218,8 @@ export function renderHistory(shell: Shell, history: Task[], onPick: (index: num
   shell.history.replaceChildren(
     ...history.map((task, i) => {
       const answer = (task.answer ?? "ignore") as AnswerKind;
+      // which spans and labels were answered: the text alone doesn't tell two answers on it apart
+      const spans = spanSummary(task);
       return h(
         "li",
         null,
@@ -179,7 +227,12 @@ export function renderHistory(shell: Shell, history: Task[], onPick: (index: num
           "button",
           { type: "button", class: `history-item ${answer}`, title: "Edit this answer", on: { click: () => onPick(i) } },
           h("span", { class: "history-icon", "aria-label": answer }, ICONS[answer]),
-          h("span", { class: "history-text" }, preview(task)),
+          h(
+            "span",
+            { class: "history-body" },
+            spans === null ? null : h("span", { class: "history-spans" }, spans),
+            h("span", { class: "history-text" }, preview(task)),
+          ),
         ),
       );
     }),

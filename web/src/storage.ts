@@ -16,6 +16,11 @@ export class AnswerStore {
   private mine = new Set<string>();
   /** false once the browser refused to store (quota, private mode): answers then live in memory only. */
   ok = true;
+  /** Each kept answer as JSON, made once: a save after every answer re-serialised them all,
+   *  20-40 ms an answer on 1,000-word texts with their tokens (bench/web_paint.py). */
+  private readonly json = new WeakMap<Task, string>();
+  /** Other tabs' answers in the store, as JSON; null: read them again (another tab wrote). */
+  private others: string[] | null = null;
 
   constructor(
     dataset: string,
@@ -27,6 +32,24 @@ export class AnswerStore {
     // before 0.x the key was the ?session= name: answers a tab left under it are taken over once
     this.legacy = urlSession ? `mentor:unsent:${dataset}:${urlSession}` : null;
     if (this.legacy === this.key) this.legacy = null;
+    // the storage event comes in the other tabs of this browser when one of them writes
+    window.addEventListener("storage", (e) => {
+      if (e.key === this.key || e.key === null) this.others = null;
+    });
+  }
+
+  /** The answer changed (brought back to edit, refused): serialise it again when it is kept next. */
+  forget(task: Task): void {
+    this.json.delete(task);
+  }
+
+  private serialised(task: Task): string {
+    let text = this.json.get(task);
+    if (text === undefined) {
+      text = JSON.stringify(task);
+      this.json.set(task, text);
+    }
+    return text;
   }
 
   private read(key: string): Task[] {
@@ -58,16 +81,19 @@ export class AnswerStore {
       return true;
     });
     this.mine = seen;
+    this.others = null;
     return out;
   }
 
   save(answers: Task[]): void {
     try {
-      const others = this.read(this.key).filter((t) => !this.mine.has(this.keyOf(t)));
+      if (this.others === null) {
+        this.others = this.read(this.key).filter((t) => !this.mine.has(this.keyOf(t))).map((t) => JSON.stringify(t));
+      }
       this.mine = new Set(answers.map(this.keyOf));
-      const all = [...others, ...answers];
+      const all = [...this.others, ...answers.map((t) => this.serialised(t))];
       if (all.length === 0) window.localStorage.removeItem(this.key);
-      else window.localStorage.setItem(this.key, JSON.stringify(all));
+      else window.localStorage.setItem(this.key, `[${all.join(",")}]`);
       this.ok = true;
     } catch {
       this.ok = false;

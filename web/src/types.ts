@@ -90,6 +90,15 @@ export interface UiConfig {
   /** review: the view the answers were given in, and whether it asked yes/no questions. */
   review_view_id?: string;
   review_binary?: boolean;
+  /** The recipe has validate_answer: each answer is checked before the next task shows. */
+  validate_answer?: boolean;
+  /** Prodigy's UI settings: instructions (sanitized HTML from the server), a flag button,
+   *  which answer buttons show, themes, and the operator's own CSS and script (served in the page). */
+  instructions?: string | null;
+  show_flag?: boolean;
+  buttons?: string[] | null;
+  custom_theme?: Record<string, unknown> | null;
+  card_css?: Record<string, unknown> | null;
   [key: string]: unknown;
 }
 

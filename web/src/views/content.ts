@@ -19,7 +19,10 @@ export function highlightedText(text: string, spans: Span[], labels: string[]): 
         "mark",
         { class: "ent", style: { "--label-fill": labelFill(label, labels) } },
         text.slice(span.start, span.end),
-        h("span", { class: "ent-label" }, label, typeof span.score === "number" ? h("span", { class: "ent-score" }, span.score.toFixed(2)) : null),
+        // a pattern match carries no label: no empty chip for it
+        label || typeof span.score === "number"
+          ? h("span", { class: "ent-label" }, label, typeof span.score === "number" ? h("span", { class: "ent-score" }, span.score.toFixed(2)) : null)
+          : null,
       ),
     );
     pos = span.end!;

@@ -1,8 +1,8 @@
 /** The views by view_id, and blocks, which stacks several of them in one card. */
 import { h } from "../dom";
+import { numberKeyOffset } from "../labels";
 import { timeOnScreen } from "../timing";
 import type { Block, Task, UiConfig } from "../types";
-import { audioManualView, audioView } from "./audio";
 import { choiceView } from "./choice";
 import { compareView, diffView } from "./compare";
 import { htmlView } from "./html";
@@ -34,9 +34,10 @@ export const VIEWS: Record<string, ViewRenderer> = {
   relations: relationsView,
   compare: compareView,
   diff: diffView,
-  audio: audioView,
-  audio_manual: audioManualView,
 };
+
+/** Views whose labels take number keys (labels.ts's picker). */
+const LABELLED_VIEWS = new Set(["ner_manual", "spans_manual", "image_manual"]);
 
 /** Keys of a block that override the task's own values inside that block. */
 const TASK_KEYS = new Set(["text", "html", "image", "label", "options", "tokens", "spans", "meta"]);
@@ -64,14 +65,25 @@ function blockConfig(config: UiConfig, block: Block): UiConfig {
   return { field_autofocus: false, ...config, blocks: null, ...own };
 }
 
+/** How many number keys a block's view takes: its labels, or its options. */
+function numberKeyed(viewId: string, task: Task, labels: string[]): number {
+  if (viewId === "choice") return Array.isArray(task.options) ? task.options.length : 0;
+  return LABELLED_VIEWS.has(viewId) ? labels.length : 0;
+}
+
 export function blocksView(task: Task, ctx: ViewContext): RenderedView {
   const blocks = Array.isArray(ctx.config.blocks) ? ctx.config.blocks : [];
   const parts: RenderedView[] = [];
+  // number keys run on from block to block: a choice under ner_manual's labels 1-2 gets 3, 4...
+  let keysTaken = numberKeyOffset(ctx.config);
   for (const block of blocks) {
     const render = block && typeof block.view_id === "string" ? VIEWS[block.view_id] : undefined;
     if (!render || block.view_id === "blocks") continue;
     const config = blockConfig(ctx.config, block);
     const labels = Array.isArray(block.labels) ? (block.labels as string[]) : ctx.labels;
+    const keyed = numberKeyed(block.view_id, blockTask(task, block), labels);
+    if (keyed && block.number_key_offset === undefined) config.number_key_offset = keysTaken;
+    keysTaken = numberKeyOffset(config) + keyed;
     parts.push(render(blockTask(task, block), { ...ctx, viewId: block.view_id, config, labels, inBlock: true }));
   }
   if (!parts.length) parts.push({ el: h("div", { class: "muted" }, "This recipe set view_id 'blocks' without config.blocks.") });

@@ -21,30 +21,39 @@ function spanIndex(target: EventTarget | null, root: HTMLElement): number | null
   return el && root.contains(el) ? Number(el.dataset.span) : null;
 }
 
-/** Wire selection on root; returns a function that removes the document listeners. */
-export function tokenSelection(root: HTMLElement, handlers: SelectionHandlers): () => void {
+/** How a view finds the token under the pointer and shows the range being dragged. */
+export interface PointerTokens {
+  /** The token under the point (not a disabled one), or null. */
+  tokenAt(x: number, y: number, target: EventTarget | null): number | null;
+  /** Show tokens lo..hi as selected; lo > hi: nothing selected. */
+  paint(lo: number, hi: number): void;
+}
+
+/**
+ * Press on a token and drag to another, or click one, to select a range; press and release on
+ * an element with `data-span` to act on that span. Returns a function that removes the
+ * document listeners. The views differ only in how they find tokens (`PointerTokens`).
+ */
+export function pointerSelection(root: HTMLElement, tokens: PointerTokens, handlers: SelectionHandlers): () => void {
   let anchor: number | null = null;
   let focus: number | null = null;
   let pressedSpan: number | null = null;
 
   const paint = (): void => {
-    const lo = anchor === null || focus === null ? -1 : Math.min(anchor, focus);
-    const hi = anchor === null || focus === null ? -2 : Math.max(anchor, focus);
-    root.querySelectorAll<HTMLElement>(".tok[data-i]").forEach((el) => {
-      const i = Number(el.dataset.i);
-      el.classList.toggle("sel", i >= lo && i <= hi);
-    });
+    if (anchor === null || focus === null) tokens.paint(0, -1);
+    else tokens.paint(Math.min(anchor, focus), Math.max(anchor, focus));
   };
 
   const down = (e: MouseEvent): void => {
     if (e.button !== 0) return;
     const span = spanIndex(e.target, root);
     if (span !== null) {
-      pressedSpan = span;
+      // the second press of a double-click lands on the span the first one made: keep it
+      pressedSpan = e.detail > 1 ? null : span;
       e.preventDefault();
       return;
     }
-    const i = tokenIndex(e.target, root);
+    const i = tokens.tokenAt(e.clientX, e.clientY, e.target);
     if (i === null) return;
     anchor = focus = i;
     e.preventDefault(); // no native text selection while dragging
@@ -53,8 +62,7 @@ export function tokenSelection(root: HTMLElement, handlers: SelectionHandlers): 
 
   const move = (e: MouseEvent): void => {
     if (anchor === null) return;
-    const under = document.elementFromPoint(e.clientX, e.clientY);
-    const i = tokenIndex(under, root);
+    const i = tokens.tokenAt(e.clientX, e.clientY, document.elementFromPoint(e.clientX, e.clientY));
     if (i !== null && i !== focus) {
       focus = i;
       paint();
@@ -79,7 +87,25 @@ export function tokenSelection(root: HTMLElement, handlers: SelectionHandlers): 
   document.addEventListener("mousemove", move);
   document.addEventListener("mouseup", up);
   return () => {
+    tokens.paint(0, -1);
     document.removeEventListener("mousemove", move);
     document.removeEventListener("mouseup", up);
   };
+}
+
+/** Selection over token elements (`.tok[data-i]`): snapping to tokens comes free. */
+export function tokenSelection(root: HTMLElement, handlers: SelectionHandlers): () => void {
+  return pointerSelection(
+    root,
+    {
+      tokenAt: (_x, _y, target) => tokenIndex(target, root),
+      paint(lo, hi) {
+        root.querySelectorAll<HTMLElement>(".tok[data-i]").forEach((el) => {
+          const i = Number(el.dataset.i);
+          el.classList.toggle("sel", i >= lo && i <= hi);
+        });
+      },
+    },
+    handlers,
+  );
 }
