@@ -3,6 +3,7 @@ import { h } from "../dom";
 import { numberKeyOffset } from "../labels";
 import { timeOnScreen } from "../timing";
 import type { Block, Task, UiConfig } from "../types";
+import { audioManualView, audioView } from "./audio";
 import { choiceView } from "./choice";
 import { compareView, diffView } from "./compare";
 import { htmlView } from "./html";
@@ -34,6 +35,8 @@ export const VIEWS: Record<string, ViewRenderer> = {
   relations: relationsView,
   compare: compareView,
   diff: diffView,
+  audio: audioView,
+  audio_manual: audioManualView,
 };
 
 /** Views whose labels take number keys (labels.ts's picker). */
