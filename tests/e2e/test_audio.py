@@ -36,6 +36,7 @@ def test_audio_manual_regions_by_keys_and_mouse(serve, open_page, tmp_path, scre
     folder = tmp_path / "recordings"
     folder.mkdir()
     wav = write_tone_wav(folder / "call.wav", tone=1.0, silence=1.0)
+    write_tone_wav(folder / "next.wav", tone=0.5, silence=0.5)
     server = serve(cli_args=["audio.manual", "calls", str(folder), "--label", "SPEAKER_1,SPEAKER_2"], dataset="calls")
     page = open_page(server)
     box = waveform_box(page)
@@ -64,8 +65,17 @@ def test_audio_manual_regions_by_keys_and_mouse(serve, open_page, tmp_path, scre
     screenshot(page, "view-audio-manual")
     assert page.locator(".card [data-state='error']").count() == 0
     page.keyboard.press("a")
+    page.wait_for_selector(".card .region-list:empty", state="attached")  # the next recording
+    # undo brings the first back with its regions drawn again; answer it once more, then reject the other
+    page.keyboard.press("Backspace")
+    page.wait_for_function("() => document.querySelectorAll('.card .region-list li').length === 2")
+    page.keyboard.press("a")
+    page.wait_for_selector(".card .region-list:empty", state="attached")
+    page.wait_for_selector(READY)
+    page.keyboard.press("x")
     wait_no_tasks(page)
-    [answer] = server.examples()
+    answer, other = sorted(server.examples(), key=lambda eg: eg["audio"])
+    assert other["answer"] == "reject" and other["audio_spans"] == []
     assert answer["answer"] == "accept" and answer["audio"] == str(wav)  # the path, not base64
     spans = [(s["label"], s["start"], s["end"]) for s in answer["audio_spans"]]
     assert spans[0] == ("SPEAKER_1", 0, 1)
