@@ -102,3 +102,12 @@ def test_bad_sources_and_options(tmp_path: Path) -> None:
         audio_manual("ds", str(empty))
     with pytest.raises(InputError, match="--loader"):
         audio_manual("ds", str(empty), label="A", loader="images")
+
+
+def test_prodigy_audio_and_video_loaders_inline_base64(folder: Path) -> None:
+    from mentor.compat.prodigy.components.loaders import Audio, Video
+
+    tasks = list(Audio(folder))
+    assert [t["meta"]["file"] for t in tasks] == ["a.wav", "b.wav"]
+    assert tasks[0]["audio"].startswith("data:audio/") and tasks[0]["path"] == str(folder / "a.wav")
+    assert next(Video(folder))["video"].startswith("data:audio/")  # a WAV's type, under video

@@ -16,11 +16,12 @@ import srsly
 from mentor.errors import InvalidLine
 from mentor.loaders import LOADERS
 from mentor.loaders.lines import read_lines
+from mentor.loaders.media import MediaFiles, get_media_stream
 from mentor.loaders.skips import SkipReport
 
 from .stream import get_stream
 
-__all__ = ["JSONL", "JSON", "CSV", "TXT", "Images", "get_stream"]
+__all__ = ["JSONL", "JSON", "CSV", "TXT", "Images", "Audio", "Video", "get_stream"]
 
 Source = Union[str, Path]
 
@@ -56,3 +57,18 @@ def TXT(path: Source, **_ignored: Any) -> Iterator[Any]:  # noqa: N802
 def Images(path: Source, **_ignored: Any) -> Iterator[Any]:  # noqa: N802
     """One ``{"image": data URI, "path", "meta": {"file"}}`` task an image of a folder, by name."""
     return LOADERS["images"](path)
+
+
+def Audio(path: Source, **_ignored: Any) -> Iterator[Any]:  # noqa: N802
+    """One ``{"audio": data URI, "path", "meta": {"file"}}`` task an audio file of a folder, by name.
+
+    Base64 inside the task, as Prodigy's loader gives it: a custom recipe's
+    components name no files for the server to send (mentor's own
+    ``audio.manual`` sends them by path instead).
+    """
+    return iter(get_media_stream(path, MediaFiles(), kind="audio", keep_base64=True))
+
+
+def Video(path: Source, **_ignored: Any) -> Iterator[Any]:  # noqa: N802
+    """As :func:`Audio`, under ``video``."""
+    return iter(get_media_stream(path, MediaFiles(), kind="video", keep_base64=True))
