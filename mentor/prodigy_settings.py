@@ -36,7 +36,7 @@ UI_KEYS = frozenset(
     {
         "custom_theme", "global_css", "card_css", "javascript", "instructions", "buttons", "show_flag",
         "swipe", "swipe_gestures", "hide_meta", "choice_style", "choice_auto_accept", "ner_manual_highlight_chars",
-        "darken_image", "keymap_by_label", "blocks", "html_template", "field_id",
+        "darken_image", "keymap_by_label", "blocks", "html_template", "field_id", "audio_autoplay",
     }
 )
 # Read here into the UI settings above: the files' content goes to the app, not the folder.

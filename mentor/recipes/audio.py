@@ -61,6 +61,11 @@ def _labels(name: str, label: Optional[str]) -> List[str]:
     return labels
 
 
+def _autoplay(flag: bool) -> dict:
+    """``audio_autoplay`` only when asked for, so a prodigy.json or mentor.json setting it isn't overridden."""
+    return {"audio_autoplay": True} if flag else {}
+
+
 @recipe("audio.manual", group="annotation")
 def audio_manual(
     dataset: Annotated[str, Arg(help="Dataset to save annotations to")],
@@ -77,7 +82,7 @@ def audio_manual(
     Drag on the waveform (or press ``m`` twice at the playhead) to add a region
     with the picked label; the answer's ``audio_spans`` hold them in seconds.
     """
-    config = {"labels": _labels("audio.manual", label), "audio_autoplay": autoplay}
+    config = {"labels": _labels("audio.manual", label), **_autoplay(autoplay)}
     return media_components(dataset, source, loader, "audio_manual", config, keep_base64, fetch_media, exclude)
 
 
@@ -92,7 +97,7 @@ def video_manual(
     exclude: Annotated[Optional[str], Opt("--exclude", "-e", help="Comma-separated datasets to skip")] = None,
 ) -> Components:
     """Mark and label regions of videos on their sound's waveform (``audio.manual --loader video``)."""
-    config = {"labels": _labels("video.manual", label), "audio_autoplay": autoplay}
+    config = {"labels": _labels("video.manual", label), **_autoplay(autoplay)}
     return media_components(dataset, source, "video", "audio_manual", config, keep_base64, fetch_media, exclude)
 
 
@@ -113,5 +118,5 @@ def audio_transcribe(
         {"view_id": "text_input", "field_id": field_id, "field_rows": 4, "field_label": "Transcript",
          "field_autofocus": False},
     ]
-    config = {"blocks": blocks, "audio_autoplay": autoplay}
+    config = {"blocks": blocks, **_autoplay(autoplay)}
     return media_components(dataset, source, loader, "blocks", config, keep_base64, fetch_media, exclude)

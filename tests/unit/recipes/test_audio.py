@@ -111,3 +111,9 @@ def test_prodigy_audio_and_video_loaders_inline_base64(folder: Path) -> None:
     assert [t["meta"]["file"] for t in tasks] == ["a.wav", "b.wav"]
     assert tasks[0]["audio"].startswith("data:audio/") and tasks[0]["path"] == str(folder / "a.wav")
     assert next(Video(folder))["video"].startswith("data:audio/")  # a WAV's type, under video
+
+
+def test_autoplay_only_when_asked_for(folder: Path) -> None:
+    # unset, a prodigy.json or mentor.json audio_autoplay isn't overridden by the recipe
+    assert "audio_autoplay" not in audio_manual("ds", str(folder), label="A").config
+    assert audio_transcribe("ds", str(folder), autoplay=True).config["audio_autoplay"] is True
