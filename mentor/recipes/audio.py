@@ -39,6 +39,7 @@ def media_components(
     exclude: Optional[str],
 ) -> Components:
     """What the three recipes share: the media stream, the files the server may send, base64 left out of the db."""
+    kind = kind.removesuffix("-server")  # Prodigy's audio-server/video-server: files by path, as here always
     if kind not in KINDS:
         raise InputError(f"--loader must be one of {', '.join(KINDS)}, got '{kind}'")
     media = MediaFiles()
@@ -71,7 +72,7 @@ def audio_manual(
     dataset: Annotated[str, Arg(help="Dataset to save annotations to")],
     source: Annotated[str, Arg(help=SOURCE_HELP)],
     label: Annotated[Optional[str], Opt("--label", "-l", help="Comma-separated label(s)")] = None,
-    loader: Annotated[str, Opt("--loader", "-lo", help="audio or video")] = "audio",
+    loader: Annotated[str, Opt("--loader", "-lo", help="audio or video (audio-server, video-server: the same)")] = "audio",
     autoplay: Annotated[bool, Opt("--autoplay", "-A", help="Play each recording as it is shown")] = False,
     keep_base64: Annotated[bool, Opt("--keep-base64", "-B", help=KEEP_HELP)] = False,
     fetch_media: Annotated[bool, Opt("--fetch-media", "-FM", help=FETCH_HELP)] = False,
@@ -105,7 +106,7 @@ def video_manual(
 def audio_transcribe(
     dataset: Annotated[str, Arg(help="Dataset to save annotations to")],
     source: Annotated[str, Arg(help=SOURCE_HELP)],
-    loader: Annotated[str, Opt("--loader", "-lo", help="audio or video")] = "audio",
+    loader: Annotated[str, Opt("--loader", "-lo", help="audio or video (audio-server, video-server: the same)")] = "audio",
     field_id: Annotated[str, Opt("--field-id", help="Key the typed text is stored under")] = "transcript",
     autoplay: Annotated[bool, Opt("--autoplay", "-A", help="Play each recording as it is shown")] = False,
     keep_base64: Annotated[bool, Opt("--keep-base64", "-B", help=KEEP_HELP)] = False,

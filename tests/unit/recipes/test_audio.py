@@ -82,6 +82,7 @@ def test_jsonl_paths_inside_its_folder_urls_and_bad_lines(folder: Path, caplog: 
 
 
 def test_video_and_transcribe(folder: Path) -> None:
+    assert "video" in next(iter(audio_manual("ds", str(folder), label="A", loader="video-server").stream))
     video = video_manual("ds", str(folder), label="CUT")
     assert video.view_id == "audio_manual" and "video" in next(iter(video.stream))
     comps = audio_transcribe("ds", str(folder), field_id="text_out")
