@@ -37,7 +37,12 @@ logger = logging.getLogger(__name__)
 
 
 def default_owner(port: int) -> str:
-    """This process's name in the claims table: ``host:port`` (the pid too when the port is picked at random)."""
+    """This process's name in the claims table: ``host:port`` (the pid too when the port is picked at random).
+
+    A server restarted on the same address takes its claims back at once, as
+    a restarted server has always carried on where it stopped; one stopped
+    cleanly released them anyway (:meth:`TaskClaims.stop`).
+    """
     host = socket.gethostname()
     return f"{host}:{port}" if port else f"{host}:pid{os.getpid()}"
 
@@ -61,6 +66,7 @@ class TaskClaims:
         self.owner = owner
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self._starting = threading.Lock()
 
     def answered(self, keys: Iterable[int], conn: Optional[Connection] = None) -> KeySet:
         """The keys among ``keys`` the dataset holds an answer for, read from the database."""
@@ -133,8 +139,13 @@ class TaskClaims:
         The thread holds a bound method weakly: a controller nobody uses any
         more is collected, and its thread ends at its next turn.
         """
-        if self._thread is not None:
-            return
+        with self._starting:  # request threads call this at once
+            if self._thread is not None:
+                return
+            self._thread = self._renewal_thread(renew)
+            self._thread.start()
+
+    def _renewal_thread(self, renew: Callable[[], None]) -> threading.Thread:
         method = weakref.WeakMethod(renew) if hasattr(renew, "__self__") else (lambda: renew)
         interval = max(0.05, self.lease / 3)
         stop = self._stop
@@ -150,8 +161,12 @@ class TaskClaims:
                     logger.warning("Could not renew the task claims: %s", err)
                 del callback
 
-        self._thread = threading.Thread(target=loop, name="mentor-claims", daemon=True)
-        self._thread.start()
+        return threading.Thread(target=loop, name="mentor-claims", daemon=True)
 
     def stop(self) -> None:
+        """Stop renewing and let go of this run's claims (a clean shutdown: a restart resumes at once)."""
         self._stop.set()
+        try:
+            self.store.release()
+        except Exception as err:  # the database gone: the claims run out by themselves
+            logger.warning("Could not release the task claims: %s", err)

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import Connection, Executable, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Executable, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -171,6 +171,14 @@ class DatasetClaims:
                 )
                 renewed += int(result.rowcount)
         return renewed
+
+    def release(self) -> int:
+        """Drop all of this owner's claims (a server stopping cleanly); return how many."""
+        with self.db.unsynced_transaction() as conn:
+            result = conn.execute(
+                delete(claim_table).where(claim_table.c.dataset_id == self._id(conn), claim_table.c.owner == self.owner)
+            )
+            return int(result.rowcount)
 
     def holders(self, keys: Iterable[str]) -> Dict[str, Tuple[str, float]]:
         """``key -> (owner, lease end)`` for the keys claimed at all (read only)."""

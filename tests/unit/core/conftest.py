@@ -52,6 +52,7 @@ def make_controller(sqlite_db: Database, tmp_path: Path) -> Callable[..., Contro
         comps = components or Components(
             dataset=dataset, stream=tasks if tasks is not None else make_tasks(30), view_id="classification"
         )
+        settings.setdefault("claim_owner", "tests")  # one server restarted, unless a test names another
         return Controller(comps, db if db is not None else sqlite_db, Settings(home=tmp_path, **settings))
 
     return make

@@ -8,6 +8,7 @@ by the other.
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
 import pytest
@@ -92,7 +93,7 @@ def test_issue13_an_answer_stored_through_one_process_is_never_served_by_the_oth
     assert out.tasks == [] and out.held_elsewhere == 0
 
 
-def test_issue13_a_restarted_server_gets_its_own_claims_back(make_controller: MakeController) -> None:
+def test_issue13_a_restarted_server_with_a_fixed_claim_owner_gets_its_claims_back(make_controller: MakeController) -> None:
     tasks = [{"text": f"text {i}"} for i in range(4)]
     first = make_controller(list(tasks), batch_size=2, claim_owner="host:1")
     held = texts(first.get_questions("alex").tasks)
@@ -129,3 +130,24 @@ def test_issue13_a_claim_the_database_refuses_loses_no_task(
     monkeypatch.setattr(store, "claim", real)
     got = texts(ctrl.get_questions("bea").tasks) + texts(ctrl.get_questions("bea").tasks)
     assert sorted(got) == (["text 2", "text 3"] if not first_ask else ["text 0", "text 1", "text 2", "text 3"])
+
+
+def test_issue13_a_held_task_s_claim_is_renewed_past_its_lease(make_controller: MakeController) -> None:
+    one, two = pair(make_controller, 4, batch_size=2, claim_lease_seconds=0.3)
+    held = texts(one.get_questions("alex").tasks)  # alex holds two (session_hold_seconds 60); claims last 0.3 s
+    time.sleep(1.0)  # three leases: only the renewal thread keeps them
+    out = two.get_questions("bea")
+    assert not set(texts(out.tasks)) & set(held)
+    one.close()  # stops renewing, as a stopped server does
+    time.sleep(0.5)
+    assert sorted(texts(two.get_questions("bea").tasks)) == sorted(held)
+
+
+def test_issue13_a_server_stopped_cleanly_lets_go_of_its_claims(make_controller: MakeController) -> None:
+    one, two = pair(make_controller, 20, batch_size=2)
+    held = texts(one.get_questions("alex").tasks)  # claims 0-9
+    assert texts(two.get_questions("bea").tasks) == ["text 10", "text 11"]
+    one.close()  # Ctrl-C: its claims go with it, no lease to wait for
+    rest = drain(two, "bea")  # its own block, then (the stream done) the ones the other let go
+    assert sorted(rest) == sorted(f"text {i}" for i in range(20) if i not in (10, 11))
+    assert set(held) <= set(rest)
