@@ -3,6 +3,9 @@ wave module (a tone, then silence), regions made by keys and by mouse, the answe
 from __future__ import annotations
 
 import base64
+import functools
+import http.server
+import threading
 from pathlib import Path
 
 from e2e_support import wait_no_tasks
@@ -156,3 +159,20 @@ def test_video_manual_labels_a_region_of_a_video(serve, open_page, browser, tmp_
     assert answer["video"] == str(video)
     [span] = answer["audio_spans"]
     assert span["label"] == "CUT" and 0 <= span["start"] < span["end"]
+
+
+def test_a_recording_on_another_site_still_plays(serve, open_page, tmp_path) -> None:
+    # the page may fetch only from its own server, so the waveform can't be drawn; the player still plays it
+    write_tone_wav(tmp_path / "remote.wav")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{other.server_address[1]}/remote.wav"
+        server = serve("audio_manual", [{"audio": url}], config={"labels": ["A"]})
+        page = open_page(server)
+        page.wait_for_selector(".card .waveform[data-state='error']")
+        page.wait_for_function("() => document.querySelector('.card audio[controls]')?.duration === 2")
+        assert "still plays" in page.locator(".card .media-note").inner_text()
+    finally:
+        other.shutdown()

@@ -106,7 +106,11 @@ function player(task: Task, ctx: ViewContext, plugins: () => Regions[], onReady:
       ws.on("error", (err) => {
         wave.setAttribute("data-state", "error");
         note.hidden = false;
-        note.textContent = `Can't draw this ${isVideo ? "video" : "recording"}'s waveform: ${String(err)}`;
+        note.textContent = `Can't draw this ${isVideo ? "video" : "recording"}'s waveform (${String(err)}); it still plays here:`;
+        // a file on another site: the page may not fetch it to draw it, but the player may still play it
+        if (!source.startsWith("data:") && media.getAttribute("src") !== mediaUrl(source)) media.src = mediaUrl(source);
+        media.controls = true;
+        if (!media.isConnected) note.after(media);
       });
       const loading = source.startsWith("data:") ? ws.loadBlob(dataBlob(source)) : ws.load(mediaUrl(source));
       loading.catch(() => undefined); // reported by the "error" event
