@@ -101,10 +101,12 @@ def timed_run(args: List[str]) -> Tuple[float, float]:
     return seconds, float(found.group(1).replace(",", "")) if found else float("nan")
 
 
-def steady_rate(out: Path, shard_size: int) -> float:
-    """Texts/s between the first and the last shard written: throughput once everything has started."""
+def steady_rate(out: Path, shard_size: int, workers: int) -> float:
+    """Texts/s from the first round of shards written (one a worker) to the last: throughput once all run."""
     times = sorted(path.stat().st_mtime for path in out.glob("shard-*.jsonl"))
-    return (len(times) - 1) * shard_size / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else float("nan")
+    if len(times) <= workers or times[-1] <= times[workers - 1]:
+        return float("nan")
+    return (len(times) - workers) * shard_size / (times[-1] - times[workers - 1])
 
 
 def outputs(out: Path) -> List[Dict]:
@@ -134,8 +136,8 @@ def main() -> None:
 
         single, single_rate = timed_run(predict_args(model, source, root / "single", "local", 1, args.shard_size))
         ray, ray_rate = timed_run(predict_args(model, source, root / "ray", "ray", args.workers, args.shard_size))
-        single_steady = steady_rate(root / "single", args.shard_size)
-        ray_steady = steady_rate(root / "ray", args.shard_size)
+        single_steady = steady_rate(root / "single", args.shard_size, 1)
+        ray_steady = steady_rate(root / "ray", args.shard_size, args.workers)
 
         resumed = root / "resumed"
         total_shards = -(-args.n // args.shard_size)
@@ -166,7 +168,8 @@ def main() -> None:
           f"{ray_rate:>12,.0f}{ray_rate / single_rate:>7.2f}{ray_steady:>9,.0f}{ray_steady / single_steady:>7.2f}")
     print(f"ray/single = {single / ray:.2f}x wall, {ray_rate / single_rate:.2f}x predicting, "
           f"{ray_steady / single_steady:.2f}x steady (goal >= 1.7 with 2 workers). wall: the whole command; "
-          "predicting: from the pipeline loaded (Ray's start-up included); steady: first to last shard written")
+          "predicting: from the pipeline loaded (Ray's start-up included); steady: from the first shard of each "
+          "worker written to the last")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"resume: killed (SIGKILL, seed {seed}) at {kill_after:.1f}s with {left}/{total_shards} shards written; "
           f"re-run took {rest:.1f}s; every input exactly once: {exactly_once} "
