@@ -2,6 +2,7 @@
 
     python bench/teach_then_train.py                        # sms-spam and davidson-hate, 3 seeds
     python bench/teach_then_train.py --corpora sms-spam --answers 300 --seeds 2
+    python bench/teach_then_train.py --teach-flags=--no-balance     # train teach's answers unbalanced
 
 The teach answers are what textcat.teach would store: the in-loop model (the
 default, MiniLM + TF-IDF) behind the teach sorter, questions answered from the
@@ -40,7 +41,10 @@ def main() -> None:
     parser.add_argument("--corpora", default="sms-spam,davidson-hate")
     parser.add_argument("--answers", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--teach-flags", default="", help="extra `mentor train` flags for teach's answers only")
+    parser.add_argument("--random-flags", default="", help="extra `mentor train` flags for the random answers only")
     args = parser.parse_args()
+    extra_flags = {"teach": args.teach_flags.split(), "random": args.random_flags.split()}
     tmp = Path(tempfile.mkdtemp(prefix="mentor-teach-train-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
     env["MENTOR_HOME"] = str(tmp / "home")
@@ -63,7 +67,7 @@ def main() -> None:
                     db.add_examples([set_hashes(a) for a in answers], datasets=[name])
                     out = tmp / name
                     elapsed = run([sys.executable, "-m", "mentor", "train", str(out), "--textcat-multilabel", name,
-                                   "--seed", str(seed)], env, tmp / f"{name}.log")
+                                   "--seed", str(seed)] + extra_flags[strategy], env, tmp / f"{name}.log")
                     f1, auc = score_model(out / "model-best", test, label)
                     results.setdefault(corpus, {}).setdefault(f"{strategy}:f1", []).append(f1)
                     results[corpus].setdefault(f"{strategy}:auc", []).append(auc)
