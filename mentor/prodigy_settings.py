@@ -35,7 +35,7 @@ SAME_KEYS = frozenset(
 UI_KEYS = frozenset(
     {
         "custom_theme", "global_css", "card_css", "javascript", "instructions", "buttons", "show_flag",
-        "swipe", "swipe_gestures", "hide_meta", "choice_style", "choice_auto_accept", "ner_manual_highlight_chars",
+        "hide_meta", "choice_style", "choice_auto_accept", "ner_manual_highlight_chars",
         "darken_image", "keymap_by_label", "blocks", "html_template", "field_id", "audio_autoplay",
     }
 )

@@ -81,7 +81,9 @@ def test_issue14_prodigy_auth_sessions_and_ui_settings_reach_a_real_server(start
     server.terminate()
     log = server.log.read_text(encoding="utf8")
     assert f"Config files read: {config}" in log
-    assert f"{config}: key cors=true has no effect in mentor" in log
+    # swipe gestures (a touch UI) aren't built: named in the warning, not honoured
+    warning = next(line for line in log.splitlines() if "have no effect in mentor" in line)
+    assert warning.split(": keys ")[0].endswith(str(config)) and "cors=true" in warning and "swipe" in warning
 
 
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
