@@ -67,8 +67,8 @@ SKIPS_SHOWN = 5
 
 # seconds between two reads of the claims of tasks other processes hold, for a tab that ran out
 REFRESH_PARKED = 2.0
-# batches a process pulls and claims at once when processes share a dataset (at most CLAIM_BLOCK_MAX
-# tasks): fewer claims, and another process walking the same stream skips the block with one claim
+# batches a process pulls and claims at once when processes share a dataset and no model is in the loop
+# (at most CLAIM_BLOCK_MAX tasks): fewer claims, and another process walking the same stream skips the block with one claim
 # instead of fighting over it task by task. At the end of a stream, the tasks a server claimed and none
 # of its annotators took reach the other servers when the claim's lease runs out.
 CLAIM_BLOCK_BATCHES = 5
@@ -174,7 +174,11 @@ class Controller:
         self._feed = self._make_feed()
         self._claims = self._make_claims()
         self._parked_checked = 0.0
-        self._block = min(CLAIM_BLOCK_MAX, CLAIM_BLOCK_BATCHES * self.batch_size) if self._claims is not None else 0
+        # A recipe with a model in the loop (an ``update``) gets its questions pulled one batch at a time,
+        # claims or not: a block pulled ahead would be chosen and scored by the model of several
+        # batches ago (textcat.teach's first 50 questions all scored by the cold model).
+        blocks = self._claims is not None and self.components.update is None
+        self._block = min(CLAIM_BLOCK_MAX, CLAIM_BLOCK_BATCHES * self.batch_size) if blocks else 0
 
     # -- set-up -------------------------------------------------------------
 

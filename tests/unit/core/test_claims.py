@@ -151,3 +151,26 @@ def test_issue13_a_server_stopped_cleanly_lets_go_of_its_claims(make_controller:
     rest = drain(two, "bea")  # its own block, then (the stream done) the ones the other let go
     assert sorted(rest) == sorted(f"text {i}" for i in range(20) if i not in (10, 11))
     assert set(held) <= set(rest)
+
+
+def test_issue11_a_model_in_the_loop_gets_its_questions_one_batch_at_a_time(make_controller: MakeController) -> None:
+    """Claims pull blocks of five batches ahead; a teach recipe's questions must come from its latest model."""
+    from mentor.core.components import Components
+
+    pulled: List[int] = []
+
+    def stream():
+        for i in range(60):
+            pulled.append(i)
+            yield {"text": f"text {i}"}
+
+    def update(answers: List[Dict[str, Any]]) -> float:
+        return 0.5
+
+    teach = make_controller(components=Components(dataset="ds", stream=stream(), view_id="classification",
+                                                  update=update), batch_size=5)
+    batch = teach.get_questions("alex").tasks
+    assert len(batch) == 5 and len(pulled) <= 6  # one batch (a lazy stream may read one ahead), not a block of 25
+    plain = make_controller(components=Components(dataset="ds2", stream=iter([{"text": f"t {i}"} for i in range(60)]),
+                                                  view_id="classification"), batch_size=5)
+    assert plain._block == 25  # without a model the block stands (fewer claims across processes)
