@@ -111,7 +111,7 @@ _TEXT_JS = """() => {
     const el = card.querySelector('.task-text, .task-html');
     if (!el) return '';
     const clone = el.cloneNode(true);
-    clone.querySelectorAll('.ent-label, .tok-bars').forEach(n => n.remove());
+    clone.querySelectorAll('.ent-label, .tok-bars, .pos-tag').forEach(n => n.remove());
     return clone.textContent;
 }"""
 

@@ -7,7 +7,7 @@ from support.media import wav_data_uri
 
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 NON_HTML_VIEWS = ["text", "classification", "choice", "ner", "ner_manual", "spans_manual", "text_input", "image_manual",
-                  "relations", "compare", "diff", "llm_io", "audio", "audio_manual"]
+                  "relations", "compare", "diff", "llm_io", "audio", "audio_manual", "pos_manual"]
 
 
 def hostile_task() -> dict:

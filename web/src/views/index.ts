@@ -10,6 +10,7 @@ import { htmlView } from "./html";
 import { imageManualView } from "./image_manual";
 import { llmIoView } from "./llm_io";
 import { nerManualView } from "./ner_manual";
+import { posManualView } from "./pos_manual";
 import { relationsView } from "./relations";
 import { reviewView } from "./review";
 import { classificationView, nerView, textView } from "./simple";
@@ -33,6 +34,10 @@ export const VIEWS: Record<string, ViewRenderer> = {
   review: reviewView,
   llm_io: llmIoView,
   relations: relationsView,
+  // Prodigy's token-level views: tags and sentence starts as one-token spans, arcs as relations
+  pos_manual: posManualView,
+  pos: posManualView,
+  dep: relationsView,
   compare: compareView,
   diff: diffView,
   audio: audioView,
@@ -40,7 +45,7 @@ export const VIEWS: Record<string, ViewRenderer> = {
 };
 
 /** Views whose labels take number keys (labels.ts's picker). */
-const LABELLED_VIEWS = new Set(["ner_manual", "spans_manual", "image_manual"]);
+const LABELLED_VIEWS = new Set(["ner_manual", "spans_manual", "image_manual", "pos_manual", "pos"]);
 
 /** Keys of a block that override the task's own values inside that block. */
 const TASK_KEYS = new Set(["text", "html", "image", "label", "options", "tokens", "spans", "meta"]);
