@@ -2,7 +2,7 @@
 
     python bench/teach_then_train.py                        # sms-spam and davidson-hate, 3 seeds
     python bench/teach_then_train.py --corpora sms-spam --answers 300 --seeds 2
-    python bench/teach_then_train.py --teach-flags=--no-balance     # train teach's answers unbalanced
+    python bench/teach_then_train.py --arms "teach,teach --no-balance,random"   # a third arm, same answers
 
 The teach answers are what textcat.teach would store: the in-loop model (the
 default, MiniLM + TF-IDF) behind the teach sorter, questions answered from the
@@ -10,7 +10,9 @@ gold labels (`mentor simulate`'s replay, `replay_answers`). The random answers
 are the same kind of yes/no question on texts in random order. Both sets go
 into a dataset and train `mentor train --textcat-multilabel` with its defaults;
 each model-best is scored on the held-out text (F1 of the rare label at 0.5,
-and AUC), side by side in one run. Run by hand; written to a temporary folder.
+and AUC), side by side in one run. An arm is a strategy and extra `mentor train`
+flags; arms of one strategy share its answers. Run by hand; written to a
+temporary folder.
 """
 from __future__ import annotations
 
@@ -41,10 +43,12 @@ def main() -> None:
     parser.add_argument("--corpora", default="sms-spam,davidson-hate")
     parser.add_argument("--answers", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--teach-flags", default="", help="extra `mentor train` flags for teach's answers only")
-    parser.add_argument("--random-flags", default="", help="extra `mentor train` flags for the random answers only")
+    parser.add_argument("--arms", default="teach,random",
+                        help="comma-separated arms, each a strategy (teach or random) and extra `mentor train` flags")
     args = parser.parse_args()
-    extra_flags = {"teach": args.teach_flags.split(), "random": args.random_flags.split()}
+    arms = [arm.strip() for arm in args.arms.split(",") if arm.strip()]
+    if any(arm.split()[0] not in ("teach", "random") for arm in arms):
+        parser.error(f"--arms: each arm starts with teach or random, got {args.arms!r}")
     tmp = Path(tempfile.mkdtemp(prefix="mentor-teach-train-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")}
     env["MENTOR_HOME"] = str(tmp / "home")
@@ -60,28 +64,35 @@ def main() -> None:
             config = SimulationConfig(labels=[label], architecture="minilm", cache_path=str(cache))
             kit = ModelKit(config)
             for seed in range(args.seeds):
-                for strategy in ("teach", "random"):
-                    answers = replay_answers(strategy, train, config, seed, args.answers, kit=kit)
-                    name = f"{corpus.replace('-', '_')}_{strategy}_{seed}"
-                    db.add_dataset(name)
-                    db.add_examples([set_hashes(a) for a in answers], datasets=[name])
-                    out = tmp / name
-                    elapsed = run([sys.executable, "-m", "mentor", "train", str(out), "--textcat-multilabel", name,
-                                   "--seed", str(seed)] + extra_flags[strategy], env, tmp / f"{name}.log")
+                datasets: Dict[str, str] = {}
+                n_yes: Dict[str, int] = {}
+                for number, arm in enumerate(arms):
+                    strategy, *flags = arm.split()
+                    if strategy not in datasets:
+                        answers = replay_answers(strategy, train, config, seed, args.answers, kit=kit)
+                        datasets[strategy] = name = f"{corpus.replace('-', '_')}_{strategy}_{seed}"
+                        db.add_dataset(name)
+                        db.add_examples([set_hashes(a) for a in answers], datasets=[name])
+                        n_yes[strategy] = sum(a["answer"] == "accept" for a in answers)
+                    out = tmp / f"{datasets[strategy]}_{number}"
+                    elapsed = run([sys.executable, "-m", "mentor", "train", str(out), "--textcat-multilabel",
+                                   datasets[strategy], "--seed", str(seed)] + flags, env, tmp / f"{out.name}.log")
                     f1, auc = score_model(out / "model-best", test, label)
-                    results.setdefault(corpus, {}).setdefault(f"{strategy}:f1", []).append(f1)
-                    results[corpus].setdefault(f"{strategy}:auc", []).append(auc)
-                    n_yes = sum(a["answer"] == "accept" for a in answers)
-                    print(f"{corpus:14s} seed {seed} {strategy:6s} {len(answers)} answers ({n_yes} yes) "
-                          f"-> mentor train: held-out F1 {f1:.3f} AUC {auc:.3f} ({elapsed:.0f} s)", flush=True)
+                    results.setdefault(corpus, {}).setdefault(f"{arm}:f1", []).append(f1)
+                    results[corpus].setdefault(f"{arm}:auc", []).append(auc)
+                    print(f"{corpus:14s} seed {seed} {arm:22s} {args.answers} answers ({n_yes[strategy]} yes) "
+                          f"-> held-out F1 {f1:.3f} AUC {auc:.3f} ({elapsed:.0f} s)", flush=True)
                     shutil.rmtree(out, ignore_errors=True)
         print(f"\n{args.answers} answers, trained with mentor train; mean over {args.seeds} seeds "
               f"({time.perf_counter() - started:.0f} s)")
         for corpus, row in results.items():
-            teach, rand = statistics.fmean(row["teach:f1"]), statistics.fmean(row["random:f1"])
-            print(f"{corpus:14s} F1 teach {teach:.3f} random {rand:.3f} | AUC teach "
-                  f"{statistics.fmean(row['teach:auc']):.3f} random {statistics.fmean(row['random:auc']):.3f} | "
-                  f"{'met' if teach > rand else 'MISSED'}: teach's answers beat random's")
+            for arm in arms:
+                print(f"{corpus:14s} {arm:22s} F1 {statistics.fmean(row[f'{arm}:f1']):.3f} "
+                      f"AUC {statistics.fmean(row[f'{arm}:auc']):.3f}")
+            if "teach" in arms and "random" in arms:
+                teach, rand = statistics.fmean(row["teach:f1"]), statistics.fmean(row["random:f1"])
+                print(f"{corpus:14s} {'met' if teach > rand else 'MISSED'}: teach's answers beat random's "
+                      f"with the defaults ({teach:.3f} vs {rand:.3f})")
     finally:
         db.close()
         shutil.rmtree(tmp, ignore_errors=True)
