@@ -5,6 +5,9 @@ those tokens stay aligned; otherwise the pipeline's tokenizer splits the text.
 A span whose characters don't fall on token boundaries can't be trained on: it
 is counted in the report and, for a complete NER annotation, its tokens are
 marked missing (not O), so the model is never taught that an entity isn't one.
+Tags, arcs and sentence starts (``syntax.py``) are per token of the answer's
+own tokens, so those tokens make the Doc; an answer whose tokens can't be
+rebuilt is left out for its component and counted.
 """
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from .merge import Annotation, MergeReport, SpanKey
+from .syntax import SYNTAX_COMPONENTS
 
 DEFAULT_SPANS_KEY = "sc"
 DEFAULT_INCORRECT_SPANS_KEY = "incorrect_spans"
 MISALIGNED = "span doesn't align with tokens"
+TOKENS_UNUSABLE = "tokens don't spell out the text (or differ from another component's)"
 
 
 def doc_from_tokens(vocab: Vocab, text: str, tokens: Sequence[Mapping[str, Any]]) -> Optional[Doc]:
@@ -62,11 +67,17 @@ def make_reference_doc(
     no entities set (spaCy reads that as unknown) and no categories.
     """
     first = next(iter(annotations.values()))
-    tokens = next((a.tokens for a in annotations.values() if a.tokens), None)
+    syntax = {c: a for c, a in annotations.items() if c in SYNTAX_COMPONENTS}
+    # token-level values index their own answer's tokens: those tokens come first
+    tokens = next((a.tokens for a in (*syntax.values(), *annotations.values()) if a.tokens), None)
     doc = doc_from_tokens(nlp.vocab, first.text, tokens) if tokens else None
     if doc is None:
         doc = nlp.make_doc(first.text)
+    if syntax:
+        doc = _with_syntax(doc, syntax, reports)
     for component, ann in annotations.items():
+        if component in SYNTAX_COMPONENTS:
+            continue
         report = reports[component]
         if component == "ner":
             _set_entities(doc, ann, report, incorrect_spans_key)
@@ -75,6 +86,29 @@ def make_reference_doc(
         else:
             doc.cats.update(ann.cats)
     return doc
+
+
+def _with_syntax(doc: Doc, syntax: Mapping[str, Annotation], reports: Mapping[str, MergeReport]) -> Doc:
+    """The Doc again, with the tags, heads/deps and sentence starts of the token-level annotations."""
+    n = len(doc)
+    values: dict = {}
+    for component, ann in syntax.items():
+        if not ann.tokens or len(ann.tokens) != n or any(
+            t.get("text") != doc[i].text for i, t in enumerate(ann.tokens) if isinstance(t, Mapping)
+        ):
+            reports[component].skip(TOKENS_UNUSABLE)
+            continue
+        if ann.tags is not None:
+            values["tags"] = ann.tags
+        if ann.heads is not None and ann.deps is not None:
+            values["heads"], values["deps"] = ann.heads, ann.deps
+        if ann.sent_starts is not None:
+            values["sent_starts"] = ann.sent_starts
+    if not values:
+        return doc
+    words = [t.text for t in doc]
+    spaces = [bool(t.whitespace_) for t in doc]
+    return Doc(doc.vocab, words=words, spaces=spaces, **values)
 
 
 def _aligned(doc: Doc, keys: Sequence[SpanKey], report: MergeReport) -> List[Span]:

@@ -15,6 +15,10 @@ component and applies the rules users of Prodigy expect:
   spans become negative constraints (``incorrect_spans``), everything else is
   missing.
 * spancat: accepted spans go into the span group.
+* tagger, parser, senter: an accepted answer of ``pos.correct``,
+  ``dep.correct`` or ``sent.correct`` gives a value per token (``syntax.py``);
+  tokens it leaves unannotated are missing. Different accepted answers for one
+  text are a conflict.
 * Ignored answers and rejected manual or choice answers never train.
 
 Answers that contradict each other for one text are *conflicts*: the text is
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ..tasks import ANSWERS, Task
+from .syntax import READERS, SYNTAX_COMPONENTS, Unusable
 
 SpanKey = Tuple[int, int, str]  # start char, end char, label
 
@@ -59,10 +64,18 @@ class Annotation:
     complete: bool = True  # ner: tokens outside ``spans`` are O (else missing)
     cats: Dict[str, float] = field(default_factory=dict)
     datasets: List[str] = field(default_factory=list)
+    # tagger/parser/senter: one value a token of ``tokens`` ("" or None: missing)
+    tags: Optional[List[str]] = None
+    heads: Optional[List[Optional[int]]] = None
+    deps: Optional[List[Optional[str]]] = None
+    sent_starts: Optional[List[Optional[bool]]] = None
 
     @property
     def labels(self) -> Set[str]:
-        return {label for _, _, label in self.spans} | set(self.cats)
+        syntax = {v for v in (self.tags or []) + (self.deps or []) if v}
+        if self.sent_starts:
+            syntax.add("S")
+        return {label for _, _, label in self.spans} | set(self.cats) | syntax
 
 
 @dataclass
@@ -289,6 +302,41 @@ def merge_textcat(group: List[_Answer], report: MergeReport, *, exclusive: bool)
     return ann
 
 
+def merge_syntax(group: List[_Answer], report: MergeReport, component: str) -> Optional[Annotation]:
+    """Merge one text's token-level answers (tags, arcs or sentence starts); None if nothing trains."""
+    read = READERS[component]
+    versions: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = {}
+    used = 0
+    for item in group:
+        task = item.task
+        if task["answer"] != "accept":
+            report.skip("rejected manual answer")
+            continue
+        try:
+            values = read(task)
+        except Unusable as problem:
+            report.skip(str(problem))
+            continue
+        versions.setdefault(repr(values), (values, task["tokens"]))
+        used += 1
+    if not versions:
+        return None
+    ann = _new_annotation(group[0].task["_input_hash"], group)
+    if len(versions) > 1:
+        _conflict(report, ann, f"{len(versions)} different accepted annotations", used)
+        return None
+    values, ann.tokens = next(iter(versions.values()))
+    if component == "tagger":
+        ann.tags = values
+    elif component == "parser":
+        ann.heads, ann.deps = values
+    else:
+        ann.sent_starts = values
+    report.kinds["manual"] += 1
+    report.used_answers += used
+    return ann
+
+
 def merge_component(
     component: str,
     answers: Iterable[Tuple[str, Task]],
@@ -305,6 +353,8 @@ def merge_component(
             ann = merge_ner(group, report, spans_only=True)
         elif component in TEXTCAT_COMPONENTS:
             ann = merge_textcat(group, report, exclusive=component == "textcat")
+        elif component in SYNTAX_COMPONENTS:
+            ann = merge_syntax(group, report, component)
         else:
             raise ValueError(f"Unknown component {component}")
         if ann is not None:

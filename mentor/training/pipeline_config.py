@@ -135,7 +135,10 @@ def _sourced_config(base_model: str, components: Sequence[str]) -> Config:
 
 
 def _weight_belongs(key: str, component: str) -> bool:
-    prefix = {"ner": "ents_", "textcat": "cats_", "textcat_multilabel": "cats_", "spancat": "spans_"}
+    prefix = {
+        "ner": "ents_", "textcat": "cats_", "textcat_multilabel": "cats_", "spancat": "spans_",
+        "tagger": "tag_", "parser": "dep_", "senter": "sents_",
+    }
     return key.startswith(prefix.get(component, component))
 
 

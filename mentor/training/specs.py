@@ -18,6 +18,9 @@ COMPONENTS: Dict[str, str] = {
     "textcat": "textcat",
     "textcat_multilabel": "textcat_multilabel",
     "spancat": "spancat",
+    "tagger": "tagger",
+    "parser": "parser",
+    "senter": "senter",
 }
 
 # the score spaCy reports for each component, used by train-curve and the summary
@@ -26,6 +29,9 @@ MAIN_SCORES: Dict[str, str] = {
     "textcat": "cats_score",
     "textcat_multilabel": "cats_score",
     "spancat": "spans_{key}_f",
+    "tagger": "tag_acc",
+    "parser": "dep_las",
+    "senter": "sents_f",
 }
 
 EVAL_PREFIX = "eval:"

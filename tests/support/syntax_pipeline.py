@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 # (words, tags, heads, deps): heads are token indices, the root is its own head
 SENTENCES: List[Tuple[List[str], List[str], List[int], List[str]]] = [
@@ -14,6 +14,16 @@ SENTENCES: List[Tuple[List[str], List[str], List[int], List[str]]] = [
     (["Erin", "runs", "."], ["NNP", "VBZ", "."], [1, 1, 1], ["nsubj", "ROOT", "punct"]),
     (["Frank", "sleeps", "."], ["NNP", "VBZ", "."], [1, 1, 1], ["nsubj", "ROOT", "punct"]),
 ]
+
+
+def token_dicts(words: List[str], spaces: Optional[List[bool]] = None) -> List[Dict[str, Any]]:
+    """Task tokens for words (a space after each but the last, unless ``spaces`` says otherwise)."""
+    spaces = spaces if spaces is not None else [i + 1 < len(words) for i in range(len(words))]
+    out, pos = [], 0
+    for i, (word, ws) in enumerate(zip(words, spaces)):
+        out.append({"text": word, "start": pos, "end": pos + len(word), "id": i, "ws": ws})
+        pos += len(word) + int(ws)
+    return out
 
 
 def examples(nlp: Any) -> List[Any]:

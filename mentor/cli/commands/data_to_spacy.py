@@ -13,8 +13,11 @@ from .train import (
     BinaryOpt,
     EvalSplitOpt,
     NerOpt,
+    ParserOpt,
     SeedOpt,
+    SenterOpt,
     SpancatOpt,
+    TaggerOpt,
     TextcatMultiOpt,
     TextcatOpt,
     component_specs,
@@ -31,6 +34,9 @@ def data_to_spacy(
     textcat: TextcatOpt = None,
     textcat_multilabel: TextcatMultiOpt = None,
     spancat: SpancatOpt = None,
+    tagger: TaggerOpt = None,
+    parser: ParserOpt = None,
+    senter: SenterOpt = None,
     eval_split: EvalSplitOpt = 0.2,
     base_model: BaseModelOpt = "blank:en",
     config: Annotated[Optional[Path], Opt("--config", "-c", help="Your own spaCy config.cfg to write out instead of a generated one")] = None,
@@ -45,7 +51,7 @@ def data_to_spacy(
     from ...models.loading import load_pipeline
     from ...training.export import export_corpus
 
-    specs = component_specs(ner, textcat, textcat_multilabel, spancat)
+    specs = component_specs(ner, textcat, textcat_multilabel, spancat, tagger=tagger, parser=parser, senter=senter)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)
     print_data_summary(merged)
     cfg = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed)

@@ -27,6 +27,9 @@ NerOpt = Annotated[Optional[str], Opt("--ner", "-n", help="Datasets for named en
 TextcatOpt = Annotated[Optional[str], Opt("--textcat", "-tc", help="Datasets for exclusive text categories (exactly one label per text)")]
 TextcatMultiOpt = Annotated[Optional[str], Opt("--textcat-multilabel", "-tcm", help="Datasets for non-exclusive text categories (any number of labels per text; use this for yes/no answers on one label)")]
 SpancatOpt = Annotated[Optional[str], Opt("--spancat", "-sc", help="Datasets for span categorization (overlapping spans, group 'sc')")]
+TaggerOpt = Annotated[Optional[str], Opt("--tagger", help="Datasets for part-of-speech tags (pos.correct answers; untagged tokens are missing)")]
+ParserOpt = Annotated[Optional[str], Opt("--parser", "-p", help="Datasets for dependency arcs (dep.correct answers; tokens without an arc are missing)")]
+SenterOpt = Annotated[Optional[str], Opt("--senter", "-s", help="Datasets for sentence starts (sent.correct answers)")]
 EvalSplitOpt = Annotated[float, Opt("--eval-split", "-es", help="Share of texts held out for evaluation for components without an eval: dataset")]
 BaseModelOpt = Annotated[str, Opt("--base-model", "-m", help="blank:LANG for a new pipeline, or a pipeline (folder or package) to start from")]
 BinaryOpt = Annotated[bool, Opt("--binary", "-B", help="Treat all NER answers as yes/no answers on their spans (unannotated tokens are missing, not O)")]
@@ -40,11 +43,19 @@ CONFLICTS_SHOWN = 5
 
 
 def component_specs(
-    ner: Optional[str], textcat: Optional[str], textcat_multilabel: Optional[str], spancat: Optional[str]
+    ner: Optional[str],
+    textcat: Optional[str],
+    textcat_multilabel: Optional[str],
+    spancat: Optional[str],
+    *,
+    tagger: Optional[str] = None,
+    parser: Optional[str] = None,
+    senter: Optional[str] = None,
 ) -> List[ComponentSpec]:
-    return parse_specs(
-        {"ner": ner, "textcat": textcat, "textcat_multilabel": textcat_multilabel, "spancat": spancat}
-    )
+    return parse_specs({
+        "ner": ner, "textcat": textcat, "textcat_multilabel": textcat_multilabel, "spancat": spancat,
+        "tagger": tagger, "parser": parser, "senter": senter,
+    })
 
 
 def spacy_overrides(ctx: Optional[typer.Context]) -> Dict[str, Any]:
@@ -251,6 +262,9 @@ def train(
     textcat: TextcatOpt = None,
     textcat_multilabel: TextcatMultiOpt = None,
     spancat: SpancatOpt = None,
+    tagger: TaggerOpt = None,
+    parser: ParserOpt = None,
+    senter: SenterOpt = None,
     eval_split: EvalSplitOpt = 0.2,
     base_model: BaseModelOpt = "blank:en",
     config: Annotated[Optional[Path], Opt("--config", "-c", help="Your own spaCy config.cfg; its \\[corpora] are pointed at the datasets")] = None,
@@ -274,7 +288,7 @@ def train(
     """
     from ...training.pipeline_config import set_schedule, use_reader
 
-    specs = component_specs(ner, textcat, textcat_multilabel, spancat)
+    specs = component_specs(ner, textcat, textcat_multilabel, spancat, tagger=tagger, parser=parser, senter=senter)
     overrides = spacy_overrides(ctx)
     if require_patterns is not None:
         check_gate_request(specs, require_patterns)
