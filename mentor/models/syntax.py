@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..errors import InputError
 from ..preprocess import doc_to_tokens
 from ..tasks import Task, rehash_task
 from .annotator import MissingComponent
@@ -28,6 +29,8 @@ __all__ = [
     "NoTagger",
     "NoParser",
     "NoSentenceSetter",
+    "UnknownLabels",
+    "shown_labels",
     "SENT_START_LABEL",
     "tagger_of",
     "parser_of",
@@ -64,6 +67,26 @@ class NoSentenceSetter(MissingComponent):
 
     code = "M262"
     what, factory, train = "a component that sets sentences", "senter, parser or sentencizer", "--senter"
+
+
+class UnknownLabels(InputError):
+    """--label names tags or dependency labels the component doesn't predict."""
+
+    code = "M263"
+
+    def __init__(self, unknown: Sequence[str], component: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"--label {', '.join(unknown)}: not predicted by the pipeline's '{component}' "
+            f"(its labels: {', '.join(known) or 'none'})"
+        )
+
+
+def shown_labels(requested: Sequence[str], known: Sequence[str], component: str) -> List[str]:
+    """The labels a recipe offers: those of --label, each one the component knows; else all it knows."""
+    unknown = [label for label in requested if label not in known]
+    if unknown and known:
+        raise UnknownLabels(unknown, component, known)
+    return list(requested) or list(known)
 
 
 def _find(nlp: Language, factories: Sequence[str], component: Optional[str], error: type) -> str:
@@ -191,4 +214,5 @@ def update_component(nlp: Language, component: str, references: Sequence[Doc]) -
     examples = [Example(nlp.make_doc(ref.text), ref) for ref in references]
     losses: Dict[str, float] = {}
     nlp.update(examples, losses=losses, exclude=[n for n in nlp.pipe_names if n != component])
-    return losses.get(component)
+    loss = losses.get(component)
+    return None if loss is None else float(loss)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, List, Optional
 
 from ..core import Components
-from ..errors import InputError
 from ..loaders import Stream, get_stream
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
@@ -22,15 +21,6 @@ LoaderOpt = Annotated[Optional[str], Opt("--loader", "-lo", help="Loader: jsonl,
 ExcludeOpt = Annotated[Optional[str], Opt("--exclude", "-e", help="Comma-separated datasets whose tasks to skip")]
 UnsegmentedOpt = Annotated[bool, Opt("--unsegmented", "-U", help="Don't split texts into sentences")]
 ComponentOpt = Annotated[Optional[str], Opt("--component", "-c", help="The pipeline component to read (default: the first of its kind)")]
-
-
-def _labels(requested: Optional[str], known: List[str], what: str) -> List[str]:
-    """The labels to show: --label (each known to the pipeline, when it lists any), else the pipeline's."""
-    labels = split_string(requested)
-    unknown = [label for label in labels if known and label not in known]
-    if unknown:
-        raise InputError(f"--label {', '.join(unknown)}: not a {what} of the pipeline (it has {', '.join(known)})")
-    return labels or known
 
 
 def _sentences(nlp, lines: Stream, unsegmented: bool) -> Stream:  # type: ignore[no-untyped-def]
@@ -58,11 +48,11 @@ def pos_correct(
     gives fine-grained tags (token.tag_), a morphologizer coarse ones
     (token.pos_). Train with: mentor train OUT --tagger DATASET.
     """
-    from ..models.syntax import tag_tasks, tagger_of
+    from ..models.syntax import shown_labels, tag_tasks, tagger_of
 
     nlp = load_pipeline(spacy_model)
     name, attr, known = tagger_of(nlp, component)
-    labels = _labels(label, known, "tag")
+    labels = shown_labels(split_string(label), known, name)
     lines = get_stream(source, loader=loader, rehash=True, dedup=True)
     stream = _sentences(nlp, lines, unsegmented)
     return Components(
@@ -96,11 +86,11 @@ def dep_correct(
     cursor. With --label only arcs with those labels are shown and trained.
     Train with: mentor train OUT --parser DATASET.
     """
-    from ..models.syntax import arc_tasks, parser_of
+    from ..models.syntax import arc_tasks, parser_of, shown_labels
 
     nlp = load_pipeline(spacy_model)
     name, known = parser_of(nlp, component)
-    labels = _labels(label, known, "dependency label")
+    labels = shown_labels(split_string(label), known, name)
     lines = get_stream(source, loader=loader, rehash=True, dedup=True)
     stream = _sentences(nlp, lines, unsegmented)
 
