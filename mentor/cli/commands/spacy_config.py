@@ -12,8 +12,11 @@ from .train import (
     BinaryOpt,
     EvalSplitOpt,
     NerOpt,
+    ParserOpt,
     SeedOpt,
+    SenterOpt,
     SpancatOpt,
+    TaggerOpt,
     TextcatMultiOpt,
     TextcatOpt,
     component_specs,
@@ -27,6 +30,9 @@ def spacy_config(
     textcat: TextcatOpt = None,
     textcat_multilabel: TextcatMultiOpt = None,
     spancat: SpancatOpt = None,
+    tagger: TaggerOpt = None,
+    parser: ParserOpt = None,
+    senter: SenterOpt = None,
     eval_split: EvalSplitOpt = 0.2,
     base_model: BaseModelOpt = "blank:en",
     transformer: Annotated[Optional[str], Opt("--transformer", "-t", help="Hugging Face model name or local folder for a transformer pipeline")] = None,
@@ -42,7 +48,7 @@ def spacy_config(
     """
     from ...training.pipeline_config import generate_config, use_reader
 
-    specs = component_specs(ner, textcat, textcat_multilabel, spancat)
+    specs = component_specs(ner, textcat, textcat_multilabel, spancat, tagger=tagger, parser=parser, senter=senter)
     config = generate_config(specs, base_model=base_model, transformer=transformer, seed=seed)
     config = use_reader(config, specs, eval_split=eval_split, seed=seed, binary=binary, db_url=db_url)
     if str(output_file) == "-":

@@ -16,8 +16,11 @@ from .train import (
     BinaryOpt,
     EvalSplitOpt,
     NerOpt,
+    ParserOpt,
     SeedOpt,
+    SenterOpt,
     SpancatOpt,
+    TaggerOpt,
     TextcatMultiOpt,
     TextcatOpt,
     component_specs,
@@ -59,6 +62,9 @@ def train_curve(
     textcat: TextcatOpt = None,
     textcat_multilabel: TextcatMultiOpt = None,
     spancat: SpancatOpt = None,
+    tagger: TaggerOpt = None,
+    parser: ParserOpt = None,
+    senter: SenterOpt = None,
     eval_split: EvalSplitOpt = 0.2,
     base_model: BaseModelOpt = "blank:en",
     config: Annotated[Optional[Path], Opt("--config", "-c", help="Your own spaCy config.cfg; its \\[corpora] are pointed at the datasets")] = None,
@@ -77,7 +83,7 @@ def train_curve(
     from ...training.curve import fractions, train_curve as run_curve
     from ...training.pipeline_config import use_reader
 
-    specs = component_specs(ner, textcat, textcat_multilabel, spancat)
+    specs = component_specs(ner, textcat, textcat_multilabel, spancat, tagger=tagger, parser=parser, senter=senter)
     components = [s.component for s in specs]
     overrides = spacy_overrides(ctx)
     merged = load_merged(specs, eval_split=eval_split, seed=seed, binary=binary)

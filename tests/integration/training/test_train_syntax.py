@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -168,3 +169,17 @@ def test_data_to_spacy_writes_the_same_tags_and_arcs(syntax_db, tmp_path, subpro
     assert tagged and parsed
     assert all(t.tag_ == "" for d in tagged for t in d if t.i % 6 == 0)  # left untagged: missing
     assert all(t.dep_ == "ROOT" for d in parsed for t in d if t.i == 1)
+
+
+def test_train_curve_and_spacy_config_take_the_syntax_flags(syntax_db, tmp_path, capfd) -> None:
+    from thinc.api import Config
+
+    from mentor.cli.commands import spacy_config as config_cli, train_curve as curve_cli
+
+    curve_cli.train_curve(SimpleNamespace(args=["--training.max_epochs", "2"]), parser="dep,eval:dep_eval", n_samples=2)
+    rows = [line.split() for line in capfd.readouterr().out.splitlines() if line[:1].isdigit()]
+    assert [row[0] for row in rows] == ["50%", "100%"] and float(rows[-1][2]) > 0  # dep_las
+    config_cli.spacy_config(tmp_path / "config.cfg", tagger="pos", senter="sent")
+    config = Config().from_disk(tmp_path / "config.cfg", interpolate=False)
+    assert config["nlp"]["pipeline"] == ["tok2vec", "tagger", "senter"]
+    assert config["corpora"]["train"]["datasets"] == {"tagger": ["pos"], "senter": ["sent"]}
