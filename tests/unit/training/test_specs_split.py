@@ -14,7 +14,7 @@ def test_specs_parse_eval_prefix():
     assert specs_to_config([ner]) == {"ner": ["a", "b", "eval:c"]}
 
 
-@pytest.mark.parametrize("values", [{}, {"ner": ""}, {"ner": "eval:x"}, {"parser": "x"}, {"ner": "a,eval:"}])
+@pytest.mark.parametrize("values", [{}, {"ner": ""}, {"ner": "eval:x"}, {"coref": "x"}, {"ner": "a,eval:"}])
 def test_specs_refuse_bad_flags(values):
     with pytest.raises(InputError):
         parse_specs(values)
@@ -50,3 +50,21 @@ def test_category_repeats_weigh_yes_and_no_the_same():
     # SPAM: 2 yes, 18 no -> each yes shown sqrt(9) = 3 times; URGENT: 1 yes and no no -> nothing to balance
     assert category_repeats(docs) == [3, 3] + [1] * 17 + [1, 1]
     assert category_repeats(docs, most=2)[:2] == [2, 2]
+
+
+def test_category_repeats_leave_an_active_learners_answers_alone():
+    import spacy
+
+    from mentor.training.corpus import category_repeats
+
+    nlp = spacy.blank("en")
+    docs = []
+    for cats in [{"SPAM": 1.0}] * 4 + [{"SPAM": 0.0}] * 36:
+        doc = nlp.make_doc("x")
+        doc.cats = cats
+        docs.append(doc)
+    # the first two yes and 20 no were chosen by a sorter: uncounted, never repeated;
+    # the rest (2 yes, 16 no) is a random sample: each yes sqrt(16 / 2) = 3 times
+    chosen = [{"SPAM"}] * 2 + [set()] * 2 + [{"SPAM"}] * 20 + [set()] * 16
+    assert category_repeats(docs, chosen=chosen) == [1, 1, 3, 3] + [1] * 36
+    assert category_repeats(docs, chosen=[{"SPAM"}] * 40) == [1] * 40
