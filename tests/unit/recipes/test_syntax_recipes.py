@@ -89,3 +89,22 @@ def test_the_cli_says_so_in_one_line(source, tmp_path) -> None:
     )
     assert result.returncode == 1
     assert "[M261]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pos_correct_reads_a_morphologizer_s_coarse_tags(source, tmp_path) -> None:
+    from spacy.tokens import Doc
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("morphologizer")
+    gold = Doc(nlp.vocab, words=["Alice", "likes", "apples", "."], spaces=[True, True, False, False],
+               pos=["PROPN", "VERB", "NOUN", "PUNCT"], morphs=["", "", "Number=Plur", ""])
+    examples = [Example(nlp.make_doc(gold.text), gold)]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(30):
+        nlp.update(examples, sgd=optimizer)
+    nlp.to_disk(tmp_path / "morph")
+    components = pos_correct("pos", str(tmp_path / "morph"), str(source))
+    assert components.config["labels"] == ["NOUN", "PROPN", "PUNCT", "VERB"]  # from labels like Number=Plur|POS=NOUN
+    first = next(iter(components.stream))
+    assert [s["label"] for s in first["spans"]][:2] == ["PROPN", "VERB"]
