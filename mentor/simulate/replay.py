@@ -259,11 +259,12 @@ def replay_answers(
     """The first ``n_answers`` answers ``strategy`` collects, in order, as a teach recipe would store them."""
     collected: List[Task] = []
     for _, answers in _replay(strategy, train, config, seed, kit or ModelKit(config), n_answers):
-        collected.extend(
-            {"text": a["text"], "label": a["label"], "answer": a["answer"], "score": a.get("score"),
-             "_view_id": "classification"}
-            for a in answers
-        )
+        for answer in answers:
+            stored = {"text": answer["text"], "label": answer["label"], "answer": answer["answer"],
+                      "score": answer.get("score"), "_view_id": "classification"}
+            if "priority" in answer:  # set by the teach sorter, stored with textcat.teach's answers
+                stored["priority"] = answer["priority"]
+            collected.append(stored)
     return collected
 
 

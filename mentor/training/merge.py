@@ -63,6 +63,9 @@ class Annotation:
     incorrect_spans: List[SpanKey] = field(default_factory=list)
     complete: bool = True  # ner: tokens outside ``spans`` are O (else missing)
     cats: Dict[str, float] = field(default_factory=dict)
+    # labels whose yes/no answer a sorter chose (the task carries its ``priority``, as
+    # textcat.teach stores it): an enriched sample, not a random one, so not re-balanced
+    chosen_labels: Set[str] = field(default_factory=set)
     datasets: List[str] = field(default_factory=list)
     # tagger/parser/senter: one value a token of ``tokens`` ("" or None: missing)
     tags: Optional[List[str]] = None
@@ -272,6 +275,8 @@ def merge_textcat(group: List[_Answer], report: MergeReport, *, exclusive: bool)
             used += 1
         elif isinstance(task.get("label"), str) and task["label"]:
             binary.setdefault(task["label"], set()).add(1.0 if task["answer"] == "accept" else 0.0)
+            if task.get("priority") is not None:
+                ann.chosen_labels.add(task["label"])
             used += 1
         else:
             report.skip("no label or options")
@@ -283,6 +288,7 @@ def merge_textcat(group: List[_Answer], report: MergeReport, *, exclusive: bool)
         _conflict(report, ann, f"label {', '.join(flipped)} both accepted and rejected", used)
         return None
     cats = {label: next(iter(values)) for label, values in binary.items()}
+    ann.chosen_labels &= set(cats)
     if exclusive and sum(cats.values()) > 1:
         _conflict(report, ann, "several labels accepted for an exclusive textcat", used)
         return None
@@ -292,6 +298,7 @@ def merge_textcat(group: List[_Answer], report: MergeReport, *, exclusive: bool)
             _conflict(report, ann, "binary answers disagree with the choice answer", used)
             return None
         cats = {**cats, **full}
+        ann.chosen_labels.clear()  # a full choice answer says every label, whoever chose the text
         report.kinds["choice"] += 1
     elif cats:
         report.kinds["binary"] += 1
@@ -382,5 +389,7 @@ def complete_two_classes(merged: Mapping[int, Annotation]) -> int:
             label, value = next(iter(ann.cats.items()))
             other = labels[1] if label == labels[0] else labels[0]
             ann.cats[other] = 1.0 - value
+            if label in ann.chosen_labels:
+                ann.chosen_labels.add(other)
             completed += 1
     return completed

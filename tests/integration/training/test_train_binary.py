@@ -93,6 +93,25 @@ def test_train_binary_textcat_weighs_the_rare_answer_up(training_db, tmp_path, c
     assert "balance = false" in (tmp_path / "plain" / "config.cfg").read_text()
 
 
+def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp_path):
+    """textcat.teach's answers carry the sorter's priority: that sample is enriched already."""
+    from mentor.training.corpus import create_mentor_corpus
+
+    taught = [dict(task, priority=0.5, score=0.5) for task in _spam_answers(6, 96, label="SPAM")]
+    add(training_db, "spam_taught", taught)
+    from mentor.tasks import set_hashes
+
+    other_texts = [set_hashes({**t, "text": "urgent: " + t["text"]}, overwrite=True) for t in _spam_answers(2, 32, label="URGENT")]
+    add(training_db, "spam_random", other_texts)  # no priority: a random sample
+    nlp = spacy.blank("en")
+    corpus = create_mentor_corpus({"textcat_multilabel": ["spam_taught", "spam_random", "eval:happy"]}, balance=True)
+    examples = list(corpus(nlp))
+    spam = [eg.reference.cats["SPAM"] for eg in examples if "SPAM" in eg.reference.cats]
+    urgent = [eg.reference.cats["URGENT"] for eg in examples if "URGENT" in eg.reference.cats]
+    assert spam.count(1.0) == 6 and spam.count(0.0) == 96  # the sorter's answers: each once
+    assert urgent.count(0.0) == 2 * 4 and urgent.count(1.0) == 32  # 2 no, 32 yes: sqrt(32 / 2) = 4
+
+
 def test_train_exclusive_textcat_from_yes_no_on_one_of_two_classes(training_db, tmp_path, capsys):
     add(training_db, "spam_teach", _spam_answers(20, 20) + _spam_answers(1, 1, label="HAM")[:1])
     out = tmp_path / "out"
