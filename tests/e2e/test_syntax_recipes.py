@@ -50,8 +50,14 @@ def test_pos_correct_changes_a_tag_by_keys(serve, open_page, tmp_path, pipeline,
     wait_task(page)
     assert task_text(page).startswith("Alice")
     assert tags_on_screen(page) == ["NNP", "VBZ", "JJ", "NNS", "."]
+    page.keyboard.press("?")  # the key list names this view's keys
+    assert "Give the token the picked label" in page.locator(".help").inner_text()
+    page.keyboard.press("Escape")
     labels = page.locator(".card .label-btn").evaluate_all("els => els.map(e => e.dataset.label)")
-    # → → puts the cursor on "green"; the number key of NNS picks it; Enter sets it
+    # ↓ steps to the next label and ↑ back, then → → puts the cursor on "green"; the number key of NNS picks it; Enter sets it
+    page.keyboard.press("ArrowDown")
+    assert page.locator(".card .label-btn.selected").get_attribute("data-label") == labels[1]
+    page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.keyboard.press(str(labels.index("NNS") + 1))

@@ -8,7 +8,7 @@
 import { getProject, getQuestions, giveAnswers, HttpError, validateAnswer } from "./api";
 import { h, mount } from "./dom";
 import { applySettings } from "./settings";
-import { buildShell, FLAG_KEY, INSTRUCTIONS_KEY, renderHistory, renderKeyHelp, renderMeta, renderProgress, renderSkips, renderStats, renderTitle, type Shell } from "./shell";
+import { buildShell, FLAG_KEY, INSTRUCTIONS_KEY, renderHistory, renderKeyHelp, renderMeta, renderProgress, renderSkips, renderStats, renderTitle, type Shell, VIEW_KEYS } from "./shell";
 import { AnswerStore } from "./storage";
 import type { AnswerKind, AnswersResponse, ProjectResponse, QuestionsResponse, Stats, Task, UiConfig } from "./types";
 import { renderView } from "./views";
@@ -565,7 +565,7 @@ export class App {
     applySettings(config, this.shell.card);
     if (Array.isArray(config.buttons)) this.offered = new Set(config.buttons.filter((b): b is string => typeof b === "string"));
     for (const [kind, button] of Object.entries(this.shell.buttons)) button.hidden = !this.offered.has(kind);
-    const extraKeys: Array<[string, string]> = [];
+    const extraKeys: Array<[string, string]> = [...(VIEW_KEYS[this.viewId] ?? [])];
     this.shell.flag.hidden = !config.show_flag;
     if (config.show_flag) extraKeys.push(FLAG_KEY);
     const instructions = typeof config.instructions === "string" && config.instructions.trim() ? config.instructions : null;

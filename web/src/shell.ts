@@ -58,6 +58,25 @@ export const KEY_HELP: Array<[string, string]> = [
   ["?", "Show or hide this list"],
 ];
 
+/** Keys of the views that move a cursor over tokens: shown in the list when the recipe's view has them. */
+const TOKEN_LABEL_KEYS: Array<[string, string]> = [
+  ["← →", "Move the cursor over the tokens"],
+  ["↑ ↓", "Step through the labels"],
+  ["Enter", "Give the token the picked label (again: take it away)"],
+  ["d", "Clear the token's label"],
+];
+const ARC_KEYS: Array<[string, string]> = [
+  ["← →", "Move the cursor over the tokens (Shift: select)"],
+  ["Enter", "Mark a span · pick the head, then the child (the same arc again removes it)"],
+  ["d", "Remove the span (or the token's arcs) under the cursor"],
+];
+export const VIEW_KEYS: Record<string, Array<[string, string]>> = {
+  pos_manual: TOKEN_LABEL_KEYS,
+  pos: TOKEN_LABEL_KEYS,
+  relations: ARC_KEYS,
+  dep: ARC_KEYS,
+};
+
 /** Keys that only some recipes have: shown in the list when they do. */
 export const FLAG_KEY: [string, string] = ["f", "Flag this task (stored as flagged: true)"];
 export const INSTRUCTIONS_KEY: [string, string] = ["h", "Show or hide the instructions"];
