@@ -75,14 +75,15 @@ def phase_raw(source: Path, url: str) -> dict:
 
 
 def phase_in(source: Path, url: str) -> dict:
+    """What `mentor db-in bench SOURCE` does, less the process start: read, check, hash, stage, publish."""
+    from mentor.core.importing import import_file
     from mentor.db import Database
-    from mentor.loaders import get_stream
 
     db = Database(url)
     start = time.perf_counter()
-    added = db.import_examples("bench", get_stream(source))
+    result = import_file(db, "bench", str(source))
     seconds = time.perf_counter() - start
-    return {"n": added, "seconds": seconds, "peak_mb": peak_mb()}
+    return {"n": result.added, "seconds": seconds, "peak_mb": peak_mb()}
 
 
 def phase_out(_source: Path, url: str) -> dict:

@@ -138,7 +138,13 @@ def task_key(task: Task, by: str = "task", digest: Optional[int] = None) -> int:
 
 
 def _parts(task: Task, keys: Sequence[str]) -> List[str]:
-    return [canonical_json(task[key]) for key in keys if key in task]
+    """``canonical_json`` of each of ``keys`` the task has, inlined: hashing a million tasks calls this four million times."""
+    parts = []
+    for key in keys:
+        if key in task:
+            value = task[key]
+            parts.append(_encode_string(value) if type(value) is str else json.dumps(value, sort_keys=True))
+    return parts
 
 
 # mentor's hashes of an imported task whose own (a Prodigy export's) differ: see mentor.core.keys

@@ -91,7 +91,10 @@ def import_file(
     check_answer(answer, answer_option)
     if source != STDIN and Path(source).is_dir() and loader != "images":
         raise SourceIsFolder(source)
-    stream = get_stream(source, loader=loader, rehash=rehash, skip_invalid=skip_invalid, own_hashes=not rehash)
+    # the database hashes what the file left unhashed as it stores it, serialising each value once
+    stream = get_stream(
+        source, loader=loader, rehash=rehash, skip_invalid=skip_invalid, own_hashes=not rehash, hash_unhashed=False
+    )
     counts = {"kept": 0, "foreign": 0}
     tasks = with_default_answer(iter(stream), answer, counts)
     if not rehash:

@@ -10,6 +10,7 @@ in memory.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import re
@@ -35,7 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from ..errors import ConfigError, DatasetNotFound, InvalidDatasetName, InvalidTask
 from ..tasks import Task, hash_for_storage
-from . import staging
+from . import bulk, staging
 from .claims import DatasetClaims
 from .common import chunks as _chunks
 from .common import delete_orphans, is_retryable
@@ -47,12 +48,17 @@ from .tables import metadata
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000
-# Examples an import writes into its staging dataset in one transaction. A server on
-# the same SQLite file waits for that transaction, which grows with the database's
-# indexes: during a 1M-line import give_answers' p99 was 378 ms with 5,000-row chunks,
-# 160 ms with 2,000 (bench/server_load.py --db-in-during --rate 200 -n 10). Larger
+# Examples an import writes into its staging dataset in one transaction once another
+# connection writes the same SQLite file (bulk.py). That writer waits for the transaction,
+# which grows with the database's indexes: during a 1M-line import give_answers' p99 was
+# 378 ms with 5,000-row chunks, 160 ms with 2,000 (bench/server_load.py --db-in-during --rate 200 -n 10). Larger
 # chunks import faster: their index pages are shared by more rows.
 IMPORT_CHUNK = 2000
+# Examples an import writes a transaction while nothing else writes the database, or on
+# PostgreSQL and MySQL (see bulk.py): at 1M rows, 2,000-row transactions wrote 25 times the
+# database's size in index pages. Rows are read ahead before each transaction, so this
+# bounds the import's memory (bench/db_io.py's peak: 160 MB, 103 MB with 2,000-row reads).
+IMPORT_CHUNK_ALONE = 50_000
 READ_BATCH = 2000
 MAX_RETRIES = 10
 
@@ -226,10 +232,11 @@ class Database:
     ) -> int:
         """Add examples to a dataset (created if needed): all of them at once, or none.
 
-        The examples go into a hidden staging dataset, ``IMPORT_CHUNK`` at a time:
-        each chunk is hashed and serialised first, then written in a transaction
-        of its own, so another process writing the same database (a server on the
-        same SQLite file) waits for one chunk's inserts, never for the file.
+        The examples go into a hidden staging dataset a chunk at a time
+        (``bulk.stage``): each chunk is hashed and serialised first, then written
+        in a transaction of its own, so another process writing the same
+        database (a server on the same SQLite file) waits for one chunk's
+        inserts, never for the file.
         Publishing is one short transaction (``staging.publish``); the unique link
         key keeps an answer the dataset already holds from being stored twice. If
         the examples raise part-way (a bad line, Ctrl-C), the staged rows are
@@ -240,13 +247,7 @@ class Database:
         self.remove_stale_imports()
         area = staging.create(self, name)
         try:
-            staged = 0
-            for chunk in _chunks(examples, IMPORT_CHUNK):
-                rows = _rows(chunk)  # before the transaction: a lock waits for inserts only
-                with self.unsynced_transaction() as conn:
-                    staging.touch(conn, area)
-                    for batch in _chunks(rows, WRITE_BATCH):
-                        staged += self._write_rows(conn, batch, [area.id])
+            staged = bulk.stage(self, area, examples)
             return staging.publish(self, area, name, meta, staged)
         except BaseException:
             staging.remove(self, area.id, area.name)
@@ -620,10 +621,19 @@ _SQLITE_INSERT_LINK = (
 )
 
 
-def _rows(tasks: List[Task]) -> List[Row]:
-    """The rows to store for some tasks, each answer once (a repeat would only make an orphan row)."""
+def rows_of(tasks: Iterator[Task], limit: int) -> List[Row]:
+    """The rows of the next ``limit`` tasks, each answer once; the tasks themselves are let go batch by batch."""
     rows: List[Row] = []
     seen: Set[Tuple[int, str, int]] = set()
+    for batch in _chunks(itertools.islice(tasks, limit), WRITE_BATCH):
+        rows.extend(_rows(batch, seen))
+    return rows
+
+
+def _rows(tasks: List[Task], seen: Optional[Set[Tuple[int, str, int]]] = None) -> List[Row]:
+    """The rows to store for some tasks, each answer once (a repeat would only make an orphan row)."""
+    rows: List[Row] = []
+    seen = set() if seen is None else seen
     for task in tasks:
         if not isinstance(task, dict):
             raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")

@@ -113,16 +113,27 @@ def check_source(source: Union[str, Path], name: str, input_key: str) -> None:
 
 
 def hash_tasks(
-    tasks: Iterable[Task], *, rehash: bool = False, dedup: bool = False, own_hashes: bool = False
+    tasks: Iterable[Task],
+    *,
+    rehash: bool = False,
+    dedup: bool = False,
+    own_hashes: bool = False,
+    hash_unhashed: bool = True,
 ) -> Iterator[Task]:
     """Set each task's hashes (recomputed with ``rehash``); ``dedup`` drops a task seen before, lazily.
 
     ``own_hashes``: a task that came with hashes also gets mentor's beside them where they differ
-    (:func:`~mentor.tasks.mark_own_hashes`).
+    (:func:`~mentor.tasks.mark_own_hashes`). ``hash_unhashed=False`` passes a task without
+    hashes on as it is (see :func:`get_stream`).
     """
     seen: Set[int] = set()
+    leave = not hash_unhashed and not rehash and not dedup
     for task in tasks:
-        hashed = own_hashes and not rehash and ("_input_hash" in task or "_task_hash" in task)
+        has_hashes = "_input_hash" in task or "_task_hash" in task
+        if leave and not has_hashes:
+            yield task
+            continue
+        hashed = own_hashes and not rehash and has_hashes
         set_hashes(task, overwrite=rehash)
         if hashed:
             mark_own_hashes(task)
@@ -144,6 +155,7 @@ def get_stream(
     skip_invalid: bool = True,
     input_key: str = "text",
     own_hashes: bool = False,
+    hash_unhashed: bool = True,
 ) -> Stream:
     """Open a source as a lazy stream of hashed tasks.
 
@@ -159,7 +171,10 @@ def get_stream(
     ``_task_hash`` and the same input (:func:`~mentor.tasks.task_key`).
     ``own_hashes`` (imports) adds mentor's hashes beside a file's own where
     they differ (:func:`~mentor.tasks.mark_own_hashes`); tasks the file left
-    unhashed are hashed once, as always.
+    unhashed are hashed once, as always. ``hash_unhashed=False`` (imports)
+    leaves those for the database, which hashes them as it stores them
+    (:func:`~mentor.tasks.hash_for_storage`: the same hashes, each value
+    serialised once for both hashes and the content key).
     """
     if str(source) != STDIN and not Path(source).exists():
         raise SourceNotFound(source)
@@ -173,7 +188,8 @@ def get_stream(
 
     def factory() -> Iterator[Task]:
         report.reset()
-        yield from hash_tasks(load(source, **options), rehash=rehash, dedup=dedup, own_hashes=own_hashes)
+        tasks = load(source, **options)
+        yield from hash_tasks(tasks, rehash=rehash, dedup=dedup, own_hashes=own_hashes, hash_unhashed=hash_unhashed)
         report.finish()
 
     def validate() -> None:

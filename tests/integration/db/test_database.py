@@ -112,6 +112,7 @@ def test_issue12_import_commits_in_chunks_and_a_failure_removes_what_it_added(db
     import mentor.db.database as database
 
     monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 100)  # a transaction a chunk, other writers or not
     db.import_examples("ds", tasks(5, prefix="old"))
     seen_mid_import = []
 

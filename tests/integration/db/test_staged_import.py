@@ -154,6 +154,7 @@ def test_issue12_import_lets_a_writer_in_and_stores_each_answer_once(db, import_
 def test_issue12_publish_leaves_out_an_answer_stored_while_it_runs(db, monkeypatch):
     """An answer a server stores after the repeats were swept is still stored once."""
     monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 100)  # a transaction a chunk, other writers or not
     db.import_examples("ds", tasks(5, prefix="old"))
     sweep = staging.drop_repeats
     incoming = tasks(250, prefix="new")
@@ -178,6 +179,7 @@ def test_issue12_publish_leaves_out_an_answer_stored_while_it_runs(db, monkeypat
 def test_issue12_publish_is_one_transaction(db, monkeypatch, step):
     """A failure at the last statement of publishing leaves the dataset as it was, and no staging."""
     monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 100)  # a transaction a chunk, other writers or not
     target = "ds" if step == "_publish_into" else "fresh"
     db.import_examples("ds", tasks(5, prefix="old"))
     publish = getattr(staging, step)
@@ -195,6 +197,7 @@ def test_issue12_publish_is_one_transaction(db, monkeypatch, step):
 
 def test_issue12_import_is_invisible_until_published(db, monkeypatch):
     monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 100)  # a transaction a chunk, other writers or not
     db.import_examples("ds", tasks(5, prefix="old"))
     seen: List[Tuple] = []
 
@@ -215,6 +218,7 @@ def test_issue12_import_is_invisible_until_published(db, monkeypatch):
 
 def test_issue12_failed_import_removes_its_staging(db, monkeypatch):
     monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 100)  # a transaction a chunk, other writers or not
 
     def broken() -> Iterator[Dict]:
         yield from tasks(250)
@@ -254,6 +258,7 @@ def test_issue12_stale_imports_are_removed_and_live_ones_kept(db):
 
 def test_issue12_import_taken_for_dead_fails_instead_of_publishing_half(db, monkeypatch):
     monkeypatch.setattr(database, "IMPORT_CHUNK", 100)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 100)  # a transaction a chunk, other writers or not
 
     def removed_by_another_process() -> Iterator[Dict]:
         for number, task in enumerate(tasks(250)):
