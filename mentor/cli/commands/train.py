@@ -297,6 +297,11 @@ def train(
     gated = labels_to_gate(merged, gate_labels) if require_patterns is not None else []
     base = pipeline_config(specs, merged, config=config, base_model=base_model, seed=seed, transformer=transformer)
     balanced = merged.binary_cats if balance is None else balance
+    if balanced:
+        chosen = sum(1 for labels in merged.chosen_labels("train") if labels)
+        if chosen:
+            msg.info(f"--balance: {chosen} training texts were chosen by an active learner (their answers carry "
+                     "a priority): not re-balanced, the sample is enriched already")
     reader = use_reader(base, specs, eval_split=eval_split, seed=seed, binary=binary, balance=balanced)
     cfg = set_schedule(reader, epochs=epochs, batch_size=batch_size)
     msg.info(f"Components: {', '.join(s.component for s in specs)}; base: {base_model if config is None else config}")

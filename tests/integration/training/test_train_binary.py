@@ -93,7 +93,7 @@ def test_train_binary_textcat_weighs_the_rare_answer_up(training_db, tmp_path, c
     assert "balance = false" in (tmp_path / "plain" / "config.cfg").read_text()
 
 
-def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp_path):
+def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp_path, capsys):
     """textcat.teach's answers carry the sorter's priority: that sample is enriched already."""
     from mentor.training.corpus import create_mentor_corpus
 
@@ -110,6 +110,8 @@ def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp
     urgent = [eg.reference.cats["URGENT"] for eg in examples if "URGENT" in eg.reference.cats]
     assert spam.count(1.0) == 6 and spam.count(0.0) == 96  # the sorter's answers: each once
     assert urgent.count(0.0) == 2 * 4 and urgent.count(1.0) == 32  # 2 no, 32 yes: sqrt(32 / 2) = 4
+    train(None, tmp_path / "out", textcat_multilabel="spam_taught,eval:happy", epochs=1)
+    assert "102 training texts were chosen by an active learner" in capsys.readouterr().out
 
 
 def test_train_exclusive_textcat_from_yes_no_on_one_of_two_classes(training_db, tmp_path, capsys):
