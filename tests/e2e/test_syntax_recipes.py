@@ -124,6 +124,10 @@ def test_sent_correct_toggles_sentence_starts_by_keys(serve, open_page, tmp_path
         page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")  # "green" does
     assert starts() == [0, 2]
+    page.locator(".card .tok[data-i='3']").click()  # a click toggles as Enter does
+    assert starts() == [0, 2, 3]
+    page.locator(".card .tok[data-i='3']").click()
+    assert starts() == [0, 2]
     screenshot(page, "sent")
     press(page, "a")
     assert_inert(page)
