@@ -68,10 +68,11 @@ def tags_of(task: Task) -> Tags:
         label = span.get("label") if isinstance(span, dict) else None
         if found is None or not isinstance(label, str) or not label:
             raise Unusable("invalid span (tokens/label)")
-        for i in range(found[0], found[1] + 1):
-            if tags[i] and tags[i] != label:
-                raise Unusable("a token has two tags")
-            tags[i] = label
+        if found[0] != found[1]:
+            raise Unusable("a span over several tokens (not a pos.correct answer?)")
+        if tags[found[0]] and tags[found[0]] != label:
+            raise Unusable("a token has two tags")
+        tags[found[0]] = label
     return tags
 
 
@@ -125,8 +126,9 @@ def sent_starts_of(task: Task) -> SentStarts:
         found = _token_range(span, tokens)
         if found is None:
             raise Unusable("invalid span (tokens/label)")
-        if span.get("label") == SENT_START_LABEL:
-            starts[found[0]] = True
+        if span.get("label") != SENT_START_LABEL:
+            raise Unusable(f"a span not labelled {SENT_START_LABEL} (not a sent.correct answer?)")
+        starts[found[0]] = True
     return starts
 
 

@@ -47,6 +47,8 @@ def test_tags_leave_untagged_tokens_missing() -> None:
     assert tags_of(task(spans=[{"start": 6, "end": 11, "label": "VBZ"}]))[1] == "VBZ"
     with pytest.raises(Unusable, match="two tags"):
         tags_of(task(spans=[one(0, "NNP"), one(0, "NN")]))
+    with pytest.raises(Unusable, match="several tokens"):  # an entity, not a tag
+        tags_of(task(spans=[{"start": 0, "end": 11, "label": "PERSON"}]))
     with pytest.raises(Unusable, match="no tokens"):
         tags_of({"text": TEXT, "spans": []})
 
@@ -72,6 +74,8 @@ def test_arcs_that_make_no_tree_are_refused(relations: list, reason: str) -> Non
 
 def test_sentence_starts_are_complete() -> None:
     assert sent_starts_of(task(spans=[one(3, "S")])) == [True, False, False, True, False]
+    with pytest.raises(Unusable, match="not labelled S"):  # a pos.correct answer given to --senter
+        sent_starts_of(task(spans=[one(3, "NNS")]))
 
 
 def test_merge_keeps_one_accepted_version_and_reports_conflicts() -> None:
