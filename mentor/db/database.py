@@ -634,14 +634,17 @@ def _rows(tasks: List[Task], seen: Optional[Set[Tuple[int, str, int]]] = None) -
     """The rows to store for some tasks, each answer once (a repeat would only make an orphan row)."""
     rows: List[Row] = []
     seen = set() if seen is None else seen
-    for task in tasks:
+    for task in tasks:  # a million times an import: Row.key and _session_key inlined
         if not isinstance(task, dict):
             raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")
         content_key = hash_for_storage(task)
-        row = Row(task["_input_hash"], task["_task_hash"], _session_key(task), content_key, srsly.json_dumps(task))
-        if row.key not in seen:
-            seen.add(row.key)
-            rows.append(row)
+        task_hash = task["_task_hash"]
+        session = task.get("_session_id")
+        session = str(session)[:255] if session else ""
+        key = (task_hash, session, content_key)
+        if key not in seen:
+            seen.add(key)
+            rows.append(Row(task["_input_hash"], task_hash, session, content_key, srsly.json_dumps(task)))
     return rows
 
 
