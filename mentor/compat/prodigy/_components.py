@@ -4,7 +4,8 @@ The dict keys mentor implements the Prodigy way live in ``Components.from_dict``
 (``db: False`` stores nothing, ``get_session_id`` names the default session,
 ``progress(ctrl, update_return_value)``); the keys of Prodigy's routing and
 plugin hooks are refused here by name rather than silently ignored, since a
-recipe that routes tasks would otherwise run with a different meaning.
+recipe that routes tasks would otherwise run with a different meaning. A
+``progress`` with Prodigy v1.x's keywords is adapted (``_progress``).
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 from mentor.core.components import Components
 from mentor.errors import UnsupportedComponent
+
+from ._progress import LegacyProgress, is_legacy_progress, with_start
 
 UNSUPPORTED = {
     "task_router": "mentor routes tasks itself (feed_overlap, annotations_per_task); drop the router or set those",
@@ -28,4 +31,8 @@ def to_components(result: Any) -> Any:
     for key, why in UNSUPPORTED.items():
         if result.get(key) is not None:
             raise UnsupportedComponent(key, why)
+    progress = result.get("progress")
+    if progress is not None and is_legacy_progress(progress):
+        legacy = LegacyProgress(progress)
+        result = {**result, "progress": legacy, "on_load": with_start(result.get("on_load"), legacy)}
     return Components.from_dict(result)
