@@ -44,6 +44,7 @@ from .tables import dataset as dataset_table
 from .tables import example as example_table
 from .tables import link as link_table
 from .tables import metadata
+from .upgrade import upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class Database:
         for attempt in range(3):
             try:
                 metadata.create_all(self.engine)
+                upgrade(self.engine)
                 return
             except SQLAlchemyError:
                 # two servers started at once on a new database: MySQL says "Table 'link' already exists"

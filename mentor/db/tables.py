@@ -15,7 +15,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Double,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -39,7 +38,7 @@ dataset = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(255), nullable=False, unique=True),
-    Column("created", Float, nullable=False),
+    Column("created", Double, nullable=False),  # epoch seconds: MySQL's FLOAT is 4 bytes (upgrade.py)
     Column("meta", LongText, nullable=False, default="{}"),
     Column("session", Boolean, nullable=False, default=False),
 )

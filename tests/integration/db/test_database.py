@@ -1,9 +1,11 @@
 """The Database API, run against SQLite, PostgreSQL and MariaDB in turn."""
 import threading
+import time
 
 import pytest
 
 from mentor.errors import DatasetNotFound, InvalidDatasetName, InvalidLine
+from support.services import create_temp_database
 
 
 def tasks(n, session=None, answer="accept", prefix="t"):
@@ -179,3 +181,28 @@ def test_database_streams_large_dataset_in_batches(db):
     first = next(stream)
     assert first["text"].startswith("t0")
     assert sum(1 for _ in stream) == 4999
+
+
+@pytest.mark.mysql
+def test_dataset_created_keeps_its_seconds_on_mysql_and_an_old_float_column_is_widened(request):
+    """MySQL's FLOAT is 4 bytes: an epoch timestamp came back in ~2-minute steps."""
+    import sqlalchemy as sa
+
+    from mentor.db import Database
+
+    url, drop = create_temp_database("mysql")
+    request.addfinalizer(drop)
+    Database(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the table as an older mentor created it
+        conn.execute(sa.text("ALTER TABLE dataset MODIFY created FLOAT NOT NULL"))
+    engine.dispose()
+    db = Database(url)
+    try:
+        db.add_dataset("stamped")
+        created = db.get_meta("stamped")["created"]
+        assert abs(created - time.time()) < 5, created
+        columns = {c["name"]: c["type"] for c in sa.inspect(db.engine).get_columns("dataset")}
+        assert type(columns["created"]).__name__ == "DOUBLE"
+    finally:
+        db.close()
