@@ -11,6 +11,7 @@ from typing import Annotated, Any, List, Optional
 
 from wasabi import msg
 
+from ..core.keys import read_stored_keys
 from ..core import Components
 from ..db import connect
 from ..errors import InputError
@@ -35,7 +36,7 @@ def _router(dataset: str, view_id: str, accept_above: float, skip_below: float) 
 
     return Router(
         store, dataset=dataset, view_id=view_id, accept_above=accept_above,
-        skip_below=skip_below, known=db.get_task_hashes(dataset),
+        skip_below=skip_below, known=read_stored_keys(db.iter_hashes_and_content(dataset), "task"),
     )
 
 

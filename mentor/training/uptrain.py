@@ -13,10 +13,11 @@ import threading
 import time
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from ..core.keys import DIGEST_FIELD, KeySet, format_digest
 from ..errors import InputError
-from ..tasks import Task, get_task_hash, set_hashes
+from ..tasks import Task, get_task_hash, input_digest, set_hashes, task_key
 
 if TYPE_CHECKING:  # the uptrain recipes start without loading spaCy; the pipeline brings it
     from spacy.language import Language
@@ -140,7 +141,9 @@ class Router:
     """Store confident tasks as accepted, drop hopeless ones, pass the rest on to a person.
 
     store: writes a list of answers to the dataset (returns how many were new).
-    known: task hashes already in the dataset; they are neither stored nor asked again.
+    known: the keys of the tasks already in the dataset (``mentor.core.keys.read_stored_keys``,
+    by task): they are neither stored nor asked again. Keys, not bare 32-bit hashes, so a
+    new text whose hash collides with a stored one's is still routed.
     Auto answers are written in batches of ``flush_every`` and by :meth:`flush`
     (call it on exit); the router is safe to flush from another thread.
     """
@@ -153,7 +156,7 @@ class Router:
         view_id: str,
         accept_above: float,
         skip_below: float,
-        known: Optional[Set[int]] = None,
+        known: Optional[KeySet] = None,
         flush_every: int = 50,
     ) -> None:
         check_thresholds(accept_above, skip_below)
@@ -162,7 +165,7 @@ class Router:
         self.view_id = view_id
         self.accept_above = accept_above
         self.skip_below = skip_below
-        self.known = set(known or ())
+        self.known = known.copy() if known is not None else KeySet()
         self.flush_every = flush_every
         self.counts = RouteCounts()
         self._pending: List[Task] = []
@@ -170,7 +173,7 @@ class Router:
 
     def __call__(self, scored: Iterable[ScoredTask]) -> Iterator[Task]:
         for score, task in scored:
-            if task["_task_hash"] in self.known:
+            if task_key(task, "task") in self.known:
                 self.counts.already_stored += 1
                 continue
             if score >= self.accept_above:
@@ -190,7 +193,9 @@ class Router:
         answer["_session_id"] = f"{self.dataset}-{AUTO_SESSION}"
         answer["_annotator_id"] = answer["_session_id"]
         answer["_timestamp"] = int(time.time())
-        self.known.add(task["_task_hash"])
+        digest = input_digest(task)
+        answer[DIGEST_FIELD] = format_digest(digest)  # as the server stores it, so a restart knows the text
+        self.known.add(task_key(task, "task", digest))
         with self._lock:
             self._pending.append(answer)
             self.counts.auto_accepted += 1
