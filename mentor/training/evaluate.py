@@ -47,6 +47,7 @@ class ComponentScores:
     accuracy: Optional[float] = None
     # gold label -> predicted label -> count (textcat); multilabel: label -> {tp, fp, fn, tn}
     confusion: Dict[str, Dict[str, int]] = field(default_factory=dict)
+    accuracy_name: str = "Accuracy"
 
     @property
     def micro(self) -> LabelScore:
@@ -169,6 +170,82 @@ def score_cats(
     return result
 
 
+# the score a token-level component's own ``score`` reports, as spaCy's training table shows it
+TOKEN_SCORES = {
+    "tagger": ("tag_acc", "Accuracy (spaCy's tag_acc)"),
+    "parser": ("dep_las", "LAS (spaCy's dep_las, punctuation left out)"),
+    "senter": ("sents_f", "Sentence F (spaCy's sents_f)"),
+}
+
+
+def score_tokens(examples: Sequence[Example], *, component: str, scorer: Any = None) -> ComponentScores:
+    """Per-label counts for a token-level component, over the gold tokens whose value is known.
+
+    tagger: a token counts for its gold tag (right or missed) and for the predicted
+    tag when wrong. parser: the same with the dependency label, right only when the
+    head is right too (labelled attachment). senter: the label S, over every token
+    but the first (which always starts a sentence). A gold token the tokenizer
+    doesn't match one to one counts as missed. The accuracy line is the
+    component's own score (``scorer``, its ``score`` method), the figure
+    spaCy's training table shows.
+    """
+    result = ComponentScores(component)
+    scores: Dict[str, LabelScore] = {}
+    correct = judged = 0
+    for eg in examples:
+        pairs = list(_token_pairs(eg, component))
+        if not pairs:
+            continue
+        result.examples += 1
+        for gold, predicted, right in pairs:
+            judged += 1
+            correct += int(right)
+            if right:
+                if gold:
+                    scores.setdefault(gold, LabelScore(gold)).tp += 1
+                continue
+            if gold:
+                scores.setdefault(gold, LabelScore(gold)).fn += 1
+            if predicted:
+                scores.setdefault(predicted, LabelScore(predicted)).fp += 1
+    result.labels = [scores[label] for label in sorted(scores)]
+    key, result.accuracy_name = TOKEN_SCORES[component]
+    own = scorer(list(examples)).get(key) if scorer is not None else None
+    result.accuracy = own if own is not None else (correct / judged if judged else None)
+    return result
+
+
+def _token_pairs(eg: Example, component: str) -> Iterable[Tuple[str, str, bool]]:
+    """(gold label, predicted label, right?) for each gold token whose value is known.
+
+    A gold token the pipeline's tokenizer doesn't match one to one has no
+    prediction: it counts as missed.
+    """
+    align = eg.alignment
+    pred_of: Dict[int, int] = {}
+    for i in range(len(eg.predicted)):
+        if align.x2y.lengths[i] == 1:
+            j = int(align.x2y[i][0])
+            if align.y2x.lengths[j] == 1:
+                pred_of[j] = i
+    for gold in eg.reference:
+        i = pred_of.get(gold.i)
+        token = eg.predicted[i] if i is not None else None
+        if component == "tagger":
+            if gold.tag_:
+                said = token.tag_ if token is not None else ""
+                yield gold.tag_, said, said == gold.tag_
+        elif component == "parser":
+            if gold.has_dep() and gold.has_head():
+                said = token.dep_ if token is not None else ""
+                head_right = token is not None and pred_of.get(gold.head.i) == token.head.i
+                yield gold.dep_, said, head_right and said == gold.dep_
+        elif gold.i > 0 and gold.is_sent_start is not None:  # the first token always starts a sentence
+            is_start = bool(gold.is_sent_start)
+            said = token is not None and bool(token.is_sent_start)
+            yield ("S" if is_start else ""), ("S" if said else ""), said == is_start
+
+
 def evaluate(
     nlp: Language,
     docs_by_component: Mapping[str, Sequence[Doc]],
@@ -189,6 +266,8 @@ def evaluate(
             results[component] = score_spans(examples, component=component)
         elif component == "spancat":
             results[component] = score_spans(examples, component=component, attr="spans", spans_key=spans_key)
+        elif component in ("tagger", "parser", "senter"):
+            results[component] = score_tokens(examples, component=component, scorer=nlp.get_pipe(component).score)
         else:
             results[component] = score_cats(examples, component=component, exclusive=component == "textcat")
     return results

@@ -7,7 +7,18 @@ from wasabi import msg
 
 from ...errors import InputError
 from ...registry import Arg, recipe
-from .train import BinaryOpt, NerOpt, SpancatOpt, TextcatMultiOpt, TextcatOpt, component_specs, load_merged
+from .train import (
+    BinaryOpt,
+    NerOpt,
+    ParserOpt,
+    SenterOpt,
+    SpancatOpt,
+    TaggerOpt,
+    TextcatMultiOpt,
+    TextcatOpt,
+    component_specs,
+    load_merged,
+)
 
 if TYPE_CHECKING:  # spaCy loads when a command runs, not when the command line starts
     from ...training.evaluate import ComponentScores
@@ -34,20 +45,24 @@ def evaluate(
     textcat: TextcatOpt = None,
     textcat_multilabel: TextcatMultiOpt = None,
     spancat: SpancatOpt = None,
+    tagger: TaggerOpt = None,
+    parser: ParserOpt = None,
+    senter: SenterOpt = None,
     binary: BinaryOpt = False,
 ) -> None:
     """Evaluate a pipeline on datasets: precision, recall and F per label.
 
     Every answer of the given datasets is used (merged per text as for training;
     the eval: prefix is optional here). Text classification also gets a
-    confusion matrix.
+    confusion matrix; tags, arcs and sentence starts an accuracy over the
+    tokens the answers annotate (for arcs: head and label right).
     """
     from ...models.loading import load_pipeline
     from ...training.evaluate import evaluate as run_evaluation
     from ...training.evaluate import pipe_names_missing, scores_table
     from ...training.specs import ComponentSpec
 
-    specs = component_specs(ner, textcat, textcat_multilabel, spancat)
+    specs = component_specs(ner, textcat, textcat_multilabel, spancat, tagger=tagger, parser=parser, senter=senter)
     # everything is evaluation data here: fold eval: sets into the list
     specs = [ComponentSpec(s.component, train=s.datasets) for s in specs]
     nlp = load_pipeline(model)
@@ -68,5 +83,5 @@ def evaluate(
         header, rows = scores_table(result)
         msg.table(rows, header=header, divider=True, aligns=("l", "r", "r", "r", "r"))
         if result.accuracy is not None:
-            msg.text(f"Accuracy: {result.accuracy * 100:.2f}")
+            msg.text(f"{result.accuracy_name}: {result.accuracy * 100:.2f}")
         print_confusion(result)

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import spacy
 
+from mentor.cli.commands.evaluate import evaluate
 from mentor.cli.commands.train import train
 from mentor.db import Database
 from mentor.tasks import set_hashes
@@ -129,26 +130,36 @@ def test_tagger_learns_conll_tags_from_pos_answers(syntax_db, tmp_path, capsys) 
     printed = capsys.readouterr().out
     assert "tagger" in printed and " manual" in printed and "NNP, NNPS, NNS" in printed
     assert scores(out)["tag_acc"] > 0.75  # about 0.5 tags the most common tag (NNP) everywhere
+    evaluate(str(out / "model-best"), tagger="pos_eval")
+    printed = capsys.readouterr().out
+    assert "tagger: 97 texts from pos_eval" in printed and "NNP" in printed
+    assert f"Accuracy (spaCy's tag_acc): {scores(out)['tag_acc'] * 100:.2f}" in printed  # as spaCy's table showed it
     nlp = spacy.load(out / "model-best")
     assert nlp.pipe_names == ["tok2vec", "tagger"]
     assert nlp("The company said on Monday .")[0].tag_ == "DT"
 
 
-def test_parser_learns_from_dep_answers(syntax_db, tmp_path) -> None:
+def test_parser_learns_from_dep_answers(syntax_db, tmp_path, capsys) -> None:
     out = tmp_path / "parser"
     train(None, out, parser="dep,eval:dep_eval", epochs=10)
     performance = scores(out)
     assert performance["dep_las"] > 0.9 and performance["dep_uas"] > 0.9
+    evaluate(str(out / "model-best"), parser="dep_eval")
+    assert f"LAS (spaCy's dep_las, punctuation left out): {performance['dep_las'] * 100:.2f}" in capsys.readouterr().out
     doc = spacy.load(out / "model-best")("Grace paints old boats.")
     assert [t.dep_ for t in doc] == ["nsubj", "ROOT", "amod", "dobj", "punct"]
     assert [t.head.i for t in doc] == [1, 1, 3, 1, 1]
 
 
-def test_senter_learns_from_sent_answers(syntax_db, tmp_path) -> None:
+def test_senter_learns_from_sent_answers(syntax_db, tmp_path, capsys) -> None:
     # apart from the parser: a parsed Doc's sentences come from its parse, not from the senter
     out = tmp_path / "senter"
     train(None, out, senter="sent,eval:sent_eval", epochs=10)
     assert scores(out)["sents_f"] > 0.9
+    evaluate(str(out / "model-best"), senter="sent_eval")
+    printed = capsys.readouterr().out
+    assert f"Sentence F (spaCy's sents_f): {scores(out)['sents_f'] * 100:.2f}" in printed
+    assert "senter: 20 texts from sent_eval" in printed
     doc = spacy.load(out / "model-best")("Grace paints old boats . Ivan runs . Judy finds new shoes .")
     assert [s.text for s in doc.sents] == ["Grace paints old boats .", "Ivan runs .", "Judy finds new shoes ."]
 
