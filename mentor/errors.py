@@ -652,6 +652,47 @@ class ProdigyAlreadyImported(ConfigError):
         )
 
 
+# M270-M279: the prodigy compatibility layer's Python API (serve, get_recipe, Controller, Database)
+class ServeCommandError(InputError):
+    """``prodigy.serve()`` got a command it can't run: no recipe name, old-style arguments, or bad usage."""
+
+    code = "M270"
+
+    def __init__(self, command: str, why: str) -> None:
+        self.command = command
+        super().__init__(f"prodigy.serve({command!r}): {why}")
+
+
+class RecipeCallError(InputError):
+    """A built-in recipe from ``prodigy.get_recipe()`` called with arguments it can't take."""
+
+    code = "M271"
+
+    def __init__(self, recipe: str, why: str) -> None:
+        self.recipe = recipe
+        super().__init__(f"Recipe '{recipe}' from prodigy.get_recipe(): {why}")
+
+
+class ControllerArgumentError(InputError):
+    """A ``Controller`` a Prodigy recipe built itself with a value mentor can't serve."""
+
+    code = "M272"
+
+    def __init__(self, argument: str, why: str) -> None:
+        self.argument = argument
+        super().__init__(f"The recipe's Controller, argument '{argument}': {why}")
+
+
+class ExampleLookupError(InputError):
+    """A Prodigy ``Database`` method asked for examples by a key it doesn't know (``by=``)."""
+
+    code = "M273"
+
+    def __init__(self, method: str, by: str, choices: Sequence[str]) -> None:
+        self.by = by
+        super().__init__(f"{method}(by={by!r}): expected one of {', '.join(choices)}")
+
+
 # -- Prodigy's configuration (prodigy.json, PRODIGY_*): M170-M179 ---------------
 
 

@@ -6,10 +6,11 @@ docs/migrating-from-prodigy.md for what differs). It is importable as
 """
 from __future__ import annotations
 
-from .core import Arg, Controller, recipe
+from ._serve import serve
+from .about import __version__
+from .core import Arg, Controller, get_recipe, recipe
 from .util import log, set_hashes
 
-__version__ = "1.15.0+mentor"
 MENTOR_COMPAT = True
 
-__all__ = ["recipe", "Arg", "Controller", "log", "set_hashes", "__version__", "MENTOR_COMPAT"]
+__all__ = ["recipe", "get_recipe", "serve", "Arg", "Controller", "log", "set_hashes", "__version__", "MENTOR_COMPAT"]

@@ -15,9 +15,10 @@ from mentor.core.controller import Controller
 from mentor.registry import recipe as register_recipe
 
 from ._components import to_components
+from ._recipes import PRODIGY_FUNCTION, get_recipe
 from ._specs import Arg, convert_values, translate, typer_parameter
 
-__all__ = ["recipe", "Arg", "Controller"]
+__all__ = ["recipe", "get_recipe", "Arg", "Controller"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +42,7 @@ def recipe(name: str, **specs: Any) -> Callable[[F], F]:
         del command.__wrapped__
         command.__signature__ = signature  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        setattr(command, PRODIGY_FUNCTION, func)  # what prodigy.get_recipe(name) returns
         register_recipe(name)(command)
         return func
 
