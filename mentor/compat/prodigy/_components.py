@@ -2,7 +2,8 @@
 
 The dict keys mentor implements the Prodigy way live in ``Components.from_dict``
 (``db: False`` stores nothing, ``get_session_id`` names the default session,
-``progress(ctrl, update_return_value)``); the keys of Prodigy's routing and
+``progress(ctrl, update_return_value)``); a ``Controller`` the recipe built
+itself stands for its components; the keys of Prodigy's routing and
 plugin hooks are refused here by name rather than silently ignored, since a
 recipe that routes tasks would otherwise run with a different meaning. A
 ``progress`` with Prodigy v1.x's keywords is adapted (``_progress``).
@@ -12,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from mentor.core.components import Components
+from mentor.core.controller import Controller as MentorController
 from mentor.errors import UnsupportedComponent
 
+from ._controller import Controller
 from ._progress import LegacyProgress, is_legacy_progress, with_start
 
 UNSUPPORTED = {
@@ -25,12 +28,16 @@ UNSUPPORTED = {
 
 
 def to_components(result: Any) -> Any:
-    """Components from a recipe's dict; anything else (None from a command) is passed on."""
+    """Components from a recipe's dict or the Controller it built; anything else (None from a command) is passed on."""
+    if isinstance(result, Controller) and not isinstance(result, MentorController):
+        result = result.to_components()
     if not isinstance(result, dict):
         return result
     for key, why in UNSUPPORTED.items():
         if result.get(key) is not None:
             raise UnsupportedComponent(key, why)
+    if getattr(result.get("db"), "configured", False):  # "db": connect(), the database mentor uses anyway
+        result = {**result, "db": True}
     progress = result.get("progress")
     if progress is not None and is_legacy_progress(progress):
         legacy = LegacyProgress(progress)

@@ -1,4 +1,4 @@
-"""``prodigy.core``: the recipe decorator, ``Arg`` and the ``Controller``.
+"""``prodigy.core``: the recipe decorator, ``Arg``, ``get_recipe`` and the ``Controller``.
 
 ``recipe`` registers the function in mentor's catalogue under its Prodigy
 argument specs (translated in ``_specs``), so ``mentor NAME ... -F file.py``
@@ -11,10 +11,10 @@ import functools
 import inspect
 from typing import Any, Callable, TypeVar
 
-from mentor.core.controller import Controller
 from mentor.registry import recipe as register_recipe
 
 from ._components import to_components
+from ._controller import Controller
 from ._recipes import PRODIGY_FUNCTION, get_recipe
 from ._specs import Arg, convert_values, translate, typer_parameter
 

@@ -21,6 +21,8 @@ __all__ = ["connect", "Database"]
 class Database(MentorDatabase):
     """mentor's database with Prodigy's method signatures."""
 
+    configured = False  # opened by connect() from mentor's settings: a recipe's Controller may pass it
+
     def add_examples(self, examples: Iterable[Task], datasets: Sequence[str] = (), **kwargs: Any) -> int:  # type: ignore[override]
         """Store examples (hashed when they have no hashes) in the datasets, creating none."""
         return super().add_examples([set_hashes(dict(eg)) for eg in examples], list(datasets), **kwargs)
@@ -68,4 +70,6 @@ def connect(db_id: Optional[str] = None, db_settings: Optional[Dict[str, Any]] =
             options = {db_id: options}
         # a SQLite file named without a folder lives in mentor's home
         url = database_url(db_id, options, where="prodigy.components.db.connect()", prodigy_home=settings.home)
-    return Database(url or settings.database_url)
+    database = Database(url or settings.database_url)
+    database.configured = db_id is None  # the database mentor's server stores answers in
+    return database
