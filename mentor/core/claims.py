@@ -16,7 +16,10 @@ other processes once the lease runs out. An owner is ``host:port``, so a
 server restarted on the same address gets its own claims back at once.
 
 Servers must agree on the time to within a few seconds (leases are epoch
-seconds), as NTP keeps them.
+seconds), as NTP keeps them. The renewal thread also deletes, every
+``PRUNE_EVERY`` leases, the claims whose lease ended more than a lease ago
+(:meth:`mentor.db.claims.DatasetClaims.prune`): the claims table holds the
+work in progress, not a row for every task ever served.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
@@ -34,6 +38,8 @@ from ..db import Database
 from .keys import KeySet, read_stored_keys
 
 logger = logging.getLogger(__name__)
+
+PRUNE_EVERY = 10  # leases between two prunings of the expired claims
 
 
 def default_owner(port: int) -> str:
@@ -67,6 +73,7 @@ class TaskClaims:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._starting = threading.Lock()
+        self._next_prune = 0.0
 
     def answered(self, keys: Iterable[int], conn: Optional[Connection] = None) -> KeySet:
         """The keys among ``keys`` the dataset holds an answer for, read from the database."""
@@ -133,6 +140,13 @@ class TaskClaims:
         """Extend this process's claims on ``keys`` by a lease from ``now``."""
         return self.store.renew((str(key) for key in keys), now + self.lease)
 
+    def prune(self, now: float) -> int:
+        """Delete the claims whose lease ended over a lease before ``now``, at most every ``PRUNE_EVERY`` leases."""
+        if now < self._next_prune:
+            return 0
+        self._next_prune = now + PRUNE_EVERY * self.lease
+        return self.store.prune(now - self.lease)
+
     def start_renewing(self, renew: Callable[[], None]) -> None:
         """Call ``renew`` (which renews the claims of the tasks held now) every third of the lease, from a daemon thread.
 
@@ -149,6 +163,7 @@ class TaskClaims:
         method = weakref.WeakMethod(renew) if hasattr(renew, "__self__") else (lambda: renew)
         interval = max(0.05, self.lease / 3)
         stop = self._stop
+        prune = self.prune
 
         def loop() -> None:
             while not stop.wait(interval):
@@ -157,6 +172,7 @@ class TaskClaims:
                     return
                 try:
                     callback()
+                    prune(time.time())
                 except Exception as err:  # the database gone for a moment: the next turn tries again
                     logger.warning("Could not renew the task claims: %s", err)
                 del callback

@@ -12,7 +12,11 @@ A claim is not deleted when its task is answered: the answer, stored durably
 first, is what keeps the task from being served again (the controller checks
 the dataset's answers, :meth:`DatasetClaims.answered_rows`, before it claims),
 and the row left behind refuses a process that checked a moment before the
-answer landed. Rows go with their dataset (ON DELETE CASCADE).
+answer landed. Once its lease has run out a row refuses nobody (an expired
+claim is taken over as if it were absent), so :meth:`DatasetClaims.prune`
+deletes rows whose lease ended a while ago and the table stays the size of
+the work in progress, not of the dataset. Rows go with their dataset (ON
+DELETE CASCADE).
 
 Statements are batched: one claim is a transaction of an insert, an update and
 a select over all the keys of a batch, whatever their number, committed without
@@ -177,6 +181,19 @@ class DatasetClaims:
         with self.db.unsynced_transaction() as conn:
             result = conn.execute(
                 delete(claim_table).where(claim_table.c.dataset_id == self._id(conn), claim_table.c.owner == self.owner)
+            )
+            return int(result.rowcount)
+
+    def prune(self, before: float) -> int:
+        """Delete the dataset's claims, anyone's, whose lease ended before ``before``; return how many.
+
+        Such a claim is taken over like a missing one, so deleting it changes
+        nothing a process sees; ``before`` should lie a lease or more in the
+        past, so that servers whose clocks differ a little agree it is over.
+        """
+        with self.db.unsynced_transaction() as conn:
+            result = conn.execute(
+                delete(claim_table).where(claim_table.c.dataset_id == self._id(conn), claim_table.c.expires < before)
             )
             return int(result.rowcount)
 

@@ -174,3 +174,24 @@ def test_issue11_a_model_in_the_loop_gets_its_questions_one_batch_at_a_time(make
     plain = make_controller(components=Components(dataset="ds2", stream=iter([{"text": f"t {i}"} for i in range(60)]),
                                                   view_id="classification"), batch_size=5)
     assert plain._block == 25  # without a model the block stands (fewer claims across processes)
+
+
+def test_issue13_expired_claims_are_pruned_and_pruning_changes_nothing_a_process_sees(tmp_path) -> None:
+    from mentor.core.claims import PRUNE_EVERY, TaskClaims
+    from mentor.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'claims.db'}")
+    db.add_dataset("ds")
+    one = TaskClaims(db, "ds", by="task", lease=60, owner="host:1")
+    two = TaskClaims(db, "ds", by="task", lease=60, owner="host:2")
+    old = [(i, (i << 64) | i) for i in range(1, 6)]
+    fresh = [(i, (i << 64) | i) for i in range(6, 9)]
+    assert sorted(one.claim(old, now=1_000).granted) == [1, 2, 3, 4, 5]  # leases end at 1,060
+    assert sorted(one.claim(fresh, now=1_100).granted) == [6, 7, 8]  # leases end at 1,160
+    assert one.prune(now=1_130) == 5  # ended over a lease before: gone; the others stay
+    assert one.prune(now=1_300) == 0  # not again until PRUNE_EVERY leases have passed
+    assert set(one.store.holders(str(key) for _, key in old + fresh)) == {str(key) for _, key in fresh}
+    verdict = two.claim(old + fresh, now=1_130)  # what the other process gets is what it got before pruning
+    assert sorted(verdict.granted) == [1, 2, 3, 4, 5] and sorted(verdict.held) == [6, 7, 8]
+    assert one.prune(now=1_000 + PRUNE_EVERY * 60 + 200) == 8  # every lease over: the table is empty
+    db.close()
