@@ -5,7 +5,8 @@ mentor's :class:`~mentor.db.Database` already has Prodigy's names
 this subclass adds the Prodigy signatures that differ: ``add_examples`` with
 optional datasets that hashes missing tasks, ``get_dataset(name, default)``,
 ``get_dataset_examples(name, session)``, ``drop_dataset(name, batch_size)``,
-``get_sessions_examples``.
+``get_sessions_examples``, and the example-level methods mentor's API lacks
+(``get_examples``, ``link``, ``unlink``, ``drop_examples``: ``_db_examples``).
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from mentor.db import Database as MentorDatabase
 from mentor.errors import DatasetNotFound
 from mentor.prodigy_settings import database_url
 from mentor.tasks import Task, set_hashes
+
+from . import _db_examples
 
 __all__ = ["connect", "Database"]
 
@@ -42,6 +45,26 @@ class Database(MentorDatabase):
     def get_sessions_examples(self, session_ids: Sequence[str]) -> List[Task]:
         """The examples of several session datasets, in order."""
         return [eg for sid in session_ids for eg in super().get_dataset_examples(sid)]
+
+    def get_examples(self, ids: Iterable[int], by: str = "task_hash") -> List[Task]:
+        """The stored examples whose ``by`` (``task_hash``, ``input_hash``, ``id``) is in ``ids``, from any dataset."""
+        return _db_examples.get_examples(self, ids, by)
+
+    def get_dataset_sessions(self, name: str) -> List[str]:
+        """The session ids (``DATASET-NAME``) that answered in a dataset."""
+        return self.get_session_names(name)
+
+    def link(self, name: str, example_ids: Iterable[int]) -> int:
+        """Link stored examples, by row id, to a dataset (an answer it holds already is skipped)."""
+        return _db_examples.link(self, name, example_ids)
+
+    def unlink(self, name: str) -> int:
+        """Remove all of a dataset's links; the dataset stays, empty, and the examples stay stored."""
+        return _db_examples.unlink(self, name)
+
+    def drop_examples(self, ids: Iterable[int], by: str = "task_hash") -> int:
+        """Delete the examples whose ``by`` is in ``ids`` from every dataset and session."""
+        return _db_examples.drop_examples(self, ids, by)
 
     def drop_dataset(self, name: str, batch_size: Optional[int] = None) -> bool:  # type: ignore[override]
         """Delete a dataset and its answers; True when it existed (Prodigy returns a bool)."""
