@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Dict
 
 import httpx
-import pytest
 
 from integration.server.conftest import free_port
 from mentor.compat import COMPAT_PATH
