@@ -124,12 +124,12 @@ def copy_rows(conn: Connection, rows: List["Row"], dataset_id: int) -> int:
         cursor.execute(_PG_NEXT_IDS, (len(rows),))
         ids: List[int] = sorted(cursor.fetchone()[0])  # ascending in file order: links are read by id
         with cursor.copy("COPY example (id, input_hash, task_hash, content) FROM STDIN") as copy:
-            for example_id, row in zip(ids, rows):
-                copy.write_row((example_id, row.input_hash, row.task_hash, row.content))
+            for example_id, (input_hash, task_hash, _, _, content) in zip(ids, rows):
+                copy.write_row((example_id, input_hash, task_hash, content))
         cursor.execute(_PG_CREATE_INCOMING)
         with cursor.copy(f"COPY mentor_incoming_link ({_PG_LINK_COLUMNS}) FROM STDIN") as copy:
-            for example_id, row in zip(ids, rows):
-                copy.write_row((example_id, dataset_id, row.task_hash, row.session, row.content_key))
+            for example_id, (_, task_hash, session, content_key, _) in zip(ids, rows):
+                copy.write_row((example_id, dataset_id, task_hash, session, content_key))
         cursor.execute(_PG_PUBLISH_INCOMING)
         created = cursor.rowcount
         cursor.execute("TRUNCATE mentor_incoming_link")  # a second COPY in this transaction starts empty
