@@ -444,9 +444,8 @@ class Database:
             return int(conn.exec_driver_sql(_PG_INSERT_LINKS, tuple(map(list, zip(*links)))).rowcount)
         if dialect == "sqlite":
             return int(conn.exec_driver_sql(_SQLITE_INSERT_LINK, links).rowcount)
-        columns = ("example_id", "dataset_id", "task_hash", "session_key", "content_key")
-        values = [dict(zip(columns, link)) for link in links]
-        return int(conn.execute(insert(link_table).prefix_with("IGNORE"), values).rowcount)
+        # PyMySQL's executemany sends multi-row INSERT ... VALUES statements
+        return int(conn.exec_driver_sql(_MYSQL_INSERT_LINK, links).rowcount)
 
     def _insert_examples(self, conn: Connection, rows: List[Row]) -> List[int]:
         dialect = self.engine.dialect.name
@@ -465,6 +464,8 @@ class Database:
             columns = (ids, [r[0] for r in rows], [r[1] for r in rows], [r[4] for r in rows])
             conn.exec_driver_sql(_PG_INSERT_EXAMPLES, columns)
             return ids
+        if getattr(self.engine.dialect, "is_mariadb", False):
+            return _mariadb_insert_examples(conn, rows)
         values = [
             {"input_hash": input_hash, "task_hash": task_hash, "content": content}
             for input_hash, task_hash, _, _, content in rows
@@ -613,6 +614,42 @@ _SQLITE_INSERT_LINK = (
     "INSERT INTO link (example_id, dataset_id, task_hash, session_key, content_key) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
+
+
+_MYSQL_INSERT_LINK = (
+    "INSERT IGNORE INTO link (example_id, dataset_id, task_hash, session_key, content_key) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+# bytes of content one multi-row INSERT carries at most (MariaDB's max_allowed_packet is 16 MB)
+MARIADB_STATEMENT_BYTES = 4_000_000
+
+
+def _mariadb_insert_examples(conn: Connection, rows: List[Row]) -> List[int]:
+    """Insert examples with multi-row ``INSERT ... RETURNING id`` statements; return their ids in order.
+
+    MariaDB (10.5+) returns the new ids; within one statement they grow in the
+    order of its VALUES, whoever else inserts meanwhile.
+    """
+    ids: List[int] = []
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        start = 0
+        while start < len(rows):
+            end, size = start, 0
+            while end < len(rows) and (end == start or size + len(rows[end][4]) < MARIADB_STATEMENT_BYTES):
+                size += len(rows[end][4])
+                end += 1
+            part = rows[start:end]
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO example (input_hash, task_hash, content) VALUES {values} RETURNING id",
+                [value for input_hash, task_hash, _, _, content in part for value in (input_hash, task_hash, content)],
+            )
+            ids.extend(sorted(row[0] for row in cursor.fetchall()))
+            start = end
+    finally:
+        cursor.close()
+    return ids
 
 
 def rows_of(tasks: Iterator[Task], limit: int) -> List[Row]:
