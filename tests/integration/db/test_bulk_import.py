@@ -106,3 +106,12 @@ def test_issue16_db_in_leaves_hashing_to_the_database_with_the_same_hashes(db, t
     plain, prodigy = db.get_dataset("ds")
     assert plain == set_hashes({"text": "plain", "label": "X", "answer": "accept"})
     assert (prodigy["_input_hash"], prodigy["_task_hash"]) == (1, 2) and "_mentor_hashes" in prodigy
+
+
+def test_issue16_mariadb_statements_split_by_size_keep_each_row_with_its_id(db, monkeypatch):
+    """MariaDB's multi-row INSERT ... RETURNING, cut into statements of a few rows: links still meet their rows."""
+    monkeypatch.setattr(database, "MARIADB_STATEMENT_BYTES", 200)
+    given = [{"text": f"{i} " + "x" * (i * 17 % 90), "answer": "accept"} for i in range(60)]
+    assert db.import_examples("ds", [dict(task) for task in given]) == 60
+    assert db.add_examples([{"text": "one more", "answer": "reject"}], ["ds"]) == 1
+    assert [task["text"] for task in db.get_dataset("ds")] == [task["text"] for task in given] + ["one more"]
