@@ -55,10 +55,48 @@ def _write(db: "Database", conn: Connection, rows: List["Row"], staging_id: int)
     if db.backend == "postgresql":
         conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         return copy_rows(conn, rows, staging_id)
+    if db.backend == "sqlite":
+        return sqlite_rows(conn, rows, staging_id)
     from .database import WRITE_BATCH
 
-    # SQLite's executemany and MySQL's per-row ids, a batch at a time
+    # MySQL: multi-row statements, a batch at a time
     return sum(db._write_rows(conn, batch, [staging_id]) for batch in chunks(rows, WRITE_BATCH))
+
+
+# -- SQLite ------------------------------------------------------------------------
+
+_SQLITE_MAX_IDS = "SELECT (SELECT COALESCE(MAX(id), 0) FROM example), (SELECT COALESCE(MAX(id), 0) FROM link)"
+_SQLITE_INSERT_EXAMPLE = "INSERT INTO example (id, input_hash, task_hash, content) VALUES (?, ?, ?, ?)"
+_SQLITE_INSERT_LINK = (
+    "INSERT INTO link (id, example_id, dataset_id, task_hash, session_key, content_key) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+
+
+def sqlite_rows(conn: Connection, rows: List["Row"], dataset_id: int) -> int:
+    """Store rows and link them to a dataset, in the caller's write transaction; return the new links.
+
+    Two executemany calls for the whole transaction, with the ids given: the
+    caller's first write took the write lock, so the ids above the highest are
+    free. (Sorting the rows by task hash, so that two of the three random
+    indexes take them in order, was slower at 1M rows: 36 s -> 41 s.)
+    """
+    first_example, first_link = conn.exec_driver_sql(_SQLITE_MAX_IDS).one()
+    first_example, first_link = first_example + 1, first_link + 1
+    conn.exec_driver_sql(
+        _SQLITE_INSERT_EXAMPLE,
+        [(first_example + i, input_hash, task_hash, content) for i, (input_hash, task_hash, _, _, content) in enumerate(rows)],
+    )
+    created = conn.exec_driver_sql(
+        _SQLITE_INSERT_LINK,
+        [
+            (first_link + i, first_example + i, dataset_id, task_hash, session, content_key)
+            for i, (_, task_hash, session, content_key, _) in enumerate(rows)
+        ],
+    ).rowcount
+    if created != len(rows):
+        delete_orphans(conn, range(first_example, first_example + len(rows)))
+    return int(created)
 
 
 @contextmanager
@@ -67,7 +105,10 @@ def _import_connection(db: "Database") -> Iterator[Tuple[Connection, Any]]:
 
     On SQLite the connection commits without waiting for the disk: staged rows
     need not survive a crash (it loses the import anyway), and publishing
-    commits durably, which flushes all that came before it.
+    commits durably, which flushes all that came before it. It checks no
+    foreign keys either: each staged link points at an example inserted just
+    before it and at the staging row touched first in the same transaction
+    (the checks cost 5% of a 1M-row import).
     """
     with db.engine.connect() as conn:
         if db.backend != "sqlite":
@@ -76,6 +117,7 @@ def _import_connection(db: "Database") -> Iterator[Tuple[Connection, Any]]:
         raw = conn.connection.dbapi_connection
         # outside a transaction: pysqlite begins one at the first write
         raw.execute("PRAGMA synchronous=NORMAL")
+        raw.execute("PRAGMA foreign_keys=OFF")
         first = raw.execute("PRAGMA data_version").fetchone()[0]
         seen = [False]
 
@@ -90,6 +132,7 @@ def _import_connection(db: "Database") -> Iterator[Tuple[Connection, Any]]:
         finally:
             try:
                 raw.execute("PRAGMA synchronous=FULL")
+                raw.execute("PRAGMA foreign_keys=ON")
             except Exception:
                 conn.invalidate()  # a connection that commits unsynced never goes back to the pool
 

@@ -115,3 +115,19 @@ def test_issue16_mariadb_statements_split_by_size_keep_each_row_with_its_id(db, 
     assert db.import_examples("ds", [dict(task) for task in given]) == 60
     assert db.add_examples([{"text": "one more", "answer": "reject"}], ["ds"]) == 1
     assert [task["text"] for task in db.get_dataset("ds")] == [task["text"] for task in given] + ["one more"]
+
+
+def test_issue16_sqlite_connections_get_their_settings_back_after_an_import(db):
+    """The import's connection commits unsynced and checks no foreign keys; the pool's connections all do."""
+    if db.backend != "sqlite":
+        return
+    assert db.import_examples("ds", list(tasks(30))) == 30
+    conns = [db.engine.connect() for _ in range(4)]
+    try:
+        for conn in conns:
+            raw = conn.connection.dbapi_connection
+            assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+            assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    finally:
+        for conn in conns:
+            conn.close()
