@@ -142,8 +142,8 @@ def _import_connection(db: "Database") -> Iterator[Tuple[Connection, Any]]:
 # one array, not a row per id: fetching 50,000 rows cost more than the COPY
 _PG_NEXT_IDS = "SELECT array(SELECT nextval(pg_get_serial_sequence('example', 'id')) FROM generate_series(1, %s))"
 _PG_LINK_COLUMNS = "example_id, dataset_id, task_hash, session_key, content_key"
-# the links of a transaction, before they meet link's unique index (COPY can't skip a
-# row the index refuses): one per connection, emptied at each commit
+# the links of a transaction whose COPY into link was refused, before they meet link's
+# unique index (COPY can't skip a row the index refuses): one per connection, emptied at each commit
 _PG_CREATE_INCOMING = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS mentor_incoming_link (example_id bigint, dataset_id bigint, "
     "task_hash bigint, session_key text, content_key bigint) ON COMMIT DELETE ROWS"
@@ -158,10 +158,14 @@ def copy_rows(conn: Connection, rows: List["Row"], dataset_id: int) -> int:
     """Store rows and link them to a dataset with ``COPY``, in the caller's transaction; return the new links.
 
     The example ids come from the sequence first, so each row's link is known
-    without reading the rows back. Links go through a temporary table and one
-    INSERT ... SELECT, which leaves out an answer staged by an earlier
-    transaction (the example rows of those are then removed again).
+    without reading the rows back. The links are copied straight into ``link``
+    under a savepoint; when the unique index refuses one (an answer an earlier
+    transaction of the import staged: a transaction's own rows are distinct),
+    they go through a temporary table and one INSERT ... SELECT that leaves
+    those out, and the examples of those are removed again.
     """
+    from psycopg.errors import UniqueViolation
+
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(_PG_NEXT_IDS, (len(rows),))
@@ -169,15 +173,26 @@ def copy_rows(conn: Connection, rows: List["Row"], dataset_id: int) -> int:
         with cursor.copy("COPY example (id, input_hash, task_hash, content) FROM STDIN") as copy:
             for example_id, (input_hash, task_hash, _, _, content) in zip(ids, rows):
                 copy.write_row((example_id, input_hash, task_hash, content))
+        cursor.execute("SAVEPOINT mentor_links")
+        try:
+            _copy_links(cursor, "link", ids, rows, dataset_id)
+            cursor.execute("RELEASE SAVEPOINT mentor_links")
+            return len(rows)
+        except UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT mentor_links")
         cursor.execute(_PG_CREATE_INCOMING)
-        with cursor.copy(f"COPY mentor_incoming_link ({_PG_LINK_COLUMNS}) FROM STDIN") as copy:
-            for example_id, (_, task_hash, session, content_key, _) in zip(ids, rows):
-                copy.write_row((example_id, dataset_id, task_hash, session, content_key))
+        _copy_links(cursor, "mentor_incoming_link", ids, rows, dataset_id)
         cursor.execute(_PG_PUBLISH_INCOMING)
-        created = cursor.rowcount
+        created = int(cursor.rowcount)
         cursor.execute("TRUNCATE mentor_incoming_link")  # a second COPY in this transaction starts empty
     finally:
         cursor.close()
     if created != len(rows):
         delete_orphans(conn, ids)
-    return int(created)
+    return created
+
+
+def _copy_links(cursor: Any, table: str, ids: List[int], rows: List["Row"], dataset_id: int) -> None:
+    with cursor.copy(f"COPY {table} ({_PG_LINK_COLUMNS}) FROM STDIN") as copy:
+        for example_id, (_, task_hash, session, content_key, _) in zip(ids, rows):
+            copy.write_row((example_id, dataset_id, task_hash, session, content_key))

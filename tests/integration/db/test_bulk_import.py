@@ -59,8 +59,18 @@ def test_issue16_import_round_trips_text_copy_escapes_exactly(db, monkeypatch):
 def test_issue16_repeats_across_transactions_are_stored_once(db, monkeypatch):
     monkeypatch.setattr(database, "IMPORT_CHUNK", 10)
     monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 30)
+    tables: List[str] = []
+    copy_links = bulk._copy_links
+
+    def spy(cursor, table, *args):
+        tables.append(table)
+        return copy_links(cursor, table, *args)
+
+    monkeypatch.setattr(bulk, "_copy_links", spy)
     rows = list(tasks(50)) + list(tasks(50))  # each answer twice, in different transactions
     assert db.import_examples("ds", rows) == 50
+    if db.backend == "postgresql":  # COPY straight into link, refused once a transaction repeats an answer
+        assert tables == ["link", "link", "link", "mentor_incoming_link", "link", "mentor_incoming_link"]
     assert [task["text"] for task in db.get_dataset("ds")] == [f"t{i}" for i in range(50)]
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM example").scalar() == 50
