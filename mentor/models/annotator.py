@@ -13,7 +13,7 @@ same spans or options, and so the same ``_task_hash``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Type
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -108,12 +108,16 @@ def _labels_of(nlp: Language, names: Sequence[str]) -> List[str]:
     return known
 
 
-def _pick_labels(wanted: Optional[Sequence[str]], known: List[str], component: str) -> List[str]:
+def pick_labels(
+    wanted: Optional[Sequence[str]], known: Sequence[str], component: str,
+    error: Type[LabelsNotInModel] = LabelsNotInModel,
+) -> List[str]:
+    """The labels asked for (once each), all of them if none: ``error`` names any the component doesn't predict."""
     if not wanted:
         return list(known)
     unknown = [label for label in wanted if label not in known]
     if unknown:
-        raise LabelsNotInModel(unknown, component, known)
+        raise error(unknown, component, known)
     return list(dict.fromkeys(wanted))
 
 
@@ -128,7 +132,7 @@ def entity_annotator(
     names = _find(nlp, NER_FACTORIES, component)
     if not names:
         raise NoEntityRecognizer(component, nlp.pipe_names)
-    keep = _pick_labels(labels, _labels_of(nlp, names), names[0])
+    keep = pick_labels(labels, _labels_of(nlp, names), names[0])
     wanted = set(keep)
 
     def fields(doc: Doc) -> Dict[str, Any]:
@@ -149,7 +153,7 @@ def span_annotator(
         raise NoSpanCategorizer(component, nlp.pipe_names)
     name = names[0]
     key = str(getattr(nlp.get_pipe(name), "key", "sc"))
-    keep = _pick_labels(labels, _labels_of(nlp, [name]), name)
+    keep = pick_labels(labels, _labels_of(nlp, [name]), name)
     wanted = set(keep)
 
     def fields(doc: Doc) -> Dict[str, Any]:
@@ -183,7 +187,7 @@ def textcat_annotator(
         raise NoTextClassifier(component, nlp.pipe_names)
     name = names[0]
     known = _labels_of(nlp, [name])
-    keep = _pick_labels(labels, known, name)
+    keep = pick_labels(labels, known, name)
     exclusive = nlp.get_pipe_meta(name).factory == "textcat"
 
     def chosen(doc: Doc) -> List[str]:

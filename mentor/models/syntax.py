@@ -20,10 +20,9 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..errors import InputError
 from ..preprocess import doc_to_tokens
 from ..tasks import Task, rehash_task
-from .annotator import MissingComponent
+from .annotator import LabelsNotInModel, MissingComponent, pick_labels
 
 __all__ = [
     "NoTagger",
@@ -69,24 +68,17 @@ class NoSentenceSetter(MissingComponent):
     what, factory, train = "a component that sets sentences", "senter, parser or sentencizer", "--senter"
 
 
-class UnknownLabels(InputError):
+class UnknownLabels(LabelsNotInModel):
     """--label names tags or dependency labels the component doesn't predict."""
 
     code = "M263"
 
-    def __init__(self, unknown: Sequence[str], component: str, known: Sequence[str]) -> None:
-        super().__init__(
-            f"--label {', '.join(unknown)}: not predicted by the pipeline's '{component}' "
-            f"(its labels: {', '.join(known) or 'none'})"
-        )
-
 
 def shown_labels(requested: Sequence[str], known: Sequence[str], component: str) -> List[str]:
     """The labels a recipe offers: those of --label, each one the component knows; else all it knows."""
-    unknown = [label for label in requested if label not in known]
-    if unknown and known:
-        raise UnknownLabels(unknown, component, known)
-    return list(requested) or list(known)
+    if not known:  # a sentencizer has no labels to check against
+        return list(requested)
+    return pick_labels(requested, known, component, error=UnknownLabels)
 
 
 def _find(nlp: Language, factories: Sequence[str], component: Optional[str], error: type) -> str:

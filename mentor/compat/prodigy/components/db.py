@@ -6,18 +6,18 @@ this subclass adds the Prodigy signatures that differ: ``add_examples`` with
 optional datasets that hashes missing tasks, ``get_dataset(name, default)``,
 ``get_dataset_examples(name, session)``, ``drop_dataset(name, batch_size)``,
 ``get_sessions_examples``, and the example-level methods mentor's API lacks
-(``get_examples``, ``link``, ``unlink``, ``drop_examples``: ``_db_examples``).
+(``get_examples``, ``link``, ``unlink``, ``drop_examples``: ``mentor.db.examples``).
 """
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from mentor.db import Database as MentorDatabase
+from mentor.db import examples as _db_examples
 from mentor.errors import DatasetNotFound
 from mentor.prodigy_settings import database_url
 from mentor.tasks import Task, set_hashes
 
-from . import _db_examples
 
 __all__ = ["connect", "Database"]
 

@@ -1,35 +1,31 @@
-"""Prodigy's example-level database methods on mentor's tables.
+"""Examples by row id or hash: read, link to a dataset, unlink, delete.
 
-Prodigy's ``Database`` reads, links and deletes examples by their row ids or
-hashes (``get_examples``, ``link``, ``unlink``, ``drop_examples``); mentor's
-own API speaks datasets. These statements run on mentor's tables
-(mentor.db.tables) through the database's engine, so mentor.db keeps no
-Prodigy-only methods. A link row repeats the example's task hash, session and
-content key (mentor's unique index: one answer once a dataset and session), so
-``link`` computes them as mentor's writer does and skips an answer the dataset
-already holds.
+mentor's own commands speak datasets; Prodigy's ``Database`` also reads,
+links and deletes single examples by their row ids or hashes (``get_examples``,
+``link``, ``unlink``, ``drop_examples``), which its recipes call through
+mentor.compat.prodigy. They live here, beside the tables they touch. A link row
+repeats the example's task hash, session and content key (the unique index:
+one answer once a dataset and session), so :func:`link` computes them as the
+writer does and skips an answer the dataset already holds.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Set, Tuple
 
 import srsly
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import delete, insert, select
 
-from mentor.db import Database
-from mentor.db.tables import dataset as dataset_table
-from mentor.db.tables import example as example_table
-from mentor.db.tables import link as link_table
-from mentor.errors import DatasetNotFound, ExampleLookupError
-from mentor.tasks import Task, hash_for_storage
+from ..errors import ExampleLookupError
+from ..tasks import Task, hash_for_storage
+from .common import chunks
+from .tables import example as example_table
+from .tables import link as link_table
+
+if TYPE_CHECKING:
+    from .database import Database
 
 BY = {"task_hash": example_table.c.task_hash, "input_hash": example_table.c.input_hash, "id": example_table.c.id}
 CHUNK = 5000
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
 
 
 def _column(method: str, by: str) -> Any:
@@ -38,22 +34,13 @@ def _column(method: str, by: str) -> Any:
     return BY[by]
 
 
-def _dataset_id(db: Database, conn: Connection, name: str) -> int:
-    if name not in db:  # mentor's check: an import's hidden staging dataset is nobody's
-        raise DatasetNotFound(name)
-    row = conn.execute(select(dataset_table.c.id).where(dataset_table.c.name == name)).first()
-    if row is None:
-        raise DatasetNotFound(name)
-    return int(row[0])
-
-
 def get_examples(db: Database, ids: Iterable[int], by: str = "task_hash") -> List[Task]:
     """The stored examples whose ``by`` (``task_hash``, ``input_hash`` or row ``id``) is in ``ids``, in storage order."""
     column = _column("get_examples", by)
     wanted = sorted({int(value) for value in ids})
     rows: Dict[int, str] = {}
     with db.engine.connect() as conn:
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted, CHUNK):
             query = select(example_table.c.id, example_table.c.content).where(column.in_(chunk))
             rows.update((int(ident), content) for ident, content in conn.execute(query))
     return [srsly.json_loads(rows[ident]) for ident in sorted(rows)]
@@ -67,7 +54,7 @@ def link(db: Database, name: str, example_ids: Iterable[int]) -> int:
     """
     wanted = sorted({int(value) for value in example_ids})
     with db.transaction() as conn:
-        dataset_id = _dataset_id(db, conn, name)
+        dataset_id = db._require_id(conn, name)
         held: Set[Tuple[int, str, int]] = {
             (int(task_hash), session, int(content_key))
             for task_hash, session, content_key in conn.execute(
@@ -76,7 +63,7 @@ def link(db: Database, name: str, example_ids: Iterable[int]) -> int:
             )
         }
         links: List[Dict[str, Any]] = []
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted, CHUNK):
             query = select(example_table.c.id, example_table.c.task_hash, example_table.c.content).where(
                 example_table.c.id.in_(chunk)
             )
@@ -99,7 +86,7 @@ def link(db: Database, name: str, example_ids: Iterable[int]) -> int:
 def unlink(db: Database, name: str) -> int:
     """Remove every link of dataset ``name`` (the dataset and the examples stay); returns how many."""
     with db.transaction() as conn:
-        dataset_id = _dataset_id(db, conn, name)
+        dataset_id = db._require_id(conn, name)
         return int(conn.execute(delete(link_table).where(link_table.c.dataset_id == dataset_id)).rowcount)
 
 
@@ -109,9 +96,9 @@ def drop_examples(db: Database, ids: Iterable[int], by: str = "task_hash") -> in
     wanted = sorted({int(value) for value in ids})
     dropped = 0
     with db.transaction() as conn:
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted, CHUNK):
             idents = [row[0] for row in conn.execute(select(example_table.c.id).where(column.in_(chunk)))]
-            for part in _chunks(idents):
+            for part in chunks(idents, CHUNK):
                 conn.execute(delete(link_table).where(link_table.c.example_id.in_(part)))
                 dropped += int(conn.execute(delete(example_table).where(example_table.c.id.in_(part))).rowcount)
     return dropped
