@@ -35,26 +35,24 @@ class ImportResult:
     foreign: int = 0  # tasks whose hashes mentor doesn't reproduce: kept, mentor's stored beside them
 
 
-def with_default_answer(stream: Iterator[Task], answer: str, counts: Dict[str, int]) -> Iterator[Task]:
-    """Give each task the default answer unless it already has one (Prodigy keeps existing answers)."""
+def prepared(stream: Iterator[Task], answer: str, counts: Dict[str, int], *, own_hashes: bool) -> Iterator[Task]:
+    """Give each task the default answer unless it has one (Prodigy keeps existing answers), counting those that had one.
+
+    With ``own_hashes``, also count the tasks the loader gave mentor's hashes
+    beside the file's, moving that field last: exclusion reads it from the end
+    of the stored JSON (mentor.core.keys). One generator for both, as it runs
+    once a line of a million-line import.
+    """
     for task in stream:
         if "answer" in task:
             counts["kept"] += 1
         else:
             task["answer"] = answer
-        yield task
-
-
-def with_own_hashes(stream: Iterator[Task], counts: Dict[str, int]) -> Iterator[Task]:
-    """Count the tasks the loader gave mentor's hashes beside the file's, keeping that field last.
-
-    Last, because exclusion reads it from the end of the stored JSON (mentor.core.keys).
-    """
-    for task in stream:
-        own = task.pop(OWN_HASHES_FIELD, None)
-        if own is not None:
-            task[OWN_HASHES_FIELD] = own
-            counts["foreign"] += 1
+        if own_hashes:
+            own = task.pop(OWN_HASHES_FIELD, None)
+            if own is not None:
+                task[OWN_HASHES_FIELD] = own
+                counts["foreign"] += 1
         yield task
 
 
@@ -96,9 +94,7 @@ def import_file(
         source, loader=loader, rehash=rehash, skip_invalid=skip_invalid, own_hashes=not rehash, hash_unhashed=False
     )
     counts = {"kept": 0, "foreign": 0}
-    tasks = with_default_answer(iter(stream), answer, counts)
-    if not rehash:
-        tasks = with_own_hashes(tasks, counts)
+    tasks = prepared(iter(stream), answer, counts, own_hashes=not rehash)
     db = database if isinstance(database, Database) else database()
     validate_dataset_name(dataset)
     removed = 0 if dry else db.remove_stale_imports()

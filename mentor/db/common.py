@@ -1,7 +1,9 @@
-"""Helpers the database modules share: chunking, retryable errors, orphaned examples."""
+"""Helpers the database modules share: chunking, retryable errors, orphaned examples, a paused collector."""
 from __future__ import annotations
 
+import gc
 import itertools
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, List, Sequence
 
 from sqlalchemy import Connection, delete, select
@@ -32,3 +34,22 @@ def delete_orphans(conn: Connection, ids: Sequence[int]) -> None:
     linked = select(link_table.c.id).where(link_table.c.example_id == example_table.c.id)
     for chunk in chunks(ids, 5000):
         conn.execute(delete(example_table).where(example_table.c.id.in_(chunk), ~linked.exists()))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import builds a transaction's rows.
+
+    Parsed tasks and their row tuples hold no reference cycles, yet every few
+    hundred of them start a collection that walks the rows built so far: 7% of
+    a 1M-row import's CPU (bench/db_io.py). Reference counting still frees
+    each task as soon as its row is made. The collector runs again after, if it
+    ran before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

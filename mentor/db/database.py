@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import srsly
+from srsly.ujson import dumps as _dumps  # what srsly.json_dumps calls, with its arguments
 from sqlalchemy import (
     Connection,
     Engine,
@@ -39,7 +40,7 @@ from ..tasks import Task, hash_for_storage
 from . import bulk, staging
 from .claims import DatasetClaims
 from .common import chunks as _chunks
-from .common import delete_orphans, is_retryable
+from .common import collector_paused, delete_orphans, is_retryable
 from .tables import dataset as dataset_table
 from .tables import example as example_table
 from .tables import link as link_table
@@ -656,8 +657,9 @@ def rows_of(tasks: Iterator[Task], limit: int) -> List[Row]:
     """The rows of the next ``limit`` tasks, each answer once; the tasks themselves are let go batch by batch."""
     rows: List[Row] = []
     seen: Set[Tuple[int, str, int]] = set()
-    for batch in _chunks(itertools.islice(tasks, limit), WRITE_BATCH):
-        rows.extend(_rows(batch, seen))
+    with collector_paused():
+        for batch in _chunks(itertools.islice(tasks, limit), WRITE_BATCH):
+            rows.extend(_rows(batch, seen))
     return rows
 
 
@@ -665,8 +667,8 @@ def _rows(tasks: List[Task], seen: Optional[Set[Tuple[int, str, int]]] = None) -
     """The rows to store for some tasks, each answer once (a repeat would only make an orphan row)."""
     rows: List[Row] = []
     seen = set() if seen is None else seen
-    for task in tasks:  # a million times an import: _session_key inlined
-        if not isinstance(task, dict):
+    for task in tasks:  # a million times an import: _session_key inlined, srsly.json_dumps's own call
+        if type(task) is not dict and not isinstance(task, dict):
             raise InvalidTask("task", f"must be a JSON object, got {type(task).__name__}")
         content_key = hash_for_storage(task)
         task_hash = task["_task_hash"]
@@ -675,7 +677,7 @@ def _rows(tasks: List[Task], seen: Optional[Set[Tuple[int, str, int]]] = None) -
         key = (task_hash, session, content_key)
         if key not in seen:
             seen.add(key)
-            rows.append((task["_input_hash"], task_hash, session, content_key, srsly.json_dumps(task)))
+            rows.append((task["_input_hash"], task_hash, session, content_key, _dumps(task, indent=0, escape_forward_slashes=False)))
     return rows
 
 

@@ -141,3 +141,25 @@ def test_issue16_sqlite_connections_get_their_settings_back_after_an_import(db):
     finally:
         for conn in conns:
             conn.close()
+
+
+def test_issue16_rows_are_built_with_the_cyclic_collector_paused(db):
+    """A transaction's rows hold no cycles: the collector is paused while they are read, and runs again after."""
+    import gc
+
+    states: List[bool] = []
+
+    def watched() -> Iterator[Dict]:
+        for task in tasks(30):
+            states.append(gc.isenabled())
+            yield task
+
+    assert gc.isenabled()
+    assert db.import_examples("ds", watched()) == 30
+    assert states == [False] * 30 and gc.isenabled()
+    gc.disable()  # a caller that paused it itself gets it back paused
+    try:
+        assert db.import_examples("ds2", tasks(5)) == 5
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
