@@ -163,3 +163,29 @@ def test_issue16_rows_are_built_with_the_cyclic_collector_paused(db):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_issue16_a_transactions_rows_are_let_go_before_the_next_are_read(db, monkeypatch):
+    """One transaction's rows in memory at a time, not two."""
+    import weakref
+
+    monkeypatch.setattr(database, "IMPORT_CHUNK", 10)
+    monkeypatch.setattr(database, "IMPORT_CHUNK_ALONE", 30)
+
+    class Rows(list):  # a list that can be watched
+        pass
+
+    earlier: List[weakref.ref] = []
+    alive: List[bool] = []
+    rows_of = database.rows_of
+
+    def watched(tasks_, limit):
+        alive.extend(ref() is not None for ref in earlier)
+        rows = Rows(rows_of(tasks_, limit))
+        earlier.append(weakref.ref(rows))
+        return rows
+
+    monkeypatch.setattr(database, "rows_of", watched)
+    assert db.import_examples("ds", tasks(100)) == 100
+    assert len(earlier) == 5 and alive == [False] * 10
+    assert [task["text"] for task in db.get_dataset("ds")] == [f"t{i}" for i in range(100)]
