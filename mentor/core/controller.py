@@ -100,6 +100,7 @@ class Questions:
     progress: Optional[float]
     progress_kind: Optional[ProgressKind]
     held_elsewhere: int = 0  # tasks this tab could answer that another tab or session holds now
+    progress_after: Optional[int] = None  # answers the server still needs before teach's progress is known
 
 
 @dataclass
@@ -110,6 +111,7 @@ class Receipt:
     progress: Optional[float]
     progress_kind: Optional[ProgressKind]
     stats: Dict[str, int] = field(default_factory=dict)
+    progress_after: Optional[int] = None
 
 
 class Controller:
@@ -399,7 +401,7 @@ class Controller:
         progress, kind = self.progress(session)
         # the low 64 bits of a task's key are its input digest: signing needs no second one
         signed = [self._signer.sign(task, ident & DIGEST_MASK) for ident, task in tasks]
-        return Questions(signed, session.id, self.total, progress, kind, held)
+        return Questions(signed, session.id, self.total, progress, kind, held, self.answers_until_estimate())
 
     def _admit(self, session: Session, pulled: List[Tuple[Task, int, int]], now: float) -> None:
         """Add tasks pulled from the stream to the feed, claiming them first when processes share the dataset.
@@ -609,7 +611,9 @@ class Controller:
                 self._last_update = result
                 self._losses.add(self._answers_seen, result)
         progress, kind = self.progress(session)
-        return Receipt(session.id, saved, self.total, progress, kind, self.stats(session))
+        return Receipt(
+            session.id, saved, self.total, progress, kind, self.stats(session), self.answers_until_estimate(),
+        )
 
     def validate_answer(self, answer: Task, name: Optional[str]) -> None:
         """Check one answer as the app gives it, storing nothing.
@@ -721,6 +725,19 @@ class Controller:
             return 1.0, "answered"
         fraction = answered_fraction(done, total)
         return (fraction, "answered") if fraction is not None else (None, None)
+
+    def answers_until_estimate(self) -> Optional[int]:
+        """How many more answers must reach ``update`` before its losses give the progress.
+
+        A teach session's progress is ∞ until two updates have returned a
+        loss; saying how long that lasts is honest, a guessed percentage is not.
+        None when progress comes from elsewhere or is already estimated.
+        """
+        if self.components.progress is not None or self.components.update is None:
+            return None
+        if self.total is not None:
+            return None  # answered / total shows until the loss line exists
+        return self._losses.answers_needed(self.batch_size)
 
     def stats(self, session: Optional[Session] = None) -> Dict[str, int]:
         """This session's accept/reject/ignore counts and the dataset's total."""

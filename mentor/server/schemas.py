@@ -57,6 +57,10 @@ class QuestionsResponse(BaseModel):
     total: Optional[int] = None
     progress: Optional[float] = None
     progress_kind: Optional[ProgressKind] = None
+    progress_after: Optional[int] = Field(
+        None, description="Answers the model in the loop still needs before its progress can be estimated "
+        "(progress is null meanwhile); null when there is no such wait",
+    )
     session_id: str
     held_elsewhere: int = Field(
         0,
@@ -70,6 +74,10 @@ class QuestionsResponse(BaseModel):
 class AnswersResponse(BaseModel):
     progress: Optional[float] = None
     progress_kind: Optional[ProgressKind] = None
+    progress_after: Optional[int] = Field(
+        None, description="Answers the model in the loop still needs before its progress can be estimated "
+        "(progress is null meanwhile); null when there is no such wait",
+    )
     total: Optional[int] = None
     stats: Stats
     saved: int = Field(description="Answers newly stored (0 for a batch already stored)")
@@ -83,6 +91,10 @@ class ProjectResponse(BaseModel):
     config: Dict[str, Any] = Field(default_factory=dict)
     progress: Optional[float] = None
     progress_kind: Optional[ProgressKind] = None
+    progress_after: Optional[int] = Field(
+        None, description="Answers the model in the loop still needs before its progress can be estimated "
+        "(progress is null meanwhile); null when there is no such wait",
+    )
     total: Optional[int] = None
     version: str
     session_id: str

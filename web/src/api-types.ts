@@ -34,6 +34,8 @@ export interface AnswersRequest {
 
 export interface AnswersResponse {
   progress?: number | null;
+  /** Answers the model in the loop still needs before its progress can be estimated (progress is null meanwhile); null when there is no such wait */
+  progress_after?: number | null;
   progress_kind?: "answered" | "loss" | "recipe" | null;
   /** Answers newly stored (0 for a batch already stored) */
   saved: number;
@@ -118,6 +120,8 @@ export interface ProjectResponse {
   dataset?: string | null;
   labels?: Array<string>;
   progress?: number | null;
+  /** Answers the model in the loop still needs before its progress can be estimated (progress is null meanwhile); null when there is no such wait */
+  progress_after?: number | null;
   progress_kind?: "answered" | "loss" | "recipe" | null;
   session_id: string;
   /** Bad source lines skipped so far, left out of the tasks served */
@@ -134,6 +138,8 @@ export interface QuestionsResponse {
   /** Tasks this tab could answer that other tabs or sessions hold now; with no tasks, more may come once their holder is silent for session_hold_seconds: ask again */
   held_elsewhere?: number;
   progress?: number | null;
+  /** Answers the model in the loop still needs before its progress can be estimated (progress is null meanwhile); null when there is no such wait */
+  progress_after?: number | null;
   progress_kind?: "answered" | "loss" | "recipe" | null;
   session_id: string;
   /** Bad source lines skipped so far (the stream reads on as it serves) */

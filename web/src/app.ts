@@ -145,6 +145,7 @@ export class App {
 
   private progress: number | null = null;
   private progressKind: string | null = null;
+  private progressAfter: number | null = null;  // answers the server needs before the loss gives progress
   private total: number | null = null;
   private stats: Stats | null = null;
   private noticeTimer: number | undefined;
@@ -191,6 +192,7 @@ export class App {
     this.labels = (project.labels ?? this.config.labels ?? []).filter((l): l is string => typeof l === "string");
     this.progress = project.progress ?? null;
     this.progressKind = project.progress_kind ?? null;
+    this.progressAfter = project.progress_after ?? null;
     this.total = project.total ?? null;
     this.stats = project.stats ?? null;
     this.applySkips(project);
@@ -339,6 +341,12 @@ export class App {
       renderProgress(this.shell, done / total, `${done} / ${total}`);
     } else if (progress !== null) {
       renderProgress(this.shell, progress, `${Math.round(progress * 100)}%`);
+    } else if (this.progressAfter !== null && this.progressAfter > 0) {
+      // the model's progress needs two updates; the last history_size answers stay here (for
+      // undo) until more come, so they reach the server only after that many more
+      const held = this.config.instant_submit ? 0 : this.historySize;
+      const more = Math.max(1, this.progressAfter + held - local.length);
+      renderProgress(this.shell, null, `Estimate after ${more} more answer${more === 1 ? "" : "s"}`, false);
     } else {
       renderProgress(this.shell, null, "∞");
     }
@@ -400,6 +408,7 @@ export class App {
   private applyProgress(res: QuestionsResponse | AnswersResponse): void {
     if ("progress" in res) this.progress = res.progress ?? null;
     if ("progress_kind" in res) this.progressKind = res.progress_kind ?? null;
+    if ("progress_after" in res) this.progressAfter = res.progress_after ?? null;
     if ("total" in res && res.total !== undefined) this.total = res.total;
     if ("stats" in res && res.stats) this.stats = res.stats;
   }

@@ -174,9 +174,9 @@ export function renderTitle(shell: Shell, dataset: string, viewId: string, sessi
 }
 
 /** fraction null and no text: unknown (∞). */
-export function renderProgress(shell: Shell, fraction: number | null, text: string): void {
+export function renderProgress(shell: Shell, fraction: number | null, text: string, symbol = fraction === null): void {
   shell.progressFill.style.setProperty("width", fraction === null ? "0%" : `${Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 10}%`);
-  shell.progressFill.parentElement?.classList.toggle("unknown", fraction === null);
+  shell.progressFill.parentElement?.classList.toggle("unknown", symbol);  // ∞ is shown large
   shell.progressText.textContent = text;
 }
 

@@ -45,6 +45,7 @@ def give_answers(
     payload = {
         "progress": receipt.progress,
         "progress_kind": receipt.progress_kind,
+        "progress_after": receipt.progress_after,
         "total": receipt.total,
         "stats": receipt.stats,
         "saved": receipt.saved,

@@ -42,6 +42,7 @@ def get_project(
         config=controller.ui_config(),
         progress=progress,
         progress_kind=kind,
+        progress_after=controller.answers_until_estimate(),
         total=controller.total,
         version=__version__,
         session_id=session_id,

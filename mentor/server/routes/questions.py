@@ -31,6 +31,7 @@ def get_session_questions(
         "total": questions.total,
         "progress": questions.progress,
         "progress_kind": questions.progress_kind,
+        "progress_after": questions.progress_after,
         "session_id": questions.session_id,
         "held_elsewhere": questions.held_elsewhere,
         "skipped": skipped,

@@ -367,6 +367,32 @@ def test_controller_progress_from_update_loss(make_controller: MakeController) -
     assert receipt.progress == pytest.approx(0.5)
 
 
+def test_controller_says_how_many_answers_teach_progress_waits_for(make_controller: MakeController) -> None:
+    def endless() -> Iterator[Dict[str, Any]]:  # a teach sorter: no total
+        i = 0
+        while True:
+            yield {"text": f"t{i}"}
+            i += 1
+
+    losses = iter([10.0, 8.0, 6.0])
+    comps = Components(dataset="ds", stream=endless(), view_id="text", update=lambda a: next(losses))
+    ctrl = make_controller(components=comps, batch_size=10)
+    questions = ctrl.get_questions("a")
+    assert (questions.progress, questions.progress_after) == (None, 20)  # two losses make a line
+    receipt = ctrl.give_answers(answer(questions.tasks), "a")
+    assert (receipt.progress, receipt.progress_after) == (None, 10)
+    receipt = ctrl.give_answers(answer(ctrl.get_questions("a").tasks), "a")
+    assert receipt.progress_kind == "loss" and receipt.progress is not None and receipt.progress_after is None
+
+
+def test_controller_announces_no_wait_when_update_returns_no_loss(make_controller: MakeController) -> None:
+    comps = Components(dataset="ds", stream=iter(make_tasks(100)), view_id="text", update=lambda a: None)
+    ctrl = make_controller(components=comps, batch_size=10)
+    assert ctrl.get_questions("a").progress_after == 20
+    receipt = ctrl.give_answers(answer(ctrl.get_questions("a").tasks), "a")
+    assert (receipt.progress, receipt.progress_after) == (None, None)  # ∞: no estimate will come
+
+
 def test_controller_progress_from_recipe(make_controller: MakeController) -> None:
     calls: List[Any] = []
 
