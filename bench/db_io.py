@@ -13,6 +13,10 @@ to a file, as `mentor db-out` does). Memory flatness is shown by running a
 tenth of N too. Targets (issue 16): >= 50k tasks/s in on SQLite at 1M,
 in/raw >= 0.8, >= 500k tasks/s out, peak memory the same for N/10 and N.
 Run it alone: on a shared machine the rates move with the load, the ratio less.
+Each phase also reports its process's CPU seconds (user + system): on a
+machine other jobs keep busy, raw's CPU over db-in's ("cpu ratio") moves far
+less from run to run than the ratio of rates, which a change of load between
+the two phases moves (SQLite: 0.58 to 0.80 for the same code within minutes).
 """
 from __future__ import annotations
 
@@ -48,6 +52,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """This process's user and system time: unlike the wall clock, barely moved by other jobs on the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def phase_raw(source: Path, url: str) -> dict:
     """Floor: parse, hash and insert the same rows with sqlite3 executemany, one transaction."""
     import srsly
@@ -61,7 +71,7 @@ def phase_raw(source: Path, url: str) -> dict:
     path = url.split("sqlite:///", 1)[1]
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     n = 0
 
     def rows():
@@ -74,9 +84,9 @@ def phase_raw(source: Path, url: str) -> dict:
 
     with conn:
         conn.executemany("INSERT INTO example (input_hash, task_hash, content) VALUES (?, ?, ?)", rows())
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     conn.close()
-    return {"n": n, "seconds": seconds, "peak_mb": peak_mb()}
+    return {"n": n, "seconds": seconds, "cpu": cpu, "peak_mb": peak_mb()}
 
 
 def _raw_copy(source: Path, url: str) -> dict:
@@ -89,7 +99,7 @@ def _raw_copy(source: Path, url: str) -> dict:
 
     parsed = sa.engine.make_url(url)
     conn = psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     n = 0
     with conn.transaction(), conn.cursor() as cursor:
         with cursor.copy("COPY example (input_hash, task_hash, content) FROM STDIN") as copy, source.open("rb") as handle:
@@ -97,9 +107,9 @@ def _raw_copy(source: Path, url: str) -> dict:
                 task = set_hashes(srsly.json_loads(line))
                 copy.write_row((task["_input_hash"], task["_task_hash"], srsly.json_dumps(task)))
                 n += 1
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     conn.close()
-    return {"n": n, "seconds": seconds, "peak_mb": peak_mb()}
+    return {"n": n, "seconds": seconds, "cpu": cpu, "peak_mb": peak_mb()}
 
 
 def phase_in(source: Path, url: str) -> dict:
@@ -108,10 +118,10 @@ def phase_in(source: Path, url: str) -> dict:
     from mentor.db import Database
 
     db = Database(url)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = import_file(db, "bench", str(source))
-    seconds = time.perf_counter() - start
-    return {"n": result.added, "seconds": seconds, "peak_mb": peak_mb()}
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return {"n": result.added, "seconds": seconds, "cpu": cpu, "peak_mb": peak_mb()}
 
 
 def phase_out(_source: Path, url: str) -> dict:
@@ -199,14 +209,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         results = bench(args.n // 10, backends, workdir) + bench(args.n, backends, workdir)
-    print(f"{'backend':<9}{'tasks':>10}{'in/s':>10}{'out/s':>10}{'raw in/s':>10}{'in/raw':>8}{'peak in MB':>12}{'peak out MB':>12}")
+    print(
+        f"{'backend':<9}{'tasks':>10}{'in/s':>10}{'out/s':>10}{'raw in/s':>10}{'in/raw':>8}"
+        f"{'in cpu s':>10}{'raw cpu s':>11}{'cpu ratio':>11}{'peak in MB':>12}{'peak out MB':>12}"
+    )
     for backend, n, raw, imported, exported in results:
         rate_in = imported["n"] / imported["seconds"]
         rate_out = exported["n"] / exported["seconds"]
         raw_rate = raw["n"] / raw["seconds"] if raw else float("nan")
         ratio = rate_in / raw_rate if raw else float("nan")
-        print(f"{backend:<9}{n:>10,}{rate_in:>10,.0f}{rate_out:>10,.0f}{raw_rate:>10,.0f}{ratio:>8.2f}{imported['peak_mb']:>12.0f}{exported['peak_mb']:>12.0f}")
+        cpu_ratio = raw["cpu"] / imported["cpu"]  # as in/raw: above 1 would be cheaper than the floor
+        print(
+            f"{backend:<9}{n:>10,}{rate_in:>10,.0f}{rate_out:>10,.0f}{raw_rate:>10,.0f}{ratio:>8.2f}"
+            f"{imported['cpu']:>10.1f}{raw['cpu']:>11.1f}{cpu_ratio:>11.2f}{imported['peak_mb']:>12.0f}{exported['peak_mb']:>12.0f}"
+        )
     print("targets: in >= 50,000/s (SQLite, 1M), in/raw >= 0.8, out >= 500,000/s, peak memory the same for N/10 and N")
+    print("cpu ratio: raw's CPU seconds over db-in's, a steadier reading of in/raw on a shared machine (the database server's own CPU is not in it)")
 
 
 if __name__ == "__main__":
