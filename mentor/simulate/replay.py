@@ -61,6 +61,7 @@ class SimulationConfig:
     explore: Optional[float] = None  # None: the teach sorter's default
     diversity: Optional[float] = None  # None: the teach sorter's default
     density: Optional[float] = None  # None: the teach sorter's default
+    power: Optional[float] = None  # None: the teach sorter's default
     warmup: int = 0
     seeds: int = 3
     architecture: str = "minilm"
@@ -189,7 +190,7 @@ def _questions(strategy: str, model: Any, tasks: List[Task], config: SimulationC
         return teach_sorter(
             model(tasks), model, pool_size=config.pool_size, rescore_limit=config.rescore_limit,
             explore=config.explore, warmup=config.warmup, seed=seed, diversity=config.diversity,
-            density=config.density,
+            density=config.density, power=config.power,
         )
     if strategy == "baseline":
         return ScoredPool(model(tasks), uncertainty, rescorer=model.score_tasks, pool_size=len(tasks), rescore_limit=None)

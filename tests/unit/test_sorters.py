@@ -248,3 +248,51 @@ def test_density_weights_new_questions_once_a_tenth_of_the_pool_is_new():
     # the full pool at first, then whenever more than a tenth of it is new (3 of 20: every third question)
     assert calls == [20, 20, 20]
     assert len({task["text"] for task in served}) == 7
+
+
+def test_power_sampling_draws_in_proportion_to_priority_and_never_drops():
+    # two questions of priority 0.9 among 98 of 0.1: drawn first with odds 2 * 0.81 / (1.62 + 98 * 0.01) = 0.62 at power 2
+    scores = [0.9 if i in (3, 7) else 0.1 for i in range(100)]
+    firsts = []
+    for seed in range(200):
+        pool = ScoredPool(_scored(scores), lambda s: s, pool_size=100, power=2.0, seed=seed)
+        order = [t["id"] for t in pool]
+        assert sorted(order) == list(range(100))
+        firsts.append(order[0])
+    share = sum(first in (3, 7) for first in firsts) / len(firsts)
+    assert 0.5 < share < 0.75
+    plain = [t["id"] for t in ScoredPool(_scored(scores), lambda s: s, pool_size=100)]
+    assert plain[:2] == [3, 7]  # without power: strictly best first
+
+
+def test_power_sampling_prefers_current_scores_over_stale_ones():
+    pool = ScoredPool(_scored([0.5] * 20), lambda s: 1.0 - abs(s - 0.5) * 2, pool_size=20, power=2.0, seed=0,
+                      rescorer=lambda tasks: [0.9 if task["id"] < 5 else 0.5 for task in tasks], rescore_limit=4)
+    next(pool)
+    pool.rescore()
+    # four re-scored questions are current, the rest stale: the next four come from the current ones
+    current = {t["id"] for t in pool.pooled()[:4]}
+    assert {next(pool)["id"] for _ in range(4)} == current
+
+
+class _FakeModel:
+    """What teach_sorter reads off a model in the loop: its re-scorer and question style."""
+
+    has_vectors = False
+    vectors = None
+
+    def __init__(self, least_confident_first: bool) -> None:
+        self.least_confident_first = least_confident_first
+
+    def score_tasks(self, tasks):
+        return [task["score"] for task in tasks]
+
+
+@pytest.mark.parametrize("exclusive", [True, False])
+def test_teach_sorter_draws_by_power_for_exclusive_classes_and_takes_the_best_for_binary(exclusive):
+    from mentor.sorters import DEFAULT_EXPLORE, DEFAULT_POWER_EXCLUSIVE, teach_sorter
+
+    pool = teach_sorter(_scored([0.5]), _FakeModel(exclusive))
+    assert pool.power == (DEFAULT_POWER_EXCLUSIVE if exclusive else 0.0) and (pool.power > 0) == exclusive
+    assert pool.explore == (0.0 if exclusive else DEFAULT_EXPLORE)
+    assert teach_sorter(_scored([0.5]), _FakeModel(exclusive), power=0.0, explore=0.1).explore == 0.1
