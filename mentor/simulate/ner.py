@@ -76,6 +76,7 @@ class NerConfig:
     beam_width: int = 16
     task: str = "ner"
     architecture: str = "beam_ner"
+    rehearse: Optional[int] = None  # earlier answers trained again with each update; None: the recognizer's default
 
 
 def _is_span_row(row: Task) -> bool:
@@ -145,7 +146,8 @@ def _recognizer(config: NerConfig, seed: int) -> Any:
     from ..models.ner import EntityRecognizer
 
     nlp = load_pipeline(config.model or f"blank:{config.lang}")
-    return EntityRecognizer(nlp, config.labels, beam_width=config.beam_width, seed=seed)
+    kwargs = {} if config.rehearse is None else {"rehearse": config.rehearse}
+    return EntityRecognizer(nlp, config.labels, beam_width=config.beam_width, seed=seed, **kwargs)
 
 
 def _gold_answer(example: NerExample, nlp: Any) -> Optional[Task]:

@@ -154,3 +154,28 @@ def test_ner_a_batch_the_beam_update_refuses_trains_one_text_at_a_time(monkeypat
     assert model.update(answers) is not None
     assert sizes == [2, 1, 1]
     assert "refused 1 of 2" in caplog.text
+
+
+def test_ner_rehearse_trains_each_update_on_earlier_answers_too(monkeypatch):
+    model = _model(rehearse=2)
+    trained = []
+    monkeypatch.setattr(model, "_train", lambda examples: trained.append([eg.reference.text for eg in examples]))
+    tasks = [task for _, task in model([{"text": text} for text in TEXTS])]
+    first = [_answer(task) for task in tasks if task["text"] == TEXTS[0]][:1]
+    second = [_answer(task) for task in tasks if task["text"] == TEXTS[1]][:1]
+    model.update(first)
+    model.update(second)
+    model.update([dict(second[0], answer="ignore")])  # nothing to train: nothing rehearsed either
+    # the first update has nothing earlier; the second trains on its answer and the first one again
+    assert trained == [[TEXTS[0]], [TEXTS[1], TEXTS[0]], []]
+
+
+def test_ner_rehearse_keeps_a_bounded_uniform_sample(monkeypatch):
+    import mentor.models.ner as ner_module
+
+    monkeypatch.setattr(ner_module, "REHEARSE_MEMORY", 3)
+    model = _model(rehearse=1)
+    examples = model._examples([dict(t, answer="reject") for _, t in model([{"text": TEXTS[0]}])][:1], complete=False)
+    for _ in range(50):
+        model._remember(examples)
+    assert len(model._answered) == 3 and model._n_answered == 50
