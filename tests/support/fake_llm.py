@@ -80,6 +80,7 @@ class FakeLLM:
 
             def _send(self, status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> None:
                 data = (body if isinstance(body, str) else json.dumps(body)).encode("utf8")
+                self._done()  # before the client can read the reply and send its next request
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -99,9 +100,15 @@ class FakeLLM:
                     fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                self._counted = True
                 try:
                     self._answer(number, body)
                 finally:
+                    self._done()
+
+            def _done(self) -> None:
+                if getattr(self, "_counted", False):
+                    self._counted = False
                     with fake._lock:
                         fake.in_flight -= 1
 
