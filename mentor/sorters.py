@@ -182,10 +182,7 @@ class ScoredPool:
                 self._weigh_by_density()
             if self.n_served < self.warmup or (self.explore and self._rng.random() < self.explore):
                 # now and then a random question, so a poor model can't narrow what it sees
-                index = self._rng.randrange(len(self._heap))
-                self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
-                _, neg_priority, _, task = self._heap.pop()
-                heapq.heapify(self._heap)
+                _, neg_priority, _, task = self._take(self._rng.randrange(len(self._heap)))
             elif self.diversity and self._recent:
                 _, neg_priority, _, task = self._pop_diverse()
             elif self.power:
@@ -229,11 +226,7 @@ class ScoredPool:
         likeness = (vectors @ numpy.asarray(self._recent).T).max(axis=1)
         adjusted = [-entry[1] - self.diversity * max(0.0, float(sim)) for entry, sim in zip(best, likeness)]
         chosen = best[max(range(len(best)), key=lambda i: (adjusted[i], -best[i][2]))]
-        index = next(i for i, entry in enumerate(self._heap) if entry[2] == chosen[2])
-        self._heap[index] = self._heap[-1]
-        self._heap.pop()
-        heapq.heapify(self._heap)
-        return chosen
+        return self._take(next(i for i, entry in enumerate(self._heap) if entry[2] == chosen[2]))
 
     def _pop_sampled(self) -> Entry:
         """A current question drawn with probability proportional to ``priority ** power``.
@@ -245,7 +238,10 @@ class ScoredPool:
         """
         current = [i for i, entry in enumerate(self._heap) if entry[0] == 0] or list(range(len(self._heap)))
         weights = [max(-self._heap[i][1], 1e-9) ** self.power for i in current]
-        index = self._rng.choices(current, weights=weights)[0]
+        return self._take(self._rng.choices(current, weights=weights)[0])
+
+    def _take(self, index: int) -> Entry:
+        """Remove and return the pooled entry at ``index`` (not the heap's best), keeping the heap."""
         self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
         entry = self._heap.pop()
         heapq.heapify(self._heap)

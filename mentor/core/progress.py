@@ -60,7 +60,6 @@ class LossTracker:
             self._last_estimate = min(1.0, max(0.0, current / at_zero)) if at_zero > 0 else 1.0
         return self._last_estimate
 
-
     def answers_needed(self, batch_size: int) -> Optional[int]:
         """Answers still to arrive before the first estimate (one update per batch), or None.
 
