@@ -44,6 +44,8 @@ DEFAULT_POOL_SIZE = 512
 # re-scoring costs a model pass per pooled question; 64 keeps an update of the
 # teach loop near raw spaCy's cost while every question is refreshed every few updates
 DEFAULT_RESCORE_LIMIT: Optional[int] = 64
+# the most questions a pool lacks before it is topped up (an eighth of it, for smaller pools)
+REFILL_MAX = 16
 
 # share of teach questions served at random from the pool: on sst2 pure uncertainty
 # fell below random order (0.781 vs 0.795 at 500 answers); 0.2-0.3 costs sms-spam nothing
@@ -145,6 +147,9 @@ class ScoredPool:
         self._source = iter(scored)
         self._priority = priority
         self.pool_size = pool_size
+        # questions the pool may lack before it is topped up: what it pulls is re-scored in one call
+        # (ner.teach: one beam parse for the batch, not one per question served)
+        self._refill = max(1, min(REFILL_MAX, pool_size // 8))
         self._rescorer = rescorer
         self.rescore_limit = rescore_limit
         # entries: (stale, -priority, arrival number, task); a min-heap serves the
@@ -338,6 +343,8 @@ class ScoredPool:
         heapq.heapify(self._heap)
 
     def _fill(self) -> None:
+        if self._heap and len(self._heap) > self.pool_size - self._refill:
+            return  # topped up a batch at a time: re-scoring pulled questions one by one cost a call each
         pulled: List[Tuple[float, Task]] = []
         while not self._exhausted and len(self._heap) + len(pulled) < self.pool_size:
             try:

@@ -56,7 +56,30 @@ def test_pool_is_bounded_and_lazy():
     assert first["id"] == 0  # ties keep arrival order
     assert len(pulled) == 20 and pool.size == 19
     next(pool)
-    assert len(pulled) == 21
+    assert len(pulled) == 20 and pool.size == 18  # topped up a batch at a time (an eighth of the pool)...
+    next(pool)
+    assert len(pulled) == 22 and pool.size == 19  # ...once it lacks that many, never beyond pool_size
+    for _ in range(100):
+        next(pool)
+        assert pool.size < 20 and len(pulled) - pool.n_served <= 20
+
+
+def test_pool_tops_up_in_one_rescore_call_after_an_update():
+    calls: List[int] = []
+
+    def rescorer(tasks):
+        calls.append(len(tasks))
+        return [0.5] * len(tasks)
+
+    pool = prefer_uncertain(((0.5, {"id": i}) for i in range(1000)), pool_size=512, rescorer=rescorer, rescore_limit=0)
+    next(pool)  # fills the pool: nothing to re-score before the first update
+    for _ in range(5):
+        pool.rescore()
+        for _ in range(10):
+            next(pool)
+    # sixteen pulled questions re-scored in one call when the pool lacks them, not one call for
+    # each question served (rescore_limit=0: nothing pooled is re-scored)
+    assert [n for n in calls if n] == [16, 16, 16]
 
 
 def test_pool_rescore_reorders_after_update():
@@ -245,8 +268,9 @@ def test_density_weights_new_questions_once_a_tenth_of_the_pool_is_new():
 
     pool = ScoredPool(((0.5, {"text": t}) for t in vectors), uncertainty, pool_size=20, vectorizer=vectorizer, density=1.0)
     served = [next(pool) for _ in range(7)]
-    # the full pool at first, then whenever more than a tenth of it is new (3 of 20: every third question)
-    assert calls == [20, 20, 20]
+    # the full pool at first, then whenever more than a tenth of it is new (topped up two at a
+    # time: 2 of 19 new at every other question)
+    assert calls == [20, 19, 19]
     assert len({task["text"] for task in served}) == 7
 
 
