@@ -24,7 +24,7 @@ import statistics
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import spacy
 from spacy.tokens import Span
@@ -34,6 +34,7 @@ from mentor.models.ner import EntityRecognizer
 from mentor.models.textcat import BOW_LEARN_RATE, TextClassifier, bow_config
 from mentor.config import load_settings
 from mentor.models.textcat_choice import make_text_classifier
+from mentor.recipes.ner_teach import NER_RESCORE_LIMIT
 from mentor.sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, prefer_uncertain, teach_sorter
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -74,9 +75,11 @@ def alternate(
     answer: Callable[[Dict], Dict],
     mentor_round: Callable[[List[Dict]], List[Dict]],
     raw_round: Callable[[List[Dict]], object],
+    between: Optional[Callable[[], object]] = None,
 ) -> Tuple[List[float], List[float]]:
     """Time mentor's round (answers in, next batch out) and the floor's on the same answers,
-    alternately, so that load on a shared machine hits both alike."""
+    alternately, so that load on a shared machine hits both alike. ``between`` runs after
+    mentor's round, timed by neither: what happens while the annotator answers the batch."""
     mentor_times: List[float] = []
     raw_times: List[float] = []
     for _ in range(rounds):
@@ -84,6 +87,8 @@ def alternate(
         start = time.perf_counter()
         batch = mentor_round(answers)
         mentor_times.append(time.perf_counter() - start)
+        if between is not None:
+            between()
         raw_times.append(timed(lambda: raw_round(answers)))
         if len(batch) < BATCH:
             break
@@ -289,8 +294,22 @@ def bench_ner(rounds: int, pool_size: int, rescore_limit: int | None) -> Dict[st
         raw_nlp.update([raw_example(a) for a in answers], sgd=raw_opt)
         list(raw_nlp.pipe(list(islice(raw_texts, BATCH))))
 
-    mentor_times, raw_times = alternate(rounds, list(islice(questions, BATCH)), answer, mentor_round, raw_round)
-    return report("ner.teach", mentor_times, raw_times, 200)
+    rehearsal_times: List[float] = []
+
+    def rehearse() -> None:
+        # ner.teach rehearses earlier answers in the background while the annotator answers the
+        # batch just served (seconds; this takes tenths of one): let it finish, and show its cost
+        rehearsal_times.append(timed(model.rehearsal.wait))
+
+    mentor_times, raw_times = alternate(
+        rounds, list(islice(questions, BATCH)), answer, mentor_round, raw_round, between=rehearse,
+    )
+    row = report("ner.teach", mentor_times, raw_times, 200)
+    row["rehearsal_p50_ms"] = statistics.median(rehearsal_times) * 1000
+    row["rehearsal_p95_ms"] = percentile(rehearsal_times, 0.95) * 1000
+    print(f"{'':10s} then, in the background while the batch is answered: rehearsal of {model.rehearsal.size} earlier "
+          f"answers p50 {row['rehearsal_p50_ms']:6.1f} ms  p95 {row['rehearsal_p95_ms']:6.1f} ms (after the round's end)")
+    return row
 
 
 def main() -> None:
@@ -298,24 +317,33 @@ def main() -> None:
     parser.add_argument("--task", choices=["textcat", "textcat-http", "ner", "all"], default="all")
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE)
-    parser.add_argument("--rescore-limit", type=int, default=DEFAULT_RESCORE_LIMIT, help="Re-score at most this many pooled questions (0: none, -1: all)")
+    parser.add_argument("--rescore-limit", type=int, default=None,
+                        help="Re-score at most this many pooled questions (0: none, -1: all; default: each recipe's own, "
+                             f"textcat {DEFAULT_RESCORE_LIMIT}, ner {NER_RESCORE_LIMIT})")
     parser.add_argument("--model-arch", default="minilm,bow", help="textcat: comma-separated in-loop models to time")
     parser.add_argument("--cold-cache", action="store_true", help="textcat: encode every text afresh (no disk cache)")
     parser.add_argument("--output", type=Path, default=None, help="Write the figures as JSON")
     args = parser.parse_args()
-    if args.rescore_limit is not None and args.rescore_limit < 0:
-        args.rescore_limit = None
+    def limit(default: int) -> int | None:
+        if args.rescore_limit is None:
+            return default
+        return None if args.rescore_limit < 0 else args.rescore_limit
+
+    def shown(default: int) -> str:
+        value = limit(default)
+        return "all" if value is None else str(value)
+
     print(f"{args.rounds} rounds of: {BATCH} answers -> update -> next {BATCH} questions (pool {args.pool_size}, "
-          f"re-score {'all' if args.rescore_limit is None else args.rescore_limit})")
+          f"re-score textcat {shown(DEFAULT_RESCORE_LIMIT)}, ner {shown(NER_RESCORE_LIMIT)})")
     results = {}
     if args.task in ("textcat", "all"):
         cache = None if args.cold_cache else load_settings().embeddings_cache
         for arch in args.model_arch.split(","):
-            results[f"textcat_{arch}"] = bench_textcat(args.rounds, args.pool_size, args.rescore_limit, arch, cache)
+            results[f"textcat_{arch}"] = bench_textcat(args.rounds, args.pool_size, limit(DEFAULT_RESCORE_LIMIT), arch, cache)
     if args.task in ("textcat-http", "all"):
         results["textcat_http"] = bench_textcat_http(args.rounds)
     if args.task in ("ner", "all"):
-        results["ner"] = bench_ner(args.rounds, args.pool_size, args.rescore_limit)
+        results["ner"] = bench_ner(args.rounds, args.pool_size, limit(NER_RESCORE_LIMIT))
     if args.output:
         args.output.write_text(json.dumps(results, indent=2), encoding="utf8")
 

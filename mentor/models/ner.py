@@ -23,7 +23,6 @@ corrected answers train as complete annotation (tokens outside the spans are
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections import OrderedDict
 from itertools import islice
@@ -39,6 +38,7 @@ from ..preprocess import doc_to_tokens, rehash_task, span_to_dict
 from ..tasks import Task, set_hashes
 from .doc_cache import DocCache
 from .protocols import ScoredTask
+from .rehearsal import Rehearsal
 from .silver_annotation import silver_doc
 
 __all__ = ["EntityRecognizer", "NER_FACTORIES", "INCORRECT_SPANS_KEY", "DEFAULT_REHEARSE"]
@@ -56,10 +56,8 @@ TRAINED_LEARN_RATE = 0.0001
 # recognizer drifted as the answers came (`mentor simulate --ner`, CoNLL-2003, 200 gold sentences
 # first, F1 0.520, teach, 2 seeds: 0.555 at 400 answers, 0.471 at 1,000); rehearsing 10 / 20 / 40
 # earlier ones: 0.569 / 0.581 / 0.578 at 400, 0.550 / 0.574 / 0.528 at 1,000; random order 0.348
-# -> 0.424 at 1,000 with 20
+# -> 0.424 at 1,000 with 20. They train in the background after the update (models/rehearsal.py)
 DEFAULT_REHEARSE = 20
-# answered sentences kept to rehearse from: a uniform sample of all of them (reservoir sampling)
-REHEARSE_MEMORY = 5000
 
 
 class EntityRecognizer:
@@ -74,9 +72,11 @@ class EntityRecognizer:
         (a parse this probable keeps its tokens missing / becomes an entity).
     min_score: candidates scoring below this are not asked about.
     seed: fixes the initial weights of a new component.
-    rehearse: train each update of binary answers on this many earlier answered
-        sentences too (a uniform sample of them, as completed then; 0: off), so the
+    rehearse: after each update of binary answers, train this many earlier answered
+        sentences again (a uniform sample of them, as completed then; 0: off), so the
         model does not drift with the latest batches (:data:`DEFAULT_REHEARSE`).
+    background_rehearsal: train them in a background thread, between the annotator's
+        batches (the default), or before ``update`` returns (replays, tests).
 
     Raises InputError when there are no labels to ask about, or ``component``
     names a component that is no entity recognizer.
@@ -98,12 +98,12 @@ class EntityRecognizer:
         uncertain: float = 0.0001,
         confident: float = 0.9,
         rehearse: int = DEFAULT_REHEARSE,
+        background_rehearsal: bool = True,
     ) -> None:
         self.nlp = nlp
-        self.rehearse = rehearse
-        self._answered: List[Example] = []  # a uniform sample of the completed answers so far, for rehearse
-        self._n_answered = 0
-        self._rng = random.Random(seed)
+        self.rehearsal: Rehearsal[Example] = Rehearsal(
+            self._train, rehearse, background=background_rehearsal, seed=seed,
+        )
         self.uncertain = uncertain
         self.confident = confident
         self.beam_width = beam_width
@@ -196,6 +196,7 @@ class EntityRecognizer:
             return self._beam_scores(self._docs(texts))
 
     def _beam_scores(self, docs: List[Doc]) -> List[Dict[SpanKey, float]]:
+        self.rehearsal.touch()
         with self._lock:
             beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
             found = [dict(scores) for scores in self.pipe.scored_ents(beams)]
@@ -265,6 +266,7 @@ class EntityRecognizer:
             batch = list(islice(tasks, self.batch_size))
             if not batch:
                 return
+            self.rehearsal.touch()
             with self._lock:
                 docs = list(self.nlp.pipe([task["text"] for task in batch], disable=disable))
             for task, doc in zip(batch, docs):
@@ -299,6 +301,7 @@ class EntityRecognizer:
         texts = list(grouped)
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
+            self.rehearsal.touch()
             with self._lock:
                 docs = self._docs(batch)
                 beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
@@ -415,24 +418,15 @@ class EntityRecognizer:
     def update(self, answers: List[Task]) -> Optional[float]:
         """Train on binary answers, completed by the model's own beam (``_complete``).
 
-        Returns the loss, or None when no answer could train (ignores only).
+        Then earlier answers are rehearsed (``rehearsal``), in the background
+        unless ``background_rehearsal`` is off. Returns the loss on these answers,
+        or None when no answer could train (ignores only).
         """
+        self.rehearsal.touch()
         examples = self._complete(self._examples(answers, complete=False))
-        if self.rehearse > 0 and examples:
-            earlier = self._rng.sample(self._answered, min(self.rehearse, len(self._answered)))
-            self._remember(examples)
-            examples = examples + earlier
-        return self._train(examples)
-
-    def _remember(self, examples: List[Example]) -> None:
-        for example in examples:
-            self._n_answered += 1
-            if len(self._answered) < REHEARSE_MEMORY:
-                self._answered.append(example)
-            else:
-                slot = self._rng.randrange(self._n_answered)
-                if slot < REHEARSE_MEMORY:
-                    self._answered[slot] = example
+        loss = self._train(examples)
+        self.rehearsal.after(examples)
+        return loss
 
     def _complete(self, examples: List[Example]) -> List[Example]:
         """Each answered sentence with the model's own confident entities that agree with its answers.
@@ -461,4 +455,5 @@ class EntityRecognizer:
 
     def update_corrections(self, answers: List[Task]) -> Optional[float]:
         """Train on accepted manual answers, their spans being all the entities."""
+        self.rehearsal.touch()
         return self._train(self._examples(answers, complete=True))

@@ -141,13 +141,19 @@ def read_ner(
 
 
 def _recognizer(config: NerConfig, seed: int) -> Any:
-    """A fresh recognizer, as ner.teach builds it."""
+    """A fresh recognizer, as ner.teach builds it.
+
+    Its rehearsal trains before each update returns: in ner.teach it runs in the
+    background while the annotator answers the next batch, which takes far longer.
+    """
     from ..models.loading import load_pipeline
     from ..models.ner import EntityRecognizer
 
     nlp = load_pipeline(config.model or f"blank:{config.lang}")
     kwargs = {} if config.rehearse is None else {"rehearse": config.rehearse}
-    return EntityRecognizer(nlp, config.labels, beam_width=config.beam_width, seed=seed, **kwargs)
+    return EntityRecognizer(
+        nlp, config.labels, beam_width=config.beam_width, seed=seed, background_rehearsal=False, **kwargs,
+    )
 
 
 def _gold_answer(example: NerExample, nlp: Any) -> Optional[Task]:

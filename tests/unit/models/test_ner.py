@@ -156,26 +156,43 @@ def test_ner_a_batch_the_beam_update_refuses_trains_one_text_at_a_time(monkeypat
     assert "refused 1 of 2" in caplog.text
 
 
-def test_ner_rehearse_trains_each_update_on_earlier_answers_too(monkeypatch):
-    model = _model(rehearse=2)
+def test_ner_rehearses_earlier_answers_after_each_update(monkeypatch):
+    model = _model(rehearse=2, background_rehearsal=False)
     trained = []
-    monkeypatch.setattr(model, "_train", lambda examples: trained.append([eg.reference.text for eg in examples]))
+
+    def record(examples):
+        trained.append([eg.reference.text for eg in examples])
+
+    monkeypatch.setattr(model, "_train", record)
+    monkeypatch.setattr(model.rehearsal, "_train", record)
     tasks = [task for _, task in model([{"text": text} for text in TEXTS])]
     first = [_answer(task) for task in tasks if task["text"] == TEXTS[0]][:1]
     second = [_answer(task) for task in tasks if task["text"] == TEXTS[1]][:1]
     model.update(first)
     model.update(second)
     model.update([dict(second[0], answer="ignore")])  # nothing to train: nothing rehearsed either
-    # the first update has nothing earlier; the second trains on its answer and the first one again
-    assert trained == [[TEXTS[0]], [TEXTS[1], TEXTS[0]], []]
+    # the first update has nothing earlier; the second trains its answer, then the first one again
+    assert trained == [[TEXTS[0]], [TEXTS[1]], [TEXTS[0]], []]
 
 
-def test_ner_rehearse_keeps_a_bounded_uniform_sample(monkeypatch):
-    import mentor.models.ner as ner_module
+def test_ner_update_returns_before_the_background_rehearsal_trains():
+    import threading
 
-    monkeypatch.setattr(ner_module, "REHEARSE_MEMORY", 3)
     model = _model(rehearse=1)
-    examples = model._examples([dict(t, answer="reject") for _, t in model([{"text": TEXTS[0]}])][:1], complete=False)
-    for _ in range(50):
-        model._remember(examples)
-    assert len(model._answered) == 3 and model._n_answered == 50
+    release = threading.Event()
+    rehearsed = []
+
+    def slow(examples):
+        release.wait(10)
+        rehearsed.append([eg.reference.text for eg in examples])
+
+    model.rehearsal._train = slow
+    tasks = [task for _, task in model([{"text": text} for text in TEXTS])]
+    model.update([_answer(next(t for t in tasks if t["text"] == TEXTS[0]))])
+    model.update([_answer(next(t for t in tasks if t["text"] == TEXTS[1]))])  # returns with the rehearsal held
+    assert rehearsed == [] and model.rehearsal.wait(timeout=0.05) is False
+    # the model still scores while the rehearsal waits (it holds no lock until it trains)
+    assert model.beam_scores([TEXTS[0]])
+    release.set()
+    assert model.rehearsal.wait(timeout=10) is True
+    assert rehearsed == [[TEXTS[0]]]
