@@ -18,9 +18,9 @@ import logging
 import random
 import threading
 import time
-from typing import Callable, Generic, List, Optional, TypeVar
+from typing import Callable, Generic, Iterable, List, Optional, TypeVar
 
-__all__ = ["Rehearsal", "REHEARSE_MEMORY", "REHEARSE_CHUNK", "REHEARSE_QUIET"]
+__all__ = ["Rehearsal", "Reservoir", "REHEARSE_MEMORY", "REHEARSE_CHUNK", "REHEARSE_QUIET"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,39 @@ REHEARSE_CHUNK = 10
 # seconds the model must be left alone before the background rehearsal trains: the next
 # questions, asked for right after the answers, are scored before it
 REHEARSE_QUIET = 0.1
+
+
+class Reservoir(Generic[T]):
+    """A uniform random sample of at most ``size`` of all the items ever added (reservoir sampling).
+
+    Answers go on for thousands; the sample stays bounded and every answer,
+    the first as the latest, has the same chance to be in it.
+    """
+
+    def __init__(self, size: int = REHEARSE_MEMORY, *, rng: Optional[random.Random] = None) -> None:
+        self.size = size
+        self.items: List[T] = []
+        self.n_seen = 0
+        self._rng = rng or random.Random()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, items: Iterable[T]) -> None:
+        for item in items:
+            self.n_seen += 1
+            if len(self.items) < self.size:
+                self.items.append(item)
+            else:
+                slot = self._rng.randrange(self.n_seen)
+                if slot < self.size:
+                    self.items[slot] = item
+
+    def sample(self, n: int) -> List[T]:
+        """Up to ``n`` of the kept items, drawn without replacement."""
+        if n <= 0 or not self.items:
+            return []
+        return self._rng.sample(self.items, min(n, len(self.items)))
 
 
 class Rehearsal(Generic[T]):
@@ -57,14 +90,11 @@ class Rehearsal(Generic[T]):
     ) -> None:
         self.size = size
         self.background = background
-        self.memory = memory
         self.chunk = max(1, chunk)
         self.quiet = quiet
         self._last_touch = time.monotonic()
         self._train = train
-        self._rng = random.Random(seed)
-        self._kept: List[T] = []
-        self._n_seen = 0
+        self.reservoir: Reservoir[T] = Reservoir(memory, rng=random.Random(seed))
         self._pending: List[T] = []
         self._busy = False
         self._error: Optional[BaseException] = None
@@ -74,7 +104,7 @@ class Rehearsal(Generic[T]):
     @property
     def kept(self) -> int:
         """How many answered items the reservoir holds."""
-        return len(self._kept)
+        return len(self.reservoir)
 
     def touch(self) -> None:
         """The model is in use for the annotator (scoring, an update): hold the rehearsal back."""
@@ -90,8 +120,8 @@ class Rehearsal(Generic[T]):
         self._raise_error()
         if self.size <= 0 or not items:
             return
-        earlier = self._rng.sample(self._kept, min(self.size, len(self._kept)))
-        self._keep(items)
+        earlier = self.reservoir.sample(self.size)
+        self.reservoir.add(items)
         if not earlier:
             return
         if not self.background:
@@ -111,16 +141,6 @@ class Rehearsal(Generic[T]):
             done = self._changed.wait_for(lambda: not self._pending and not self._busy, timeout=timeout)
         self._raise_error()
         return done
-
-    def _keep(self, items: List[T]) -> None:
-        for item in items:
-            self._n_seen += 1
-            if len(self._kept) < self.memory:
-                self._kept.append(item)
-            else:
-                slot = self._rng.randrange(self._n_seen)
-                if slot < self.memory:
-                    self._kept[slot] = item
 
     def _run(self) -> None:
         while True:

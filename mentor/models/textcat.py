@@ -30,6 +30,7 @@ from ..tasks import Task
 from .cats import answers_to_cats, label_question, predict_in_batches
 from .doc_cache import DocCache
 from .protocols import ScoredTask
+from .rehearsal import Reservoir
 
 __all__ = ["TextClassifier", "ARCHITECTURES", "bow_config", "BOW_LEARN_RATE"]
 
@@ -98,9 +99,7 @@ class TextClassifier:
         self.nlp = nlp
         self.batch_size = batch_size
         self.rehearse = rehearse
-        self._memory: List[Tuple[str, Dict[str, float]]] = []
-        self._memory_size = memory_size
-        self._rng = random.Random(seed)
+        self._memory: Reservoir[Tuple[str, Dict[str, float]]] = Reservoir(memory_size, rng=random.Random(seed))
         self._lock = threading.RLock()
         if seed is not None:
             fix_random_seed(seed)
@@ -207,23 +206,6 @@ class TextClassifier:
         """Merge a batch of answers into partial ``cats`` per text (see :func:`.answers.answers_to_cats`)."""
         return answers_to_cats(answers, self.pipe.labels, exclusive=self.exclusive)
 
-    def _recall(self, n: int) -> List[Tuple[str, Dict[str, float]]]:
-        """A random sample of earlier answers, to train on again with the new ones."""
-        if n <= 0 or not self._memory:
-            return []
-        return self._rng.sample(self._memory, min(n, len(self._memory)))
-
-    def _remember(self, by_text: Dict[str, Dict[str, float]]) -> None:
-        if self.rehearse <= 0:
-            return
-        for item in by_text.items():
-            if len(self._memory) < self._memory_size:
-                self._memory.append(item)
-            else:  # reservoir sampling keeps a uniform sample of everything answered
-                index = self._rng.randrange(len(self._memory) + 1)
-                if index < self._memory_size:
-                    self._memory[index] = item
-
     def update(self, answers: List[Task]) -> Optional[float]:
         """Train on the accepted and rejected answers; return the loss (None if none trained).
 
@@ -235,8 +217,9 @@ class TextClassifier:
         if not by_text:
             return None
         with self._lock:
-            batch = list(by_text.items()) + self._recall(self.rehearse)
-            self._remember(by_text)
+            batch = list(by_text.items()) + self._memory.sample(self.rehearse)
+            if self.rehearse > 0:
+                self._memory.add(by_text.items())
             docs = self._docs([text for text, _ in batch])
             examples = [Example.from_dict(doc, {"cats": cats}) for doc, (_, cats) in zip(docs, batch)]
             losses: Dict[str, float] = {}

@@ -7,7 +7,7 @@ from typing import List
 
 import pytest
 
-from mentor.models.rehearsal import Rehearsal
+from mentor.models.rehearsal import Rehearsal, Reservoir
 
 
 def test_rehearsal_replays_a_sample_of_earlier_items_never_the_batch_just_trained():
@@ -37,11 +37,24 @@ def test_rehearsal_memory_is_a_bounded_uniform_sample():
         rehearsal: Rehearsal[int] = Rehearsal(lambda items: None, 1, background=False, seed=seed, memory=5)
         for i in range(50):
             rehearsal.after([i])
-        assert rehearsal.kept == 5
-        seen.update(rehearsal._kept)
+        assert rehearsal.kept == 5 and rehearsal.reservoir.n_seen == 50
+        seen.update(rehearsal.reservoir.items)
     # reservoir sampling: the first ten and the last ten answers are kept about as often
     early, late = sum(seen[i] for i in range(10)), sum(seen[i] for i in range(40, 50))
     assert 0.7 < early / late < 1.4
+
+
+def test_textcat_rehearses_from_the_uniform_reservoir():
+    import spacy
+
+    from mentor.models.textcat import TextClassifier
+
+    model = TextClassifier(spacy.blank("en"), ["A"], rehearse=1, memory_size=4, seed=0)
+    for i in range(20):
+        model.update([{"text": f"text {i}", "label": "A", "answer": "accept"}])
+    # its own sampling overwrote the early answers far more often than a uniform sample allows
+    assert isinstance(model._memory, Reservoir)
+    assert len(model._memory) == 4 and model._memory.n_seen == 20
 
 
 def test_background_rehearsal_trains_in_chunks_and_replaces_a_waiting_sample():
