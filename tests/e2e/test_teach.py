@@ -43,7 +43,7 @@ def test_textcat_teach_shows_patterns_scores_and_loss_progress(serve, open_page,
     progress = page.locator(".progress-text")
     assert progress.inner_text() == "Estimate after 30 more answers"
     highlighted, scores = [], []
-    for step in range(45):
+    for step in range(60):
         if step == 5:
             assert progress.inner_text() == "Estimate after 25 more answers"
         if step == 24:  # the first 10 answers went at 20: once the server's reply is in, 10 + 10 held - 14 here
@@ -64,7 +64,10 @@ def test_textcat_teach_shows_patterns_scores_and_loss_progress(serve, open_page,
     screenshot(page, "textcat_teach_progress")
     assert highlighted and all(text.startswith("FREE") for text in highlighted)  # the match, then its label
     assert len(scores) >= 40  # the model's score under (almost) every question
-    assert set(scores[:5]) == {"0.50"} and set(scores[-15:]) != {"0.50"}  # a cold model, then one that learnt
+    # a cold model, then one that learnt: the page holds up to 20 questions ahead and the model refits
+    # in the background, so on a busy machine the questions after the first update (answer 20) can
+    # still carry the cold scores; the last 15 were fetched after the second update's reply
+    assert set(scores[:5]) == {"0.50"} and set(scores[-15:]) != {"0.50"}
     # after a few answered batches the bar is the loss estimate, a percentage, not ∞
     page.wait_for_function("() => /^\\d+%$/.test(document.querySelector('.progress-text').textContent)", timeout=15000)
     # answers leave the browser in batches, the last one possibly still in flight: send all, wait, then read
