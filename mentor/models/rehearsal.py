@@ -18,7 +18,8 @@ import logging
 import random
 import threading
 import time
-from typing import Callable, Generic, Iterable, List, Optional, TypeVar
+import weakref
+from typing import Any, Callable, Generic, Iterable, List, Optional, TypeVar
 
 __all__ = ["Rehearsal", "Reservoir", "REHEARSE_MEMORY", "REHEARSE_CHUNK", "REHEARSE_QUIET"]
 
@@ -131,7 +132,9 @@ class Rehearsal(Generic[T]):
         with self._changed:
             self._pending = earlier
             if self._worker is None:
-                self._worker = threading.Thread(target=self._run, name="mentor-rehearsal", daemon=True)
+                self._worker = threading.Thread(
+                    target=Rehearsal._run, args=(weakref.ref(self),), name="mentor-rehearsal", daemon=True,
+                )
                 self._worker.start()
             self._changed.notify_all()
 
@@ -142,28 +145,39 @@ class Rehearsal(Generic[T]):
         self._raise_error()
         return done
 
-    def _run(self) -> None:
+    @staticmethod
+    def _run(ref: "weakref.ReferenceType[Rehearsal[Any]]") -> None:
+        """The worker's loop. It holds the rehearsal weakly between steps: a model nobody
+        uses any more is collected, and its thread ends within a second."""
         while True:
-            with self._changed:
-                self._changed.wait_for(lambda: bool(self._pending))
-                wait = self.quiet - (time.monotonic() - self._last_touch)
-                if wait <= 0:
-                    step, self._pending = self._pending[: self.chunk], self._pending[self.chunk :]
-                    self._busy = True
+            rehearsal = ref()
+            if rehearsal is None:
+                return
+            pause = rehearsal._step()
+            del rehearsal
+            time.sleep(pause)
+
+    def _step(self) -> float:
+        """Train the next chunk when one is due and the model was left alone; return the pause before the next."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: bool(self._pending), timeout=1.0):
+                return 0.0
+            wait = self.quiet - (time.monotonic() - self._last_touch)
             if wait > 0:
-                time.sleep(wait)
-                continue
-            try:
-                self._train(step)
-            except BaseException as error:  # handed to the next caller, who raises it
-                logger.exception("rehearsing earlier answers failed")
-                with self._changed:
-                    self._error, self._pending = error, []
-            finally:
-                with self._changed:
-                    self._busy = False
-                    self._changed.notify_all()
-            time.sleep(0.001)  # let a scorer waiting for the model's lock take it between steps
+                return wait
+            step, self._pending = self._pending[: self.chunk], self._pending[self.chunk :]
+            self._busy = True
+        try:
+            self._train(step)
+        except BaseException as error:  # handed to the next caller, who raises it
+            logger.exception("rehearsing earlier answers failed")
+            with self._changed:
+                self._error, self._pending = error, []
+        finally:
+            with self._changed:
+                self._busy = False
+                self._changed.notify_all()
+        return 0.001  # let a scorer waiting for the model's lock take it between steps
 
     def _raise_error(self) -> None:
         with self._changed:

@@ -88,3 +88,25 @@ def test_a_background_failure_is_raised_to_the_next_caller():
     with pytest.raises(RuntimeError, match="boom"):
         rehearsal.wait(timeout=10)
     rehearsal.wait(timeout=10)  # raised once
+
+
+def test_the_worker_ends_once_its_model_is_gone():
+    import gc
+
+    class Model:
+        def __init__(self) -> None:
+            self.rehearsal: Rehearsal[int] = Rehearsal(self.train, 1, seed=0, quiet=0.0)
+
+        def train(self, items: List[int]) -> None:
+            pass
+
+    model = Model()
+    model.rehearsal.after([1])
+    model.rehearsal.after([2])
+    assert model.rehearsal.wait(timeout=10)
+    worker = model.rehearsal._worker
+    assert worker is not None and worker.is_alive()
+    del model
+    gc.collect()  # the model and its rehearsal hold each other: a cycle, freed by the collector
+    worker.join(timeout=5)
+    assert not worker.is_alive()
