@@ -56,7 +56,8 @@ TRAINED_LEARN_RATE = 0.0001
 # recognizer drifted as the answers came (`mentor simulate --ner`, CoNLL-2003, 200 gold sentences
 # first, F1 0.520, teach, 2 seeds: 0.555 at 400 answers, 0.471 at 1,000); rehearsing 10 / 20 / 40
 # earlier ones: 0.569 / 0.581 / 0.578 at 400, 0.550 / 0.574 / 0.528 at 1,000; random order 0.348
-# -> 0.424 at 1,000 with 20. They train in the background after the update (models/rehearsal.py)
+# -> 0.424 at 1,000 with 20 (3 seeds, later: teach 0.519 without, 0.539 with 20, at 1,000). They
+# train in the background after the update (models/rehearsal.py)
 DEFAULT_REHEARSE = 20
 
 
