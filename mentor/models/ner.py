@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, cast
 
@@ -196,9 +197,15 @@ class EntityRecognizer:
         with self._lock:
             return self._beam_scores(self._docs(texts))
 
-    def _beam_scores(self, docs: List[Doc]) -> List[Dict[SpanKey, float]]:
+    @contextmanager
+    def _serving(self) -> Iterator[None]:
+        """The model's lock, for work the annotator waits on: the background rehearsal holds back."""
         self.rehearsal.touch()
         with self._lock:
+            yield
+
+    def _beam_scores(self, docs: List[Doc]) -> List[Dict[SpanKey, float]]:
+        with self._serving():
             beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
             found = [dict(scores) for scores in self.pipe.scored_ents(beams)]
             for doc, scores in zip(docs, found):
@@ -267,8 +274,7 @@ class EntityRecognizer:
             batch = list(islice(tasks, self.batch_size))
             if not batch:
                 return
-            self.rehearsal.touch()
-            with self._lock:
+            with self._serving():
                 docs = list(self.nlp.pipe([task["text"] for task in batch], disable=disable))
             for task, doc in zip(batch, docs):
                 made = dict(task)
@@ -302,8 +308,7 @@ class EntityRecognizer:
         texts = list(grouped)
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
-            self.rehearsal.touch()
-            with self._lock:
+            with self._serving():
                 docs = self._docs(batch)
                 beams = self.pipe.beam_parse(docs, beam_width=self.beam_width, beam_density=self.beam_density)
                 parses = [sorted(self.pipe.moves.get_beam_parses(beam), key=lambda p: -p[0]) for beam in beams]
