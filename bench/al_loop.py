@@ -34,8 +34,7 @@ from mentor.models.ner import EntityRecognizer
 from mentor.models.textcat import BOW_LEARN_RATE, TextClassifier, bow_config
 from mentor.config import load_settings
 from mentor.models.textcat_choice import make_text_classifier
-from mentor.recipes.ner_teach import NER_RESCORE_LIMIT
-from mentor.sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, prefer_uncertain, teach_sorter
+from mentor.sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, NER_RESCORE_LIMIT, prefer_uncertain, teach_sorter
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BATCH = 10

@@ -8,10 +8,8 @@ from ..core import Components
 from ..loaders import get_stream
 from ..models.loading import load_pipeline
 from ..registry import Arg, Opt, recipe
-from ..sorters import prefer_uncertain
+from ..sorters import NER_RESCORE_LIMIT, prefer_uncertain
 from ..tasks import Task, split_string
-
-NER_RESCORE_LIMIT = 32
 
 
 @recipe("ner.teach", group="annotation")

@@ -8,7 +8,7 @@ sentences first, then serves yes/no questions, one proposed span each:
 
 - ``teach``: every beam candidate of every sentence, ordered by
   :func:`~mentor.sorters.prefer_uncertain` with the recipe's re-score settings
-  (:data:`~mentor.recipes.ner_teach.NER_RESCORE_LIMIT`), re-scored after each update;
+  (:data:`~mentor.sorters.NER_RESCORE_LIMIT`), re-scored after each update;
 - ``random``: the sentences in random order, one candidate per sentence drawn
   at random from the current model's beam.
 
@@ -29,7 +29,7 @@ from itertools import islice
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..errors import InputError
-from ..sorters import DEFAULT_POOL_SIZE, prefer_uncertain
+from ..sorters import DEFAULT_POOL_SIZE, NER_RESCORE_LIMIT, prefer_uncertain
 from ..tasks import Task
 from .curve import SimulationResult, StrategyCurve, summarise_runs
 from .replay import RunCurve
@@ -40,9 +40,6 @@ __all__ = [
 ]
 
 NER_STRATEGIES = ("teach", "random")
-# ner.teach's re-score limit (mentor/recipes/ner_teach.py), repeated so that importing the
-# recipe module (and registering it) is not needed
-NER_RESCORE_LIMIT = 32
 EntityKey = Tuple[int, int, str]  # character start, end, label
 
 Progress = Callable[[str], None]
