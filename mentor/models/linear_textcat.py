@@ -13,15 +13,17 @@ Same interface as :class:`~mentor.models.textcat.TextClassifier`: ``model(stream
 yields ``(score, question)``, ``update(answers)`` learns and returns the loss,
 ``score_tasks`` re-scores pooled questions, ``predict`` gives every label's score.
 
-For exclusive classes it asks one question per text, about the label whose
-answer is worth most: the label whose probability is closest to 0.5 (a yes/no
-answer to it carries the most information about the text's class).
+For exclusive classes it asks one question per text, about the text's likeliest
+class: a "yes" settles the text, and every class the model believes in gets
+asked about (:meth:`LinearTextClassifier.question_labels`).
 """
 from __future__ import annotations
 
 import copy
+import inspect
 import logging
 import threading
+import weakref
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
@@ -43,10 +45,16 @@ DEFAULT_L2 = 0.25
 
 
 class BackgroundFit:
-    """Run ``fit`` in a thread whenever asked, once for however many requests came in meanwhile."""
+    """Run ``fit`` in a thread whenever asked, once for however many requests came in meanwhile.
+
+    A bound method is held weakly (as the rehearsal's worker holds its model): the thread
+    must not keep a classifier nobody uses any more alive; once it is gone, the thread ends.
+    """
 
     def __init__(self, fit: Callable[[], None]) -> None:
-        self._fit = fit
+        self._fit: Callable[[], Optional[Callable[[], None]]] = (
+            weakref.WeakMethod(fit) if inspect.ismethod(fit) else lambda: fit
+        )
         self._wanted = threading.Condition()
         self._pending = 0  # requests not yet covered by a finished fit
         self._thread: Optional[threading.Thread] = None
@@ -66,12 +74,19 @@ class BackgroundFit:
     def _run(self) -> None:
         while True:
             with self._wanted:
-                self._wanted.wait_for(lambda: self._pending > 0)
+                if not self._wanted.wait_for(lambda: self._pending > 0, timeout=1.0):
+                    if self._fit() is None:
+                        return
+                    continue
                 covered = self._pending
+            fit = self._fit()
+            if fit is None:
+                return
             try:
-                self._fit()
+                fit()
             except Exception:  # a failed fit keeps the last good weights; the next answer tries again
                 logger.exception("Refitting the text classifier failed")
+            del fit
             with self._wanted:
                 self._pending -= covered
                 self._wanted.notify_all()

@@ -214,3 +214,18 @@ def test_background_fit_answers_at_once_and_catches_up(spam_answers):
     assert fitted and fitted[-1] == len(spam_answers)  # the last fit covered every answer
     spam, ham = (s["SPAM"] for s in model.predict(["claim free cash prize now", "see you for dinner"]))
     assert spam > 0.5 > ham
+
+
+def test_the_fit_thread_ends_once_its_classifier_is_gone(spam_answers):
+    import gc
+
+    featurizer = TextFeaturizer(CountingEmbedder(), FeatureConfig())
+    model = LinearTextClassifier(["SPAM"], featurizer, fit_in_background=True)
+    model.update(spam_answers[:2])
+    assert model.wait_for_fit(timeout=30)
+    thread = model._fitter._thread
+    assert thread is not None and thread.is_alive()
+    del model
+    gc.collect()
+    thread.join(timeout=5)
+    assert not thread.is_alive()  # it held the classifier alive, and ran for as long as the process
