@@ -30,7 +30,7 @@ import numpy
 from scipy import sparse
 
 from ..errors import InputError
-from ..tasks import Task
+from ..tasks import Task, rehash_task
 from .cats import answers_to_cats, label_question, predict_in_batches
 from .features import FeatureStore, RawFeatures, TextFeaturizer
 from .linear_head import MaskedLogisticRegression, PartialSoftmaxRegression
@@ -211,12 +211,30 @@ class LinearTextClassifier:
                 yield cats[label], label_question(task, label, cats[label])
 
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
-        """The current score of each question's ``label`` (for re-scoring a pool)."""
+        """The current score of each question's ``label`` (for re-scoring a pool).
+
+        With exclusive classes each question is first re-aimed at its text's likeliest
+        class now (``label`` and task hash changed in place). The class asked about was
+        the likeliest when the text was pulled into the pool; after a few answers it is
+        often not, and least confidence ranks "1 - its score" highest, so the pool served
+        first the questions whose answer the model already knew to be "no".
+        """
         probs = self.predict_proba([task["text"] for task in tasks])
-        return [
-            float(row[self._index[task["label"]]]) if task.get("label") in self._index else 0.0
-            for task, row in zip(tasks, probs)
-        ]
+        scores: List[float] = []
+        for task, row in zip(tasks, probs):
+            asked = task.get("label")
+            if asked not in self._index:
+                scores.append(0.0)
+                continue
+            if self.exclusive:
+                likeliest = self.question_labels({label: float(row[i]) for i, label in enumerate(self.labels)})[0]
+                if likeliest != asked:
+                    self._asked[asked] -= 1
+                    self._asked[likeliest] += 1
+                    task["label"] = asked = likeliest
+                    rehash_task(task)
+            scores.append(float(row[self._index[asked]]))
+        return scores
 
     # ---- learning ------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from mentor.models.embeddings import CachedEmbedder
 from mentor.models.features import FeatureConfig, FeatureStore, TextFeaturizer
 from mentor.models.linear_head import MaskedLogisticRegression
 from mentor.models.linear_textcat import LinearTextClassifier
+from mentor.tasks import rehash_task
 
 from conftest import HAM, SPAM
 
@@ -93,6 +94,23 @@ def test_exclusive_question_asks_the_likeliest_class():
     assert model.question_labels({"A": 0.35, "B": 0.45, "C": 0.2}) == ["B"]
     assert model.question_labels({"A": 0.1, "B": 0.3, "C": 0.6}) == ["C"]
     assert _model(labels=("A", "B")).question_labels({"A": 0.9, "B": 0.1}) == ["A", "B"]
+
+
+def test_a_pooled_exclusive_question_is_re_aimed_at_the_class_now_likeliest():
+    model = _model(labels=("SPAM", "HAM", "OTHER"), exclusive=True)
+    (_, question), = model([{"text": SPAM[1]}])
+    question = rehash_task(dict(question, label="HAM"))  # as if HAM had been likeliest when it was pulled
+    old_hash = question["_task_hash"]
+    model.update([{"text": t, "label": "SPAM", "answer": "accept"} for t in SPAM]
+                 + [{"text": t, "label": "HAM", "answer": "accept"} for t in HAM])
+    spam_now = model.predict([SPAM[1]])[0]["SPAM"]
+    # re-scored, it asks about SPAM again: "HAM?" would have ranked first by least confidence
+    # (1 - p(HAM) is near 1) for an answer the model already knows to be "no"
+    assert model.score_tasks([question]) == [pytest.approx(spam_now)]
+    assert question["label"] == "SPAM" and question["_task_hash"] != old_hash
+    binary, asked = _model(labels=("SPAM", "HAM")), dict(question, label="HAM")
+    binary.score_tasks([asked])  # not exclusive: each label is a question of its own
+    assert asked["label"] == "HAM"
 
 
 def test_questions_carry_score_and_a_new_task_hash(texts):
