@@ -213,20 +213,24 @@ class LinearTextClassifier:
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
         """The current score of each question's ``label`` (for re-scoring a pool).
 
-        With exclusive classes each question is first re-aimed at its text's likeliest
-        class now (``label`` and task hash changed in place). The class asked about was
-        the likeliest when the text was pulled into the pool; after a few answers it is
-        often not, and least confidence ranks "1 - its score" highest, so the pool served
-        first the questions whose answer the model already knew to be "no".
+        With exclusive classes a question about a class someone has said "yes" to is
+        first re-aimed at its text's likeliest class now (``label`` and task hash
+        changed in place). The class asked about was the likeliest when the text was
+        pulled; after a few answers it often is not, and least confidence ranks
+        "1 - its score" highest, so the pool served first the questions the model
+        already knew to be "no" (ag-news). A question about a class nobody has
+        confirmed keeps its class: it is how that class gets found (banking77, 77
+        classes, fell to random order's level when every question was re-aimed).
         """
         probs = self.predict_proba([task["text"] for task in tasks])
+        confirmed = self._confirmed() if self.exclusive else None
         scores: List[float] = []
         for task, row in zip(tasks, probs):
             asked = task.get("label")
             if asked not in self._index:
                 scores.append(0.0)
                 continue
-            if self.exclusive:
+            if confirmed is not None and confirmed[self._index[asked]]:
                 likeliest = self.question_labels({label: float(row[i]) for i, label in enumerate(self.labels)})[0]
                 if likeliest != asked:
                     self._asked[asked] -= 1
@@ -293,11 +297,18 @@ class LinearTextClassifier:
         """Block until every answer so far is in the weights (background fitting only)."""
         return self._fitter.wait(timeout) if self.fit_in_background else True
 
+    def _confirmed(self) -> numpy.ndarray:
+        """Per label, whether some answer said "yes" to it."""
+        with self._lock:
+            if not self._texts:
+                return numpy.zeros(len(self.labels), bool)
+            return ((self._targets >= 0.5) & self._known).any(axis=0)
+
     def _seed_rows(self) -> Tuple[List[str], numpy.ndarray, numpy.ndarray]:
         """Pseudo-answers: each label's name as a text that has the label, for labels without a real yes."""
         texts, targets, known = [], [], []
         answered = len(self._texts) > 0
-        has_yes = ((self._targets >= 0.5) & self._known).any(axis=0) if answered else numpy.zeros(len(self.labels), bool)
+        has_yes = self._confirmed()
         has_no = ((self._targets < 0.5) & self._known).any(axis=0) if answered else numpy.zeros(len(self.labels), bool)
         for k, label in enumerate(self.labels):
             # an independent label needs a real "no" first: a lone "yes" would make everything a yes

@@ -108,6 +108,9 @@ def test_a_pooled_exclusive_question_is_re_aimed_at_the_class_now_likeliest():
     # (1 - p(HAM) is near 1) for an answer the model already knows to be "no"
     assert model.score_tasks([question]) == [pytest.approx(spam_now)]
     assert question["label"] == "SPAM" and question["_task_hash"] != old_hash
+    unconfirmed = rehash_task(dict(question, label="OTHER"))  # nobody said yes to OTHER yet
+    model.score_tasks([unconfirmed])
+    assert unconfirmed["label"] == "OTHER"  # kept: asking about it is how the class gets found
     binary, asked = _model(labels=("SPAM", "HAM")), dict(question, label="HAM")
     binary.score_tasks([asked])  # not exclusive: each label is a question of its own
     assert asked["label"] == "HAM"
