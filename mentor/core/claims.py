@@ -15,6 +15,14 @@ process that stops (closed, killed) stops renewing and its tasks go to the
 other processes once the lease runs out. An owner is ``host:port``, so a
 server restarted on the same address gets its own claims back at once.
 
+With ``annotations_per_task`` N > 1 a task has N slots, and a process claims
+one for a particular session when it is about to send it the task
+(:meth:`TaskClaims.claim_slots`), not when it pulls the task: which sessions
+answered the task is read in the same transaction, so across all processes a
+task goes to at most N distinct sessions, and never twice to one, whichever
+process serves them. A slot of a tab that went quiet or of a killed process is
+taken over once its lease runs out, as a claim is with N = 1.
+
 Servers must agree on the time to within a few seconds (leases are epoch
 seconds), as NTP keeps them. The renewal thread also deletes, every
 ``PRUNE_EVERY`` leases, the claims whose lease ended more than a lease ago
@@ -53,6 +61,19 @@ def default_owner(port: int) -> str:
     return f"{host}:{port}" if port else f"{host}:pid{os.getpid()}"
 
 
+def slot_session(session: str) -> str:
+    """A session as a slot and the link table record it (their columns hold 255 characters)."""
+    return session[:255]
+
+
+def _by_text(candidates: List[Tuple[int, int]]) -> Dict[str, List[int]]:
+    """``key as the claims table writes it -> idents``: tasks told apart by input share their exclusion key."""
+    by_text: Dict[str, List[int]] = {}
+    for ident, key in candidates:
+        by_text.setdefault(str(key), []).append(ident)
+    return by_text
+
+
 @dataclass
 class Verdict:
     """What became of a batch of candidate tasks (``ident`` values as the feed knows them)."""
@@ -60,6 +81,15 @@ class Verdict:
     granted: List[int] = field(default_factory=list)
     answered: List[int] = field(default_factory=list)  # the dataset has an answer: never serve
     held: Dict[int, float] = field(default_factory=dict)  # another process holds it until then
+
+
+@dataclass
+class SlotVerdict:
+    """What became of a batch of tasks about to go to one session, by slots (``ident`` values as the feed knows them)."""
+
+    granted: List[int] = field(default_factory=list)  # a slot is claimed for the session: send it
+    held: Dict[int, float] = field(default_factory=dict)  # no place for the session until then
+    answered: Dict[int, Set[str]] = field(default_factory=dict)  # the sessions the dataset has answers from
 
 
 class TaskClaims:
@@ -90,9 +120,7 @@ class TaskClaims:
         verdict = Verdict()
         if not candidates:
             return verdict
-        by_text: Dict[str, List[int]] = {}
-        for ident, key in candidates:
-            by_text.setdefault(str(key), []).append(ident)
+        by_text = _by_text(candidates)
 
         def answered(conn: Connection) -> Set[str]:
             done = self.answered([key for _, key in candidates], conn)
@@ -111,6 +139,73 @@ class TaskClaims:
                     # held by another process: try again when its lease may have run out
                     verdict.held[ident] = outcome.held.get(text, now + self.lease)
         return verdict
+
+    def claim_slots(
+        self,
+        session: str,
+        candidates: List[Tuple[int, int]],
+        slots: int,
+        now: float,
+        holding: Optional[Dict[int, Set[str]]] = None,
+    ) -> SlotVerdict:
+        """Claim one of the ``slots`` places of each ``(ident, key)`` candidate for ``session``.
+
+        A candidate neither granted nor held is answered, by this session or by
+        ``slots`` sessions (see ``answered``). The answers are read, by
+        session, in the transaction that claims (mentor.db.claims).
+        ``holding``: ``ident -> sessions`` of this process that hold the task
+        now; this process's slots of its other sessions (they let go) may be
+        handed on at once (None: none is). The caller must not claim slots
+        from two threads at once, or one could hand on a slot the other just
+        claimed.
+        """
+        verdict = SlotVerdict()
+        if not candidates:
+            return verdict
+        by_text = _by_text(candidates)
+
+        def answered(conn: Connection) -> Dict[str, Set[str]]:
+            return {str(key): found for key, found in self.answered_by([key for _, key in candidates], conn).items()}
+
+        kept: Optional[Dict[str, Set[str]]] = None
+        if holding is not None:
+            kept = {}
+            for ident, key in candidates:
+                kept.setdefault(str(key), set()).update(slot_session(sid) for sid in holding.get(ident, ()))
+        outcome = self.store.claim_slots(
+            list(by_text), slot_session(session), slots, now + self.lease, now, answered, kept
+        )
+        granted = set(outcome.granted)
+        for text, idents in by_text.items():
+            for ident in idents:
+                if text in outcome.sessions:
+                    verdict.answered[ident] = outcome.sessions[text]
+                if text in granted:
+                    verdict.granted.append(ident)
+                elif text in outcome.held:
+                    verdict.held[ident] = outcome.held[text]
+        return verdict
+
+    def answered_by(self, keys: Iterable[int], conn: Optional[Connection] = None) -> Dict[int, Set[str]]:
+        """``key -> sessions`` with an answer in the dataset, for those of ``keys`` answered at all.
+
+        An answer stored without an input digest (an import) counts for every
+        key with its hash, as it does when the server starts (mentor.core.keys).
+        """
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        found: Dict[int, Set[str]] = {}
+        for *row, session in self.store.answered_sessions(self.by, {key >> 64 for key in wanted}, conn):
+            stored = read_stored_keys([(row[0], row[1], row[2])], self.by)
+            for key in wanted:
+                if key in stored:
+                    found.setdefault(key, set()).add(session)
+        return found
+
+    def renew_slots(self, held: Iterable[Tuple[int, str]], now: float) -> int:
+        """Extend this process's slots held for ``(key, session)`` pairs by a lease from ``now``."""
+        return self.store.renew_slots(((str(key), slot_session(sid)) for key, sid in held), now + self.lease)
 
     def check(self, candidates: List[Tuple[int, int]], now: float) -> Verdict:
         """Read only: which candidates are answered, held by another process (until when), or free (``granted``)."""

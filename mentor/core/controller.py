@@ -176,10 +176,14 @@ class Controller:
         self._feed = self._make_feed()
         self._claims = self._make_claims()
         self._parked_checked = 0.0
+        # one slot claim at a time in this process: it reads which of its sessions hold a task, then may
+        # hand on the slot of one that let go; a claim running beside it could have just taken that slot
+        self._slot_claims = threading.Lock()
         # A recipe with a model in the loop (an ``update``) gets its questions pulled one batch at a time,
         # claims or not: a block pulled ahead would be chosen and scored by the model of several
         # batches ago (textcat.teach's first 50 questions all scored by the cold model).
-        blocks = self._claims is not None and self.components.update is None
+        # With slots (annotations_per_task > 1) tasks are claimed as they go out, not as they are pulled: no block.
+        blocks = self._claims is not None and self.components.update is None and self.per_task <= 1
         self._block = min(CLAIM_BLOCK_MAX, CLAIM_BLOCK_BATCHES * self.batch_size) if blocks else 0
 
     # -- set-up -------------------------------------------------------------
@@ -226,8 +230,12 @@ class Controller:
         return SharedFeed(timeout=timeout, hold=hold, per_task=self.per_task, done=done)
 
     def _make_claims(self) -> Optional[TaskClaims]:
-        """Claims shared with other server processes on the database, when each task goes to one session."""
-        if not self.dataset or self.db is None or self.overlap or self.per_task > 1:
+        """Claims shared with other server processes on the database: of tasks, or of their slots with ``annotations_per_task`` > 1.
+
+        None with ``feed_overlap`` (every session sees every task, so there is
+        nothing to share out) and without a dataset.
+        """
+        if not self.dataset or self.db is None or self.overlap:
             return None
         lease = self.settings.claim_lease_seconds or self.settings.session_hold_seconds
         owner = self.settings.claim_owner or default_owner(self.settings.port)
@@ -241,9 +249,13 @@ class Controller:
         if not others:
             return None
         held = ", ".join(f"{owner} ({count} tasks)" for owner, count in sorted(others.items()))
+        shared = (
+            "each task is answered once" if self.per_task <= 1
+            else f"each task is answered by up to {self.per_task} sessions, never twice by one"
+        )
         return (
             f"Another server serves dataset '{self.dataset}' on {self.db.location if self.db else 'this database'} "
-            f"now: {held}. The servers share its tasks through the database (each task is answered once); "
+            f"now: {held}. The servers share its tasks through the database ({shared}); "
             "a task another server holds comes here once its lease runs out"
         )
 
@@ -409,7 +421,7 @@ class Controller:
         A task another process claimed waits parked until its lease ends; one
         the dataset has an answer for is left out.
         """
-        if self._claims is None:
+        if self._claims is None or self.per_task > 1:  # slots are claimed when a task goes out (_claimed_slots)
             with self._state:
                 for task, ident, key in pulled:
                     self._feed.admit(task, ident, key)
@@ -445,6 +457,8 @@ class Controller:
         """
         if self._claims is None or not tasks:
             return tasks
+        if self.per_task > 1:
+            return self._claimed_slots(session, tasks, now)
         assert isinstance(self._feed, SharedFeed)
         lease = self._claims.lease
         with self._state:
@@ -452,14 +466,8 @@ class Controller:
         if not stale:
             return tasks
         candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks if ident in stale]
-        try:
-            with self._database_errors(session.id):
-                verdict = self._claims.claim(candidates, now)
-        except StorageUnavailable:
-            with self._state:  # not sent after all: free for the next ask
-                for ident, _ in tasks:
-                    self._feed.release(session, ident)
-            raise
+        with self._sent_or_released(session, tasks):
+            verdict = self._claims.claim(candidates, now)
         self._claims.start_renewing(self._renew_claims)
         with self._state:
             self._feed.set_claimed(verdict.granted, now + lease)
@@ -468,6 +476,58 @@ class Controller:
             self._forget_answered(session, verdict.answered)
         refused = set(verdict.held) | set(verdict.answered)
         return [(ident, task) for ident, task in tasks if ident not in refused]
+
+    @contextmanager
+    def _sent_or_released(self, session: Session, tasks: List[Tuple[int, Task]]) -> Iterator[None]:
+        """Around a claim of tasks taken for ``session``: if the database fails, they are not sent after all.
+
+        They go back to the feed, free for the next ask, and the failure
+        becomes StorageUnavailable (the app retries).
+        """
+        try:
+            with self._database_errors(session.id):
+                yield
+        except StorageUnavailable:
+            with self._state:
+                for ident, _ in tasks:
+                    self._feed.release(session, ident)
+            raise
+
+    def _claimed_slots(self, session: Session, tasks: List[Tuple[int, Task]], now: float) -> List[Tuple[int, Task]]:
+        """The tasks this process may send ``session`` with ``annotations_per_task`` > 1: those it holds a slot of for it.
+
+        A slot is claimed (or renewed, within half a lease of its end) in one
+        transaction that reads which sessions answered each task. A task the
+        session answered elsewhere, or that enough sessions answered, leaves
+        its view; one whose places other processes' sessions fill waits until
+        a slot may come free, counted in ``held_elsewhere``.
+        """
+        assert self._claims is not None and isinstance(self._feed, SharedFeed)
+        lease = self._claims.lease
+        with self._state:
+            stale = set(self._feed.unclaimed_slots(session, [ident for ident, _ in tasks], now + lease / 2))
+        if not stale:
+            return tasks
+        candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks if ident in stale]
+        with self._slot_claims, self._sent_or_released(session, tasks):
+            with self._state:
+                holding = {ident: self._feed.holders(ident, now, self.sessions) for ident, _ in candidates}
+            verdict = self._claims.claim_slots(session.id, candidates, self.per_task, now, holding)
+        self._claims.start_renewing(self._renew_claims)
+        granted = set(verdict.granted)
+        with self._state:
+            self._feed.set_slots(((ident, session.id) for ident in granted), now + lease)
+            for ident, until in verdict.held.items():
+                self._feed.wait_for_slot(session, ident, until)
+            for ident, answered in verdict.answered.items():
+                key = self._feed.learn_answers(ident, answered, self.sessions)
+                if key is not None:
+                    self._dataset_keys.add(key)
+            for ident in stale - granted - set(verdict.held):
+                # answered by this session (through another process, maybe) or by enough sessions: not again
+                self._feed.release(session, ident)
+                self._feed.learn_answers(ident, {session.id}, self.sessions)
+        return [(ident, task) for ident, task in tasks if ident not in stale or ident in granted]
 
     def _recheck_parked(self, session: Session, now: float) -> None:
         """Claim again, in one go, the parked tasks whose holder's lease has run out (most were answered)."""
@@ -527,6 +587,14 @@ class Controller:
         """Renew the claims of the tasks this process's sessions hold now (the renewal thread calls it)."""
         assert self._claims is not None and isinstance(self._feed, SharedFeed)
         now = time.time()
+        if self.per_task > 1:
+            with self._state:
+                slots = self._feed.held_slots(now, self.sessions)
+            if slots:
+                self._claims.renew_slots(((key, sid) for (_, sid), key in slots.items()), now)
+                with self._state:
+                    self._feed.set_slots(slots, now + self._claims.lease)
+            return
         with self._state:
             held = self._feed.held_keys(now, self.sessions)
         if held:

@@ -28,7 +28,10 @@ With several server processes on one database (mentor.core.claims), a task
 the controller could not claim because another process holds it waits in
 :attr:`SharedFeed.elsewhere` until that process's lease runs out, then comes
 back to the pool to be claimed again; a task another process answered leaves
-the pool for good.
+the pool for good. With ``per_task`` > 1 the controller claims a *slot* for a
+session when a task is about to go to it: a session with no place left waits
+for that task (:attr:`TaskState.waits`) while the others may still get it, and
+the sessions the database says answered it join :attr:`TaskState.answered_by`.
 """
 from __future__ import annotations
 
@@ -50,6 +53,8 @@ class TaskState:
     answered_by: Set[str] = field(default_factory=set)
     open: Dict[str, float] = field(default_factory=dict)  # session id -> time sent
     claimed_until: float = 0.0  # this process's claim on it lasts until then (mentor.core.claims)
+    slots: Dict[str, float] = field(default_factory=dict)  # per_task > 1: session id -> its slot's claim lasts until
+    waits: Dict[str, float] = field(default_factory=dict)  # per_task > 1: session id -> no slot for it before then
 
 
 class SharedFeed:
@@ -139,7 +144,7 @@ class SharedFeed:
         for ident, state in self.pool.items():
             if len(out) >= n:
                 break
-            if sid in state.answered_by or ident in sent:
+            if sid in state.answered_by or ident in sent or state.waits.get(sid, 0.0) >= now:
                 continue
             if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
                 continue  # this tab or another tab of this session has it
@@ -163,6 +168,9 @@ class SharedFeed:
         count = len(self.elsewhere)
         for ident, state in self.pool.items():
             if sid in state.answered_by:
+                continue
+            if state.waits.get(sid, 0.0) >= now:
+                count += 1  # other processes' sessions fill its places for now
                 continue
             if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
                 if session.holder.get(ident, "") != tab:
@@ -276,6 +284,63 @@ class SharedFeed:
             ident: state.key
             for ident, state in self.pool.items()
             if any(self._holds(sid, ident, now, sessions) for sid in state.open)
+        }
+
+    # -- slots: per_task > 1 across processes (mentor.core.claims) -----------
+
+    def unclaimed_slots(self, session: Session, idents: List[int], before: float) -> List[int]:
+        """Those of ``idents`` in the pool whose slot this process holds for ``session`` ends before ``before``."""
+        sid = session.id
+        return [ident for ident in idents if ident in self.pool and self.pool[ident].slots.get(sid, 0.0) < before]
+
+    def set_slots(self, held: Iterable[Tuple[int, str]], until: float) -> None:
+        """This process holds a slot of each ``(ident, session id)`` until ``until``."""
+        for ident, sid in held:
+            state = self.pool.get(ident)
+            if state is not None:
+                state.slots[sid] = until
+
+    def wait_for_slot(self, session: Session, ident: int, until: float) -> None:
+        """No slot for ``session`` before ``until`` (other processes hold them): not sent, offered to it again then."""
+        self.release(session, ident)
+        state = self.pool.get(ident)
+        if state is not None:
+            state.waits[session.id] = until
+
+    def learn_answers(self, ident: int, answered: Set[str], sessions: Dict[str, Session]) -> Optional[int]:
+        """The sessions the dataset has answers from for a task (any process's): never offered it again.
+
+        Once they are ``per_task``, the task leaves the pool for every session
+        holding it; returns its key then, else None.
+        """
+        state = self.pool.get(ident)
+        if state is None:
+            return None
+        state.answered_by |= answered
+        for sid in answered & set(state.open):
+            del state.open[sid]
+            if sid in sessions:
+                sessions[sid].drop(ident)
+        if len(state.answered_by) < self.per_task:
+            return None
+        for sid in state.open:
+            if sid in sessions:
+                sessions[sid].drop(ident)
+        del self.pool[ident]
+        self.done.add(state.key)
+        return state.key
+
+    def holders(self, ident: int, now: float, sessions: Dict[str, Session]) -> Set[str]:
+        """The sessions that hold a task now (a session that went quiet or timed out no longer does)."""
+        state = self.pool.get(ident)
+        if state is None:
+            return set()
+        return {sid for sid in state.open if self._holds(sid, ident, now, sessions)}
+
+    def held_slots(self, now: float, sessions: Dict[str, Session]) -> Dict[Tuple[int, str], int]:
+        """``(ident, session id) -> key`` of the tasks a session of this process holds now (their slots are renewed)."""
+        return {
+            (ident, sid): state.key for ident, state in self.pool.items() for sid in self.holders(ident, now, sessions)
         }
 
     def completed_units(self, session: Session) -> int:

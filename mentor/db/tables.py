@@ -68,11 +68,15 @@ link = Table(
 # Which server process serves which task of a dataset (mentor/db/claims.py): several servers
 # on one database share a dataset's work through it. ``task_key`` is the task's key
 # (mentor.core.keys: hash and input digest, as decimal text: it is wider than 64 bits).
+# ``slot`` is one of the ``annotations_per_task`` places a task has (0 when it has one), and
+# ``session`` the annotator session a slot was claimed for ("" with one place: the owner routes it).
 claim = Table(
     "claim",
     metadata,
     Column("dataset_id", Id, ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True),
     Column("task_key", String(48), primary_key=True),
+    Column("slot", Integer, primary_key=True, autoincrement=False, default=0),
     Column("owner", String(255), nullable=False),
+    Column("session", String(255), nullable=False, default=""),
     Column("expires", Double, nullable=False),  # epoch seconds: MySQL's FLOAT is 4 bytes, ~2-minute steps
 )

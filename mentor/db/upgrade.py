@@ -11,6 +11,8 @@ import logging
 
 from sqlalchemy import Engine, inspect, text
 
+from .tables import claim as claim_table
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,6 +20,7 @@ def upgrade(engine: Engine) -> None:
     """Run every step that this database still needs."""
     if engine.dialect.name in ("mysql", "mariadb"):
         _widen_dataset_created(engine)
+    _add_claim_slots(engine)
 
 
 def _widen_dataset_created(engine: Engine) -> None:
@@ -32,3 +35,20 @@ def _widen_dataset_created(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE dataset MODIFY created DOUBLE NOT NULL"))
     logger.info("dataset.created widened from FLOAT to DOUBLE")
+
+
+def _add_claim_slots(engine: Engine) -> None:
+    """``claim`` gained ``slot`` (in its primary key) and ``session``: one claim per place of a task.
+
+    A primary key can't be changed in place on SQLite, and the table only
+    holds leases of a minute or so, so it is dropped and created anew: a claim
+    lost this way only lets another server take the task, as when its lease
+    runs out. Servers of an older mentor must not share the database meanwhile
+    (their statements name the old key).
+    """
+    inspector = inspect(engine)
+    if not inspector.has_table("claim") or any(c["name"] == "slot" for c in inspector.get_columns("claim")):
+        return
+    claim_table.drop(engine, checkfirst=True)
+    claim_table.create(engine, checkfirst=True)
+    logger.info("claim table recreated with slots (its leases are work in progress: none kept)")

@@ -1,7 +1,8 @@
 """Two real server processes on one database share a dataset (issue 13 part 3).
 
 With ``feed_overlap`` off every task is answered exactly once, whichever
-process served it, and the tasks a killed process held go to the other once
+process served it (with ``annotations_per_task`` 2, by exactly two sessions,
+none twice), and the tasks a killed process held go to the other once
 their lease runs out. On PostgreSQL, MariaDB and SQLite (the ``db_url``
 fixture's backends); bench/server_load.py --processes 2 measures it under load.
 """
@@ -63,6 +64,18 @@ def in_threads(*calls: Tuple[Callable, tuple]) -> list:
     return [results.get(i) for i in range(len(calls))]
 
 
+def start_two(start_server: Callable, tmp_path: Path, db_url: str, settings: Dict) -> list:
+    """Two textcat.manual servers over N_TASKS texts on one database, started side by side (each takes seconds)."""
+    source = tmp_path / "texts.jsonl"
+    source.write_text("".join(json.dumps({"text": f"text {i}"}) + "\n" for i in range(N_TASKS)))
+    env = {"MENTOR_CONFIG_OVERRIDES": json.dumps(settings)}
+    args = ["textcat.manual", "news", str(source), "--label", "A,B"]
+    return in_threads(
+        (lambda: start_server(args, db_url=db_url, extra_env=env), ()),
+        (lambda: start_server(args, db_url=db_url, extra_env=env, own_port=True), ()),
+    )
+
+
 def stored_texts(db_url: str) -> Counter:
     db = Database(db_url)
     try:
@@ -74,14 +87,7 @@ def stored_texts(db_url: str) -> Counter:
 def test_issue13_two_server_processes_answer_each_task_once_and_hand_on_a_killed_one_s(
     start_server: Callable, tmp_path: Path, db_url: str
 ) -> None:
-    source = tmp_path / "texts.jsonl"
-    source.write_text("".join(json.dumps({"text": f"text {i}"}) + "\n" for i in range(N_TASKS)))
-    env = {"MENTOR_CONFIG_OVERRIDES": json.dumps({"batch_size": 4, "session_hold_seconds": LEASE})}
-    args = ["textcat.manual", "news", str(source), "--label", "A,B"]
-    first, second = in_threads(  # started side by side: each takes seconds
-        (lambda: start_server(args, db_url=db_url, extra_env=env), ()),
-        (lambda: start_server(args, db_url=db_url, extra_env=env, own_port=True), ()),
-    )
+    first, second = start_two(start_server, tmp_path, db_url, {"batch_size": 4, "session_hold_seconds": LEASE})
     served: List[str] = []
     deadline = time.time() + 60
     # four annotators, two on each server, two batches each: 32 of the 60 tasks, all at once
@@ -98,3 +104,42 @@ def test_issue13_two_server_processes_answer_each_task_once_and_hand_on_a_killed
     assert sorted(served) == sorted(f"text {i}" for i in range(N_TASKS))  # every task once, whichever server
     stored = stored_texts(db_url)
     assert len(stored) == N_TASKS and max(stored.values()) == 1
+
+
+def stored_pairs(db_url: str) -> Counter:
+    db = Database(db_url)
+    try:
+        return Counter((task["text"], task["_session_id"]) for task in db.get_dataset_examples("news"))
+    finally:
+        db.close()
+
+
+def test_issue13_two_server_processes_with_two_annotations_per_task_give_each_task_to_two_sessions(
+    start_server: Callable, tmp_path: Path, db_url: str
+) -> None:
+    """``annotations_per_task`` 2 over two servers: two sessions a task (not four), a session once, slots of a killed one handed on."""
+    settings = {"batch_size": 4, "session_hold_seconds": LEASE, "annotations_per_task": 2}
+    first, second = start_two(start_server, tmp_path, db_url, settings)
+    served: Dict[str, List[str]] = {}
+
+    def work(url: str, name: str, batches: Optional[int]) -> None:
+        texts: List[str] = []
+        annotate(url, name, texts, deadline, batches)
+        for text in texts:
+            served.setdefault(text, []).append(name)  # atomic under the GIL: the threads share ``served``
+
+    deadline = time.time() + 90
+    # alex and bea annotate on both servers at once, carl and dan on one each
+    in_threads(*[(work, (s.url, n, 2)) for s, names in ((first, "alex bea carl"), (second, "alex bea dan"))
+                 for n in names.split()])
+    with httpx.Client(base_url=first.url, timeout=30) as client:
+        kept = [t["text"] for t in ask(client, "erin")["tasks"]]  # erin holds four slots when the server dies
+    assert len(kept) == 4
+    first.kill()
+    killed = time.time()
+    in_threads(*[(work, (second.url, n, None)) for n in ("alex", "bea", "dan", "finn")])
+    assert time.time() - killed < LEASE + 30
+    assert sorted(served) == sorted(f"text {i}" for i in range(N_TASKS))
+    assert all(len(names) == 2 and len(set(names)) == 2 for names in served.values()), served
+    stored = stored_pairs(db_url)
+    assert len(stored) == 2 * N_TASKS and max(stored.values()) == 1

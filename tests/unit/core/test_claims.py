@@ -9,13 +9,15 @@ by the other.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from mentor.core.sessions import StorageUnavailable
 from mentor.core.controller import Controller
+from mentor.db import Database
+from support.services import create_temp_database
 
 if TYPE_CHECKING:
     from conftest import Clock  # the clock fixture's type
@@ -132,15 +134,17 @@ def test_issue13_a_claim_the_database_refuses_loses_no_task(
     assert sorted(got) == (["text 2", "text 3"] if not first_ask else ["text 0", "text 1", "text 2", "text 3"])
 
 
-def test_issue13_a_held_task_s_claim_is_renewed_past_its_lease(make_controller: MakeController) -> None:
-    one, two = pair(make_controller, 4, batch_size=2, claim_lease_seconds=0.3)
-    held = texts(one.get_questions("alex").tasks)  # alex holds two (session_hold_seconds 60); claims last 0.3 s
+@pytest.mark.parametrize("per_task", [1, 2])
+def test_issue13_a_held_task_s_claim_is_renewed_past_its_lease(make_controller: MakeController, per_task: int) -> None:
+    one, two = pair(make_controller, 4, batch_size=2, claim_lease_seconds=0.3, annotations_per_task=per_task)
+    # alex holds two (session_hold_seconds 60), with two per task bea the same two: every place; claims last 0.3 s
+    held = [texts(one.get_questions(name).tasks) for name in ("alex", "bea")[:per_task]][0]
     time.sleep(1.0)  # three leases: only the renewal thread keeps them
-    out = two.get_questions("bea")
+    out = two.get_questions("carl")
     assert not set(texts(out.tasks)) & set(held)
     one.close()  # stops renewing, as a stopped server does
     time.sleep(0.5)
-    assert sorted(texts(two.get_questions("bea").tasks)) == sorted(held)
+    assert sorted(texts(two.get_questions("carl").tasks)) == sorted(held)
 
 
 def test_issue13_a_server_stopped_cleanly_lets_go_of_its_claims(make_controller: MakeController) -> None:
@@ -195,3 +199,105 @@ def test_issue13_expired_claims_are_pruned_and_pruning_changes_nothing_a_process
     assert sorted(verdict.granted) == [1, 2, 3, 4, 5] and sorted(verdict.held) == [6, 7, 8]
     assert one.prune(now=1_000 + PRUNE_EVERY * 60 + 200) == 8  # every lease over: the table is empty
     db.close()
+
+
+# -- annotations_per_task > 1: slots ---------------------------------------------------------------
+
+
+def ask_and_answer(ctrl: Controller, name: str, served: List[Tuple[str, str]]) -> int:
+    """One ask, answered at once; the ``(text, session)`` pairs sent are added to ``served``."""
+    batch = ctrl.get_questions(name).tasks
+    served.extend((task["text"], name) for task in batch)
+    if batch:
+        ctrl.give_answers(answer(batch), name)
+    return len(batch)
+
+
+def nothing_left(ctrl: Controller, name: str) -> bool:
+    """The server has nothing for the session, here or held by anyone: its work is done."""
+    out = ctrl.get_questions(name)
+    return out.tasks == [] and out.held_elsewhere == 0
+
+
+def per_text(served: List[Tuple[str, str]]) -> Dict[str, List[str]]:
+    sessions: Dict[str, List[str]] = {}
+    for text, name in served:
+        sessions.setdefault(text, []).append(name)
+    return sessions
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_issue13_two_processes_with_two_annotations_per_task_give_a_task_to_two_sessions_at_most(
+    make_controller: MakeController, clock: Clock, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Three sessions on each process (two of them on both): each task answered by 2 sessions, none twice by one."""
+    db = None
+    if backend != "sqlite":
+        url, drop = create_temp_database(backend)
+        request.addfinalizer(drop)
+        db = Database(url)
+    try:
+        one, two = pair(make_controller, 30, batch_size=3, annotations_per_task=2, **({"db": db} if db else {}))
+        served: List[Tuple[str, str]] = []
+        names = {one: ("alex", "bea", "carl"), two: ("bea", "carl", "dan")}  # bea and carl use both servers
+        for _ in range(40):
+            for ctrl in (one, two):
+                for name in names[ctrl]:
+                    ask_and_answer(ctrl, name, served)
+        sessions = per_text(served)
+        assert sorted(sessions) == sorted(f"text {i}" for i in range(30))  # the work got done
+        assert all(len(names_) == len(set(names_)) for names_ in sessions.values())  # never twice to one session
+        assert all(len(names_) == 2 for names_ in sessions.values()), sessions  # two sessions each, not four
+        stored = (db or one.db).get_dataset_examples("ds")  # type: ignore[union-attr]
+        assert sum(1 for _ in stored) == 60
+        assert all(nothing_left(ctrl, name) for ctrl in (one, two) for name in names[ctrl])
+    finally:
+        if db is not None:
+            db.close()
+
+
+def test_issue13_a_slot_held_by_a_quiet_process_goes_to_the_other_once_its_lease_runs_out(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    one, two = pair(make_controller, 2, batch_size=2, annotations_per_task=2, session_hold_seconds=60)
+    assert texts(one.get_questions("alex").tasks) == ["text 0", "text 1"]  # alex and bea hold both slots,
+    assert texts(one.get_questions("bea").tasks) == ["text 0", "text 1"]  # then the process is killed
+    out = two.get_questions("carl")
+    assert out.tasks == [] and out.held_elsewhere == 2  # waits: the other server's sessions fill both places
+    clock.now += 59
+    assert two.get_questions("carl").tasks == []
+    clock.now += 2  # the lease (session_hold_seconds) has run out: nobody renewed it
+    served: List[Tuple[str, str]] = []
+    assert ask_and_answer(two, "carl", served) == 2 and ask_and_answer(two, "dan", served) == 2
+    assert ask_and_answer(two, "erin", served) == 0 and nothing_left(two, "erin")  # two sessions answered each
+    assert nothing_left(one, "alex")  # alex's tab comes back to its server: both places are answered
+
+
+def test_issue13_a_session_never_gets_a_task_again_through_the_other_process(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    one, two = pair(make_controller, 4, batch_size=2, annotations_per_task=3)
+    served: List[Tuple[str, str]] = []
+    ask_and_answer(one, "alex", served)  # text 0, text 1
+    held = texts(one.get_questions("bea").tasks)  # bea holds text 0, text 1 on one
+    assert ask_and_answer(two, "alex", served) == 2 and ask_and_answer(two, "alex", served) == 0
+    assert [text for text, _ in served] == ["text 0", "text 1", "text 2", "text 3"]  # answered ones not again
+    out = two.get_questions("bea")  # bea's tab on the other server: never the tasks its first tab holds
+    assert not set(texts(out.tasks)) & set(held) and texts(out.tasks) == ["text 2", "text 3"]
+
+
+def test_issue13_a_quiet_tab_s_slot_goes_to_another_session_of_its_server_at_once(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    """The server hands its own slot on when its tab lets go (as with one server), not a lease later; the other waits."""
+    one, two = pair(make_controller, 2, batch_size=2, annotations_per_task=2, session_hold_seconds=60,
+                    claim_lease_seconds=300)
+    assert texts(one.get_questions("alex").tasks) == ["text 0", "text 1"]
+    assert texts(one.get_questions("bea").tasks) == ["text 0", "text 1"]
+    clock.now += 50
+    one.give_answers([], "bea")  # bea's tab is still there; alex's goes quiet
+    clock.now += 11
+    assert texts(one.get_questions("carl").tasks) == ["text 0", "text 1"]  # alex's places, at once
+    out = two.get_questions("dan")
+    assert out.tasks == [] and out.held_elsewhere == 2  # bea and carl fill both places
