@@ -16,6 +16,7 @@ logistic regression with uncertainty sampling), for several seeds, and prints:
     python bench/al_quality.py                       # all corpora, 3 seeds
     python bench/al_quality.py --corpus sms-spam --seeds 2 --max-labels 1000
     python bench/al_quality.py --output al.json --markdown al.md
+    python bench/al_quality.py --corpus ag-news --seeds 5 --jobs 2   # replays in 2 processes
 
 Embeddings are computed once per text and cached in ``$MENTOR_HOME/cache``; the
 first run on a new machine spends most of its time encoding (about 30 texts/s
@@ -195,6 +196,7 @@ def main() -> None:
     parser.add_argument("--architecture", default="minilm")
     parser.add_argument("--strategies", default="teach,random,baseline")
     parser.add_argument("--explore", type=float, default=None)
+    parser.add_argument("--jobs", type=int, default=1, help="Replays to run at once, each in its own process")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--markdown", type=Path, default=None)
     args = parser.parse_args()
@@ -218,7 +220,7 @@ def main() -> None:
                 kit.embedder.embed(texts[i:i + 1024])
             print(f"{name}: {len(texts)} texts encoded or read from the cache in {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()
-        result = simulate(corpus.train, corpus.held, config, strategies=strategies, kit=kit)
+        result = simulate(corpus.train, corpus.held, config, strategies=strategies, kit=kit, jobs=args.jobs)
         row = summarise(corpus, result, time.perf_counter() - started)
         print_row(row, strategies, args.max_labels)
         row["result"] = result.to_dict()

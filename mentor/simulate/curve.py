@@ -7,7 +7,9 @@ the spread over seeds to tell a real gain from luck.
 """
 from __future__ import annotations
 
+import multiprocessing
 import statistics
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -122,6 +124,36 @@ def summarise_runs(strategy: str, runs: Sequence[RunCurve], full_score: float) -
     return curve
 
 
+def _run_all(
+    train: Sequence[Labelled],
+    eval_examples: Sequence[Labelled],
+    config: SimulationConfig,
+    strategies: Sequence[str],
+    jobs: int,
+    progress: Optional[Progress],
+    kit: ModelKit,
+) -> List[RunCurve]:
+    """Every (strategy, seed) replay, in order: here, or in ``jobs`` fresh processes."""
+    todo = [(strategy, seed) for strategy in strategies for seed in range(config.seeds)]
+    if jobs <= 1 or len(todo) <= 1:
+        runs = []
+        for strategy, seed in todo:
+            if progress:
+                progress(f"{strategy}, seed {seed}")
+            runs.append(run_strategy(strategy, train, eval_examples, config, seed, kit=kit))
+        return runs
+    # spawned, not forked: the parent may hold an encoder's threads, which a fork would copy mid-step
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(run_strategy, strategy, train, eval_examples, config, seed) for strategy, seed in todo]
+        runs = []
+        for (strategy, seed), future in zip(todo, futures):
+            runs.append(future.result())
+            if progress:
+                progress(f"{strategy}, seed {seed} done")
+        return runs
+
+
 def simulate(
     train: Sequence[Labelled],
     eval_examples: Sequence[Labelled],
@@ -130,8 +162,14 @@ def simulate(
     strategies: Sequence[str] = STRATEGIES,
     progress: Optional[Progress] = None,
     kit: Optional[ModelKit] = None,
+    jobs: int = 1,
 ) -> SimulationResult:
-    """Run the full-data references and each strategy for ``config.seeds`` seeds."""
+    """Run the full-data references and each strategy for ``config.seeds`` seeds.
+
+    ``jobs`` > 1 runs the (strategy, seed) replays in that many processes: each is
+    independent and single-threaded at heart, so a benchmark of five seeds on five
+    corpora takes hours in one. The curves are the same either way.
+    """
     kit = kit or ModelKit(config)
     full = []
     # a linear model's full fit is the same for every seed (no initial weights, no order)
@@ -146,13 +184,9 @@ def simulate(
             progress("full data, baseline")
         baseline_full = run_full_data(train, eval_examples, config, 0, kit=kit, baseline=True)[1]
     curves: Dict[str, StrategyCurve] = {}
+    runs = _run_all(train, eval_examples, config, strategies, jobs, progress, kit)
     for strategy in strategies:
-        runs = []
-        for seed in range(config.seeds):
-            if progress:
-                progress(f"{strategy}, seed {seed}")
-            runs.append(run_strategy(strategy, train, eval_examples, config, seed, kit=kit))
-        curves[strategy] = summarise_runs(strategy, runs, full_score)
+        curves[strategy] = summarise_runs(strategy, [run for run in runs if run.strategy == strategy], full_score)
     return SimulationResult(
         config=asdict(config),
         n_train=len(train),

@@ -54,6 +54,7 @@ def simulate(
     seed_size: Annotated[int, Opt("--seed-size", help="NER: train on this many gold sentences of the pool before asking")] = 0,
     max_sentences: Annotated[int, Opt("--max-sentences", help="NER: sentences of the data to ask about (0: all)")] = 2000,
     max_eval: Annotated[int, Opt("--max-eval", help="NER: held-out sentences to score on (0: all)")] = 500,
+    jobs: Annotated[int, Opt("--jobs", "-j", help="Text classification: replays to run at once, each in its own process")] = 1,
 ) -> None:
     """Tell whether active learning pays on your data, before you annotate it.
 
@@ -75,6 +76,8 @@ def simulate(
         raise InputError("--seeds, --max-labels, --step, --batch-size and --pool-size must be positive")
     if warmup < 0:
         raise InputError(f"--warmup must be 0 or more, got {warmup}")
+    if jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, got {jobs}")
     if explore is not None and not 0.0 <= explore <= 1.0:
         raise InputError(f"--explore must be between 0 and 1, got {explore}")
     rows = list(_rows(source))
@@ -117,7 +120,7 @@ def simulate(
     )
     started = time.perf_counter()
     result = run_simulation(
-        train, eval_examples, config, strategies=chosen,
+        train, eval_examples, config, strategies=chosen, jobs=jobs,
         progress=lambda what: msg.text(f"  ... {what} ({time.perf_counter() - started:.0f}s)"),
     )
     _report(result, output, no_plot)

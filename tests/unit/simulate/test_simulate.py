@@ -94,6 +94,16 @@ def test_simulate_curves_and_targets():
     json.dumps(result.to_dict())
 
 
+def test_simulate_in_several_processes_gives_the_same_curves():
+    examples, _ = read_labelled(_rows(200))
+    train, held = split_eval(examples, 0.2)
+    config = SimulationConfig(labels=["SPAM"], max_labels=40, step=20, seeds=2, pool_size=40, architecture="tfidf")
+    here = simulate(train, held, config, strategies=("teach", "random"))
+    spawned = simulate(train, held, config, strategies=("teach", "random"), jobs=2)
+    for name in ("teach", "random"):
+        assert [p.per_seed for p in spawned.curves[name].points] == [p.per_seed for p in here.curves[name].points]
+
+
 def test_simulate_command_writes_json(tmp_path: Path, capsys, mentor_home):
     from mentor.cli.commands.simulate import simulate as simulate_command
 
