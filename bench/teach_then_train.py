@@ -3,6 +3,7 @@
     python bench/teach_then_train.py                        # sms-spam and davidson-hate, 3 seeds
     python bench/teach_then_train.py --corpora sms-spam --answers 300 --seeds 2
     python bench/teach_then_train.py --arms "teach,teach --no-balance,random"   # a third arm, same answers
+    python bench/teach_then_train.py --corpora ag-news      # exclusive classes: --textcat, macro F1 by argmax
 
 The teach answers are what textcat.teach would store: the in-loop model (the
 default, MiniLM + TF-IDF) behind the teach sorter, questions answered from the
@@ -10,7 +11,10 @@ gold labels (`mentor simulate`'s replay, `replay_answers`). The random answers
 are the same kind of yes/no question on texts in random order. Both sets go
 into a dataset and train `mentor train --textcat-multilabel` with its defaults;
 each model-best is scored on the held-out text (F1 of the rare label at 0.5,
-and AUC), side by side in one run. An arm is a strategy and extra `mentor train`
+and AUC), side by side in one run. A corpus of several exclusive classes
+(ag-news, banking77) asks one question per text, about its likeliest class, as
+textcat.teach does, trains `--textcat` and is scored by macro F1 of the argmax
+(the AUC column is then accuracy). An arm is a strategy and extra `mentor train`
 flags; arms of one strategy share its answers. Run by hand; written to a
 temporary folder.
 """
@@ -24,11 +28,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from al_quality import load_corpus  # noqa: E402
 from textcat_binary_train import load, score_model  # noqa: E402
 from train_parity import run  # noqa: E402
 
@@ -36,6 +41,28 @@ from mentor.config import load_settings  # noqa: E402
 from mentor.db import connect  # noqa: E402
 from mentor.simulate import Labelled, ModelKit, SimulationConfig, replay_answers  # noqa: E402
 from mentor.tasks import set_hashes  # noqa: E402
+
+
+EXCLUSIVE = ("ag-news", "banking77")
+
+
+def score_exclusive(model: Path, held: List[Labelled], labels: List[str]) -> Tuple[float, float]:
+    """Macro F1 and accuracy of the argmax class on the held-out texts."""
+    import spacy
+
+    nlp = spacy.load(model)
+    gold = [max(labels, key=lambda name: example.cats.get(name, 0.0)) for example in held]
+    guess = [
+        max(labels, key=lambda name: doc.cats.get(name, 0.0))
+        for doc in nlp.pipe([example.text for example in held], batch_size=256)
+    ]
+    f1s = []
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in zip(gold, guess))
+        fp = sum(g != label and p == label for g, p in zip(gold, guess))
+        fn = sum(g == label and p != label for g, p in zip(gold, guess))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return statistics.fmean(f1s), sum(g == p for g, p in zip(gold, guess)) / len(gold)
 
 
 def main() -> None:
@@ -59,9 +86,17 @@ def main() -> None:
     started = time.perf_counter()
     try:
         for corpus in args.corpora.split(","):
-            pool, test, label = load(corpus)
-            train = [Labelled(r["text"], {label: 1.0 if r["label"] == label else 0.0}) for r in pool]
-            config = SimulationConfig(labels=[label], architecture="minilm", cache_path=str(cache))
+            if corpus in EXCLUSIVE:
+                loaded = load_corpus(corpus, None)
+                train, held, labels = loaded.train, loaded.held, loaded.labels
+                component = "--textcat"
+            else:
+                pool, test, label = load(corpus)
+                train = [Labelled(r["text"], {label: 1.0 if r["label"] == label else 0.0}) for r in pool]
+                labels, component = [label], "--textcat-multilabel"
+            config = SimulationConfig(
+                labels=labels, architecture="minilm", cache_path=str(cache), exclusive=corpus in EXCLUSIVE,
+            )
             kit = ModelKit(config)
             for seed in range(args.seeds):
                 datasets: Dict[str, str] = {}
@@ -75,9 +110,12 @@ def main() -> None:
                         db.add_examples([set_hashes(a) for a in answers], datasets=[name])
                         n_yes[strategy] = sum(a["answer"] == "accept" for a in answers)
                     out = tmp / f"{datasets[strategy]}_{number}"
-                    elapsed = run([sys.executable, "-m", "mentor", "train", str(out), "--textcat-multilabel",
+                    elapsed = run([sys.executable, "-m", "mentor", "train", str(out), component,
                                    datasets[strategy], "--seed", str(seed)] + flags, env, tmp / f"{out.name}.log")
-                    f1, auc = score_model(out / "model-best", test, label)
+                    if corpus in EXCLUSIVE:
+                        f1, auc = score_exclusive(out / "model-best", held, labels)
+                    else:
+                        f1, auc = score_model(out / "model-best", test, label)
                     results.setdefault(corpus, {}).setdefault(f"{arm}:f1", []).append(f1)
                     results[corpus].setdefault(f"{arm}:auc", []).append(auc)
                     print(f"{corpus:14s} seed {seed} {arm:22s} {args.answers} answers ({n_yes[strategy]} yes) "
