@@ -95,8 +95,10 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def worst_dip(result: SimulationResult) -> float:
-    """The largest amount by which teach's mean falls below random's, in units of their spread."""
+def worst_dip(result: SimulationResult) -> Optional[float]:
+    """The largest amount by which teach's mean falls below random's, in units of their spread (None without both)."""
+    if "teach" not in result.curves or "random" not in result.curves:
+        return None
     teach, rand = result.curves["teach"].points, result.curves["random"].points
     gaps = [
         (r.mean - t.mean) / max(1e-9, max(t.std, r.std, 0.005))
@@ -120,7 +122,8 @@ def summarise(corpus: Corpus, result: SimulationResult, seconds: float) -> Dict[
     for target in ("0.9", "0.95"):
         ratio = result.ratio(float(target))
         row[f"ratio@{target}"] = round(ratio, 2) if ratio is not None else None
-    row["worst_dip"] = round(worst_dip(result), 2)
+    dip = worst_dip(result)
+    row["worst_dip"] = None if dip is None else round(dip, 2)
     row["goals"] = goals(corpus, result, row)
     return row
 
@@ -132,7 +135,7 @@ def goals(corpus: Corpus, result: SimulationResult, row: Dict[str, Any]) -> Dict
         ratio = row["ratio@0.9"]
         met["teach <= 0.5x random to 90%"] = None if ratio is None else ratio <= 0.5
     else:
-        met["never below random beyond the spread"] = row["worst_dip"] <= 1.0
+        met["never below random beyond the spread"] = None if row["worst_dip"] is None else row["worst_dip"] <= 1.0
     if result.baseline_full_score is not None:
         met["full-data >= baseline"] = result.full_score >= result.baseline_full_score - 1e-9
         for n in (500, 1000):
@@ -159,7 +162,7 @@ def print_row(row: Dict[str, Any], strategies: Sequence[str], max_labels: int) -
         print(f"{strategy:9s} | {cells[0]:>7s} {cells[1]:>6s} | {cells[2]:>7s} {cells[3]:>6s} | {scores}")
     print(
         f"teach / random: {_fmt(row['ratio@0.9'])}x to 90 %, {_fmt(row['ratio@0.95'])}x to 95 %; "
-        f"teach's worst dip below random: {row['worst_dip']} seed spreads"
+        f"teach's worst dip below random: {_fmt(row['worst_dip'])} seed spreads"
     )
     for goal, met in row["goals"].items():
         print(f"  [{'met' if met else 'MISSED' if met is False else 'n/a'}] {goal}")

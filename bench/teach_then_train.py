@@ -14,7 +14,7 @@ each model-best is scored on the held-out text (F1 of the rare label at 0.5,
 and AUC), side by side in one run. A corpus of several exclusive classes
 (ag-news, banking77) asks one question per text, about its likeliest class, as
 textcat.teach does, trains `--textcat` and is scored by macro F1 of the argmax
-(the AUC column is then accuracy). An arm is a strategy and extra `mentor train`
+(printed as "macro F1" and "accuracy"). An arm is a strategy and extra `mentor train`
 flags; arms of one strategy share its answers. Run by hand; written to a
 temporary folder.
 """
@@ -63,6 +63,12 @@ def score_exclusive(model: Path, held: List[Labelled], labels: List[str]) -> Tup
         fn = sum(g == label and p != label for g, p in zip(gold, guess))
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     return statistics.fmean(f1s), sum(g == p for g, p in zip(gold, guess)) / len(gold)
+
+
+def _scores(corpus: str, f1: float, second: float) -> str:
+    if corpus in EXCLUSIVE:
+        return f"macro F1 {f1:.3f} accuracy {second:.3f}"
+    return f"F1 {f1:.3f} AUC {second:.3f}"
 
 
 def main() -> None:
@@ -119,14 +125,14 @@ def main() -> None:
                     results.setdefault(corpus, {}).setdefault(f"{arm}:f1", []).append(f1)
                     results[corpus].setdefault(f"{arm}:auc", []).append(auc)
                     print(f"{corpus:14s} seed {seed} {arm:22s} {args.answers} answers ({n_yes[strategy]} yes) "
-                          f"-> held-out F1 {f1:.3f} AUC {auc:.3f} ({elapsed:.0f} s)", flush=True)
+                          f"-> held-out {_scores(corpus, f1, auc)} ({elapsed:.0f} s)", flush=True)
                     shutil.rmtree(out, ignore_errors=True)
         print(f"\n{args.answers} answers, trained with mentor train; mean over {args.seeds} seeds "
               f"({time.perf_counter() - started:.0f} s)")
         for corpus, row in results.items():
             for arm in arms:
-                print(f"{corpus:14s} {arm:22s} F1 {statistics.fmean(row[f'{arm}:f1']):.3f} "
-                      f"AUC {statistics.fmean(row[f'{arm}:auc']):.3f}")
+                print(f"{corpus:14s} {arm:22s} "
+                      f"{_scores(corpus, statistics.fmean(row[f'{arm}:f1']), statistics.fmean(row[f'{arm}:auc']))}")
             if "teach" in arms and "random" in arms:
                 teach, rand = statistics.fmean(row["teach:f1"]), statistics.fmean(row["random:f1"])
                 print(f"{corpus:14s} {'met' if teach > rand else 'MISSED'}: teach's answers beat random's "
