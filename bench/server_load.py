@@ -260,7 +260,6 @@ def check_stored(db_url: str, acknowledged: List[Tuple[str, int]], per_task: int
         "stored": sum(stored.values()),
         "lost": len(acked - set(stored)),
         "duplicates": sum(c - 1 for c in stored.values() if c > 1),
-        "tasks_answered_by_2+_sessions": sum(1 for c in tasks_by_sessions.values() if c > 1),
         "tasks_over_per_task": sum(1 for c in tasks_by_sessions.values() if c > per_task),
         "tasks_at_per_task": sum(1 for c in tasks_by_sessions.values() if c == per_task),
     }

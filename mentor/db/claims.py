@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 # keys a statement names at most (a batch is a few dozen; a refresh may be thousands)
 CHUNK = 500
 MAX_RETRIES = 10
+# the claim table's primary key: a conflict on it is what every upsert here resolves
+_CLAIM_KEY = [claim_table.c.dataset_id, claim_table.c.task_key, claim_table.c.slot]
 
 Outcome = TypeVar("Outcome")
 
@@ -189,7 +191,7 @@ class DatasetClaims:
             return None
         statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(claim_table)
         return statement.on_conflict_do_update(
-            index_elements=[claim_table.c.dataset_id, claim_table.c.task_key, claim_table.c.slot],
+            index_elements=_CLAIM_KEY,
             set_={"owner": statement.excluded.owner, "expires": statement.excluded.expires},
             where=or_(claim_table.c.expires < now, claim_table.c.owner == statement.excluded.owner),
         ).returning(claim_table.c.task_key)
@@ -294,7 +296,7 @@ class DatasetClaims:
         upsert = pg_insert if self.db.backend == "postgresql" else sqlite_insert
         statement = upsert(claim_table)
         return statement.on_conflict_do_update(
-            index_elements=[claim_table.c.dataset_id, claim_table.c.task_key, claim_table.c.slot],
+            index_elements=_CLAIM_KEY,
             set_={"expires": claim_table.c.expires},
         )
 
