@@ -38,11 +38,12 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from sqlalchemy import Connection
 
 from ..db import Database
+from ..db.claims import Holding
 from .keys import KeySet, read_stored_keys
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class TaskClaims:
         candidates: List[Tuple[int, int]],
         slots: int,
         now: float,
-        holding: Optional[Dict[int, Set[str]]] = None,
+        holding: Union[None, Dict[int, Set[str]], Callable[[], Dict[int, Set[str]]]] = None,
     ) -> SlotVerdict:
         """Claim one of the ``slots`` places of each ``(ident, key)`` candidate for ``session``.
 
@@ -155,9 +156,10 @@ class TaskClaims:
         session, in the transaction that claims (mentor.db.claims).
         ``holding``: ``ident -> sessions`` of this process that hold the task
         now; this process's slots of its other sessions (they let go) may be
-        handed on at once (None: none is). The caller must not claim slots
-        from two threads at once, or one could hand on a slot the other just
-        claimed.
+        handed on at once (None: none is). A callable that returns it is called
+        inside the transaction, after the task's slot rows are locked: then
+        claims from several threads at once need no lock around them, as each
+        reads what the claims committed before it gave out.
         """
         verdict = SlotVerdict()
         if not candidates:
@@ -167,13 +169,20 @@ class TaskClaims:
         def answered(conn: Connection) -> Dict[str, Set[str]]:
             return {str(key): found for key, found in self.answered_by([key for _, key in candidates], conn).items()}
 
-        kept: Optional[Dict[str, Set[str]]] = None
-        if holding is not None:
-            kept = {}
+        def kept(held: Dict[int, Set[str]]) -> Dict[str, Set[str]]:
+            by_key: Dict[str, Set[str]] = {}
             for ident, key in candidates:
-                kept.setdefault(str(key), set()).update(slot_session(sid) for sid in holding.get(ident, ()))
+                by_key.setdefault(str(key), set()).update(slot_session(sid) for sid in held.get(ident, ()))
+            return by_key
+
+        holders: Holding
+        if callable(holding):
+            read = holding
+            holders = lambda: kept(read())  # noqa: E731
+        else:
+            holders = kept(holding) if holding is not None else None
         outcome = self.store.claim_slots(
-            list(by_text), slot_session(session), slots, now + self.lease, now, answered, kept
+            list(by_text), slot_session(session), slots, now + self.lease, now, answered, holders
         )
         granted = set(outcome.granted)
         for text, idents in by_text.items():

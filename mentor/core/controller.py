@@ -176,15 +176,17 @@ class Controller:
         self._feed = self._make_feed()
         self._claims = self._make_claims()
         self._parked_checked = 0.0
-        # one slot claim at a time in this process: it reads which of its sessions hold a task, then may
-        # hand on the slot of one that let go; a claim running beside it could have just taken that slot
-        self._slot_claims = threading.Lock()
+        # per_task > 1: session id -> (when its last slot claim was made, tasks it named), to size the next
+        self._slot_pace: Dict[str, Tuple[float, int]] = {}
         # A recipe with a model in the loop (an ``update``) gets its questions pulled one batch at a time,
         # claims or not: a block pulled ahead would be chosen and scored by the model of several
         # batches ago (textcat.teach's first 50 questions all scored by the cold model).
-        # With slots (annotations_per_task > 1) tasks are claimed as they go out, not as they are pulled: no block.
-        blocks = self._claims is not None and self.components.update is None and self.per_task <= 1
-        self._block = min(CLAIM_BLOCK_MAX, CLAIM_BLOCK_BATCHES * self.batch_size) if blocks else 0
+        # With slots (annotations_per_task > 1) tasks are claimed as they go out, not as they are pulled: no
+        # block then, but a claim of a session's batch reserves slots of its next ones (_slots_ahead).
+        blocks = self._claims is not None and self.components.update is None
+        block = min(CLAIM_BLOCK_MAX, CLAIM_BLOCK_BATCHES * self.batch_size) if blocks else 0
+        self._block = block if self.per_task <= 1 else 0
+        self._slot_block = block if self.per_task > 1 else 0
 
     # -- set-up -------------------------------------------------------------
 
@@ -408,6 +410,8 @@ class Controller:
             with self._state:
                 more = self._feed.take(session, wanted - len(tasks), now, self.sessions, tab)
             tasks += self._claimed(session, more, now)
+        if not tasks and self._exhausted and self._claims is not None and self.per_task > 1:
+            self._learn_waited(session, now)
         with self._state:
             held = self._feed.held_elsewhere(session, now, self.sessions, tab)
         progress, kind = self.progress(session)
@@ -500,7 +504,11 @@ class Controller:
         transaction that reads which sessions answered each task. A task the
         session answered elsewhere, or that enough sessions answered, leaves
         its view; one whose places other processes' sessions fill waits until
-        a slot may come free, counted in ``held_elsewhere``.
+        a slot may come free, counted in ``held_elsewhere``. The same
+        transaction reserves slots of the tasks the session would take next
+        (:meth:`_slots_ahead`), so that its next batches go out without one.
+        Which sessions of this process hold each task is read inside it, after
+        the row locks: claims of several threads need no lock of their own.
         """
         assert self._claims is not None and isinstance(self._feed, SharedFeed)
         lease = self._claims.lease
@@ -509,25 +517,97 @@ class Controller:
         if not stale:
             return tasks
         candidates = [(ident, self._answer_key(task, ident)) for ident, task in tasks if ident in stale]
-        with self._slot_claims, self._sent_or_released(session, tasks):
+        ahead = self._slots_ahead(session, tasks, now)
+        named = [ident for ident, _ in candidates] + [ident for ident, _ in ahead]
+
+        def holding() -> Dict[int, Set[str]]:
             with self._state:
-                holding = {ident: self._feed.holders(ident, now, self.sessions) for ident, _ in candidates}
-            verdict = self._claims.claim_slots(session.id, candidates, self.per_task, now, holding)
+                return self._feed.places_for(named, now, self.sessions)
+
+        reserved = [ident for ident, _ in ahead]
+        with self._state:
+            self._feed.pend(session, reserved)  # unsent: places_for counts them until reserve() below
+        try:
+            with self._sent_or_released(session, tasks):
+                verdict = self._claims.claim_slots(session.id, candidates + ahead, self.per_task, now, holding)
+        except BaseException:
+            with self._state:
+                self._feed.unpend(session, reserved)
+            raise
         self._claims.start_renewing(self._renew_claims)
         granted = set(verdict.granted)
         with self._state:
-            self._feed.set_slots(((ident, session.id) for ident in granted), now + lease)
+            self._slot_pace[session.id] = (now, len(named))
+            self._feed.set_slots(((ident, session.id) for ident in granted - set(reserved)), now + lease)
+            self._feed.reserve(session, [ident for ident in reserved if ident in granted], now + lease)
+            self._feed.unpend(session, reserved)
             for ident, until in verdict.held.items():
                 self._feed.wait_for_slot(session, ident, until)
             for ident, answered in verdict.answered.items():
                 key = self._feed.learn_answers(ident, answered, self.sessions)
                 if key is not None:
                     self._dataset_keys.add(key)
-            for ident in stale - granted - set(verdict.held):
+            for ident in set(named) - granted - set(verdict.held):
                 # answered by this session (through another process, maybe) or by enough sessions: not again
-                self._feed.release(session, ident)
+                if ident in stale:
+                    self._feed.release(session, ident)
                 self._feed.learn_answers(ident, {session.id}, self.sessions)
         return [(ident, task) for ident, task in tasks if ident not in stale or ident in granted]
+
+    def _slots_ahead(self, session: Session, tasks: List[Tuple[int, Task]], now: float) -> List[Tuple[int, int]]:
+        """``(ident, key)`` of the tasks ``session`` would take after ``tasks``, to reserve their slots in the same claim.
+
+        As many as the session answers in a quarter of a lease at the pace of
+        its last claim (a reserved slot is not renewed until its task is
+        sent), at most five batches with ``tasks`` (CLAIM_BLOCK_BATCHES, as
+        claims of ``annotations_per_task`` 1) and twice as many tasks as its
+        last claim named (a session that stops after a batch or two holds few
+        places it won't use), none on its first claim and none with a model
+        in the loop. Pulls from the stream when the feed has too few.
+        """
+        if not self._slot_block:
+            return []
+        assert self._claims is not None and isinstance(self._feed, SharedFeed)
+        room = self._slot_block - len(tasks)
+        with self._state:
+            last = self._slot_pace.get(session.id)
+            if last is None or room <= 0:
+                return []
+            elapsed = now - last[0]
+            paced = room if elapsed <= 0 else int(last[1] / elapsed * self._claims.lease / 4) - len(tasks)
+            want = min(room, paced, 2 * last[1] - len(tasks)) - self._feed.reserved(session, now)
+            if want <= 0:
+                return []
+            skip = {ident for ident, _ in tasks}
+            upcoming = self._feed.upcoming(session, want, now, self.sessions, skip)
+        if len(upcoming) < want and not self._exhausted:
+            with self._recipe:
+                pulled = self._pull(self._slot_block)
+            self._admit(session, pulled, now)
+            with self._state:
+                upcoming = self._feed.upcoming(session, want, now, self.sessions, skip)
+        return [(ident, self._answer_key(task, ident)) for ident, task in upcoming]
+
+    def _learn_waited(self, session: Session, now: float) -> None:
+        """For a tab left with nothing: read the answers of the tasks it waits for a slot of (read only).
+
+        Other servers' sessions that hold their places mostly answer them
+        before their leases end; the tasks they finished leave the feed now,
+        so the tab is told it is done instead of waiting out those leases.
+        """
+        assert self._claims is not None and isinstance(self._feed, SharedFeed)
+        with self._state:
+            waited = self._feed.waited(session, now)
+        if not waited:
+            return
+        with self._database_errors(session.id):
+            found = self._claims.answered_by([key for _, key in waited])
+        with self._state:
+            for ident, key in waited:
+                if key in found:
+                    done = self._feed.learn_answers(ident, found[key], self.sessions)
+                    if done is not None:
+                        self._dataset_keys.add(done)
 
     def _recheck_parked(self, session: Session, now: float) -> None:
         """Claim again, in one go, the parked tasks whose holder's lease has run out (most were answered)."""
@@ -592,8 +672,8 @@ class Controller:
                 slots = self._feed.held_slots(now, self.sessions)
             if slots:
                 self._claims.renew_slots(((key, sid) for (_, sid), key in slots.items()), now)
-                with self._state:
-                    self._feed.set_slots(slots, now + self._claims.lease)
+                with self._state:  # not a slot a claim handed on meanwhile (it forfeited it)
+                    self._feed.set_slots(slots, now + self._claims.lease, renewed=True)
             return
         with self._state:
             held = self._feed.held_keys(now, self.sessions)

@@ -32,6 +32,10 @@ the pool for good. With ``per_task`` > 1 the controller claims a *slot* for a
 session when a task is about to go to it: a session with no place left waits
 for that task (:attr:`TaskState.waits`) while the others may still get it, and
 the sessions the database says answered it join :attr:`TaskState.answered_by`.
+The same claim may *reserve* slots of the tasks the session would take next
+(:meth:`SharedFeed.upcoming`, :meth:`SharedFeed.reserve`): while its session is
+still there, a reservation takes a place as a task sent does, and the session
+gets its reserved tasks first, sent without another claim.
 """
 from __future__ import annotations
 
@@ -92,6 +96,10 @@ class SharedFeed:
         self.elsewhere: Dict[int, TaskState] = {}  # held by another server process (claims)
         self._wake: List[Tuple[float, int]] = []  # (when its holder's lease ends, ident), a heap
         self._admitted: Set[int] = set()
+        # per_task > 1: session id -> the tasks whose slot it holds and hasn't been sent yet, in the order to send
+        self.ahead: Dict[str, Dict[int, None]] = {}
+        # ident -> sessions a claim in flight may reserve its slot for (:meth:`pend`)
+        self.pending: Dict[int, Set[str]] = {}
 
     def is_excluded(self, key: int) -> bool:
         """Whether a task from the stream is not worth admitting (cheap, lock-free read)."""
@@ -141,26 +149,49 @@ class SharedFeed:
                 out.append((ident, state.task))
         if len(out) >= n:
             return out
+        reserved = self.ahead.get(sid)
+        while reserved and len(out) < n:
+            # the tasks whose slot a claim reserved for this session: first, so it needs no claim of its own
+            ident = next(iter(reserved))
+            del reserved[ident]
+            state = self.pool.get(ident)
+            if (
+                state is not None and ident not in sent and state.slots.get(sid, 0.0) >= now
+                and self._free_for(session, ident, state, now, sessions)
+            ):
+                self._send(session, ident, state, tab, now, sessions)
+                sent.add(ident)
+                out.append((ident, state.task))
         for ident, state in self.pool.items():
             if len(out) >= n:
                 break
-            if sid in state.answered_by or ident in sent or state.waits.get(sid, 0.0) >= now:
+            if ident in sent or not self._free_for(session, ident, state, now, sessions):
                 continue
-            if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
-                continue  # this tab or another tab of this session has it
-            holders = sum(1 for s in state.open if s != sid and self._holds(s, ident, now, sessions))
-            if holders + len(state.answered_by) >= self.per_task:
-                continue
-            for other in list(state.open):
+            self._send(session, ident, state, tab, now, sessions)
+            out.append((ident, state.task))
+        return out
+
+    def _free_for(self, session: Session, ident: int, state: TaskState, now: float, sessions: Dict[str, Session]) -> bool:
+        """Whether the session may take the task now: not answered nor held by it, and a place left."""
+        sid = session.id
+        if sid in state.answered_by or state.waits.get(sid, 0.0) >= now:
+            return False
+        if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
+            return False  # this tab or another tab of this session has it
+        return len(self._places(ident, state, now, sessions) - {sid}) + len(state.answered_by) < self.per_task
+
+    def _send(
+        self, session: Session, ident: int, state: TaskState, tab: str, now: float, sessions: Dict[str, Session]
+    ) -> None:
+        sid = session.id
+        for other in list(state.open):
                 if other != sid and not self._holds(other, ident, now, sessions):
                     # taken over: the late session no longer gets it back on reload
                     del state.open[other]
                     if other in sessions:
                         sessions[other].drop(ident)
-            state.open[sid] = now
-            session.send(ident, tab, now)
-            out.append((ident, state.task))
-        return out
+        state.open[sid] = now
+        session.send(ident, tab, now)
 
     def held_elsewhere(self, session: Session, now: float, sessions: Dict[str, Session], tab: str = "") -> int:
         """Tasks this tab could answer but another tab or session (or server process) holds now."""
@@ -176,7 +207,7 @@ class SharedFeed:
                 if session.holder.get(ident, "") != tab:
                     count += 1
                 continue
-            holders = sum(1 for s in state.open if s != sid and self._holds(s, ident, now, sessions))
+            holders = len(self._places(ident, state, now, sessions) - {sid})
             if holders and holders + len(state.answered_by) >= self.per_task:
                 count += 1
         return count
@@ -289,16 +320,113 @@ class SharedFeed:
     # -- slots: per_task > 1 across processes (mentor.core.claims) -----------
 
     def unclaimed_slots(self, session: Session, idents: List[int], before: float) -> List[int]:
-        """Those of ``idents`` in the pool whose slot this process holds for ``session`` ends before ``before``."""
-        sid = session.id
-        return [ident for ident in idents if ident in self.pool and self.pool[ident].slots.get(sid, 0.0) < before]
+        """Those of ``idents`` whose slot this process holds for ``session`` ends before ``before``.
 
-    def set_slots(self, held: Iterable[Tuple[int, str]], until: float) -> None:
-        """This process holds a slot of each ``(ident, session id)`` until ``until``."""
+        A task no longer in the pool is one too: it left after it was taken
+        (answered by enough sessions, as another thread's claim learnt), so
+        only a claim, which reads the answers, may still send it.
+        """
+        sid = session.id
+        return [ident for ident in idents if ident not in self.pool or self.pool[ident].slots.get(sid, 0.0) < before]
+
+    def set_slots(self, held: Iterable[Tuple[int, str]], until: float, renewed: bool = False) -> None:
+        """This process holds a slot of each ``(ident, session id)`` until ``until``.
+
+        ``renewed``: a renewal read the pairs before it wrote; a slot handed
+        on since (:meth:`places_for` forfeited it) stays forfeited.
+        """
         for ident, sid in held:
             state = self.pool.get(ident)
-            if state is not None:
+            if state is not None and (not renewed or state.slots.get(sid, 0.0) > 0.0):
                 state.slots[sid] = until
+
+    def reserve(self, session: Session, idents: Iterable[int], until: float) -> None:
+        """This process holds a slot of each task for ``session``, which gets them first, unsent till then."""
+        reserved = self.ahead.setdefault(session.id, {})
+        for ident in idents:
+            state = self.pool.get(ident)
+            if state is not None:
+                state.slots[session.id] = until
+                reserved[ident] = None
+
+    def pend(self, session: Session, idents: Iterable[int]) -> None:
+        """A claim about to reserve these tasks' slots for ``session``: the claims made meanwhile count it.
+
+        Another claim of this process could otherwise run between that
+        claim's commit and :meth:`reserve`, and hand the new slot on.
+        """
+        for ident in idents:
+            self.pending.setdefault(ident, set()).add(session.id)
+
+    def unpend(self, session: Session, idents: Iterable[int]) -> None:
+        """The claim :meth:`pend` announced is over (its reservations made, or failed)."""
+        for ident in idents:
+            waiting = self.pending.get(ident)
+            if waiting is not None:
+                waiting.discard(session.id)
+                if not waiting:
+                    del self.pending[ident]
+
+    def reserved(self, session: Session, now: float) -> int:
+        """How many tasks the session has reserved slots of and not been sent yet."""
+        sid = session.id
+        count = 0
+        for ident in self.ahead.get(sid, ()):
+            state = self.pool.get(ident)
+            if state is not None and state.slots.get(sid, 0.0) >= now and sid not in state.open:
+                count += 1
+        return count
+
+    def upcoming(
+        self, session: Session, n: int, now: float, sessions: Dict[str, Session], skip: Set[int]
+    ) -> List[Tuple[int, Task]]:
+        """Up to ``n`` tasks the session could take after these (``skip``), to reserve: none is assigned."""
+        out: List[Tuple[int, Task]] = []
+        sid = session.id
+        mine = self.ahead.get(sid, {})
+        for ident, state in self.pool.items():
+            if len(out) >= n:
+                break
+            if ident in skip or (ident in mine and state.slots.get(sid, 0.0) >= now):
+                continue
+            if self._free_for(session, ident, state, now, sessions):
+                out.append((ident, state.task))
+        return out
+
+    def _live(self, sid: str, now: float, sessions: Dict[str, Session]) -> bool:
+        """Whether one of the session's tabs asked, answered or pinged in the last ``hold`` seconds."""
+        session = sessions.get(sid)
+        return session is not None and any(now - seen < self.hold for seen in session.seen.values())
+
+    def _places(self, ident: int, state: TaskState, now: float, sessions: Dict[str, Session]) -> Set[str]:
+        """The sessions that take a place of the task now: they hold it, a live session reserved its slot, or a claim may."""
+        places = {sid for sid in state.open if self._holds(sid, ident, now, sessions)}
+        places.update(self.pending.get(ident, ()))  # claims in flight: the others pick other tasks meanwhile
+        for sid, until in state.slots.items():
+            if (
+                until >= now and sid not in places and sid not in state.open and sid not in state.answered_by
+                and self._live(sid, now, sessions)
+            ):
+                places.add(sid)
+        return places
+
+    def places_for(self, idents: Iterable[int], now: float, sessions: Dict[str, Session]) -> Dict[int, Set[str]]:
+        """``ident -> sessions`` taking a place of each task now; the slots of the others are forfeited.
+
+        Read inside the claim's transaction, after its row locks: the claim may
+        hand on this process's slot of a session not named, so that session
+        claims again before it is sent the task.
+        """
+        found: Dict[int, Set[str]] = {}
+        for ident in idents:
+            state = self.pool.get(ident)
+            if state is None:
+                continue
+            places = found[ident] = self._places(ident, state, now, sessions)
+            for sid in state.slots:
+                if sid not in places:
+                    state.slots[sid] = 0.0
+        return found
 
     def wait_for_slot(self, session: Session, ident: int, until: float) -> None:
         """No slot for ``session`` before ``until`` (other processes hold them): not sent, offered to it again then."""
@@ -306,6 +434,11 @@ class SharedFeed:
         state = self.pool.get(ident)
         if state is not None:
             state.waits[session.id] = until
+
+    def waited(self, session: Session, now: float) -> List[Tuple[int, int]]:
+        """``(ident, key)`` of the tasks the session waits for a slot of (:meth:`wait_for_slot`)."""
+        sid = session.id
+        return [(ident, state.key) for ident, state in self.pool.items() if state.waits.get(sid, 0.0) >= now]
 
     def learn_answers(self, ident: int, answered: Set[str], sessions: Dict[str, Session]) -> Optional[int]:
         """The sessions the dataset has answers from for a task (any process's): never offered it again.

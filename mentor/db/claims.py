@@ -29,7 +29,11 @@ answer already counts for its session once stored, so a slot's row can't say
 alone how many places are left: a claim locks all the task's slot rows first,
 then reads the answers and the slots, and decides on what it read. Claims of
 one task thus run one after the other, whichever process makes them, and no
-two of them can both take the last place.
+two of them can both take the last place. Which of its own sessions still hold
+a task the caller says the same way, from a callback run after the locks, so
+two claims of one process need no lock of their own either: the later one
+sees what the earlier one gave out. One claim may name many tasks (a session's
+next few batches, as the controller claims them), at one transaction for all.
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar, Union
 
 from sqlalchemy import ColumnElement, Connection, Executable, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -62,6 +66,8 @@ MAX_RETRIES = 10
 _CLAIM_KEY = [claim_table.c.dataset_id, claim_table.c.task_key, claim_table.c.slot]
 
 Outcome = TypeVar("Outcome")
+# key -> the sessions of this owner that hold the task now, or a callable that reads it inside the transaction
+Holding = Union[None, Dict[str, Set[str]], Callable[[], Dict[str, Set[str]]]]
 
 
 @dataclass
@@ -204,7 +210,7 @@ class DatasetClaims:
         expires: float,
         now: float,
         answered: Callable[[Connection], Dict[str, Set[str]]],
-        holding: Optional[Dict[str, Set[str]]] = None,
+        holding: Holding = None,
     ) -> SlotOutcome:
         """Claim, for ``session``, one of the ``slots`` places of each task in ``keys``, until ``expires``.
 
@@ -217,7 +223,12 @@ class DatasetClaims:
         killed process) or, when ``holding`` is given, that this owner holds
         for a session not in ``holding[key]`` (its sessions that hold the task
         now: the others let go), else one whose session has answered (the
-        answer keeps that place). Deadlocks the database reports are retried.
+        answer keeps that place). ``holding`` may be a callable that returns
+        that mapping: it runs after the locks, so what it reads of the owner's
+        sessions is no older than the rows, and before ``answered``, so a
+        session it leaves out because it answered (the owner learns that once
+        the answer is committed) is among the sessions ``answered`` reads.
+        Deadlocks the database reports are retried.
         """
         if not keys:
             return SlotOutcome()
@@ -235,7 +246,7 @@ class DatasetClaims:
         expires: float,
         now: float,
         answered: Callable[[Connection], Dict[str, Set[str]]],
-        holding: Optional[Dict[str, Set[str]]],
+        holding: Holding,
     ) -> SlotOutcome:
         dataset_id = self._id(conn)
         table = claim_table
@@ -254,6 +265,10 @@ class DatasetClaims:
                 )
             ):
                 places[key][int(slot)] = (owner, holder, float(until))
+        if callable(holding):
+            # after the locks (a claim of this owner's that committed first is in it) and before the answers:
+            # a session the owner no longer counts because it answered has that answer in what is read next
+            holding = holding()
         outcome = SlotOutcome(sessions={key: set(done) for key, done in answered(conn).items() if done})
         taken: List[Dict[str, object]] = []
         for key in keys:

@@ -111,3 +111,69 @@ def test_a_claim_table_an_older_mentor_created_gets_its_slots(db_url):
         assert db.claims("ds", "host:2").claim_slots([KEYS[1]], "alex", 2, 1_060, 1_000, nothing_answered).granted
     finally:
         db.close()
+
+
+def test_the_owner_s_holders_are_read_after_the_task_s_slots_are_locked(db):
+    """``holding`` as a callable runs inside the claim, after the locks: a claim of the same task waits for it.
+
+    That is what lets one process's threads claim at once without a lock of
+    their own: what each reads of the process's sessions is no older than the
+    rows it decides on.
+    """
+    db.add_dataset("ds")
+    one, two = db.claims("ds", "host:1"), db.claims("ds", "host:2")
+    key = KEYS[0]
+    assert one.claim_slots([key], "alex", 2, 1_060, 1_000, nothing_answered).granted == [key]
+    finished: List[str] = []
+    other: Dict[str, object] = {}
+
+    def carl() -> None:
+        other["outcome"] = two.claim_slots([key], "carl", 2, 1_060, 1_000, nothing_answered)
+        finished.append("carl")
+
+    racer = threading.Thread(target=carl)
+
+    def holding() -> Dict[str, Set[str]]:
+        racer.start()  # another process claims the same task now: it queues on the rows this claim locked
+        racer.join(0.5)
+        finished.append("holding read")
+        return {key: {"alex"}}  # alex still holds it: its slot is not bea's to take
+
+    got = one.claim_slots([key], "bea", 2, 1_060, 1_000, nothing_answered, holding)
+    racer.join()
+    assert got.granted == [key]
+    assert finished == ["holding read", "carl"]  # carl's claim waited for this one to decide and commit
+    assert other["outcome"].granted == [] and other["outcome"].held == {key: 1_060}  # alex and bea fill both places
+
+
+def test_an_answer_that_lands_during_a_claim_keeps_its_session_s_place(db):
+    """The owner's holders are read before the answers: an answer committed between the two reads is in the second.
+
+    alex (host:1) answers while host:1 claims for bea: host:1 stops counting
+    alex as a holder once the answer is stored, so the answers read after must
+    have it, or alex's slot looks free and a third session gets a place.
+    """
+    db.add_dataset("ds")
+    one, two = db.claims("ds", "host:1"), db.claims("ds", "host:2")
+    key = KEYS[0]
+    assert one.claim_slots([key], "alex", 2, 1_060, 1_000, nothing_answered).granted == [key]
+    landed: List[str] = []  # alex's answer is committed as soon as either read has run
+
+    def answered(conn: sa.Connection) -> Dict[str, Set[str]]:
+        seen = {key: {"alex"}} if landed else {}
+        landed.append("answers read")
+        return seen
+
+    def holding() -> Dict[str, Set[str]]:
+        held = {key: set()} if landed else {key: {"alex"}}  # once answered, alex holds the task no more
+        landed.append("holders read")
+        return held
+
+    assert one.claim_slots([key], "bea", 2, 1_060, 1_000, answered, holding).granted == [key]
+    assert landed == ["holders read", "answers read"]
+
+    def alex_answered(conn: sa.Connection) -> Dict[str, Set[str]]:
+        return {key: {"alex"}}
+
+    carl = two.claim_slots([key], "carl", 2, 1_060, 1_000, alex_answered)
+    assert carl.granted == [] and carl.held == {key: 1_060}  # alex answered and bea holds: no third place

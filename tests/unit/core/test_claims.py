@@ -8,15 +8,18 @@ by the other.
 """
 from __future__ import annotations
 
+import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from mentor.core.sessions import StorageUnavailable
 from mentor.core.controller import Controller
 from mentor.db import Database
+from mentor.db.tables import claim as claim_table
 from support.services import create_temp_database
 
 if TYPE_CHECKING:
@@ -226,35 +229,38 @@ def per_text(served: List[Tuple[str, str]]) -> Dict[str, List[str]]:
     return sessions
 
 
+def database_for(backend: str, request: pytest.FixtureRequest) -> Optional[Database]:
+    """None for SQLite (the controllers' own file), else a new database on that server, closed and dropped after the test."""
+    if backend == "sqlite":
+        return None
+    url, drop = create_temp_database(backend)
+    request.addfinalizer(drop)
+    db = Database(url)
+    request.addfinalizer(db.close)
+    return db
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
                                      pytest.param("mysql", marks=pytest.mark.mysql)])
 def test_issue13_two_processes_with_two_annotations_per_task_give_a_task_to_two_sessions_at_most(
     make_controller: MakeController, clock: Clock, backend: str, request: pytest.FixtureRequest
 ) -> None:
     """Three sessions on each process (two of them on both): each task answered by 2 sessions, none twice by one."""
-    db = None
-    if backend != "sqlite":
-        url, drop = create_temp_database(backend)
-        request.addfinalizer(drop)
-        db = Database(url)
-    try:
-        one, two = pair(make_controller, 30, batch_size=3, annotations_per_task=2, **({"db": db} if db else {}))
-        served: List[Tuple[str, str]] = []
-        names = {one: ("alex", "bea", "carl"), two: ("bea", "carl", "dan")}  # bea and carl use both servers
-        for _ in range(40):
-            for ctrl in (one, two):
-                for name in names[ctrl]:
-                    ask_and_answer(ctrl, name, served)
-        sessions = per_text(served)
-        assert sorted(sessions) == sorted(f"text {i}" for i in range(30))  # the work got done
-        assert all(len(names_) == len(set(names_)) for names_ in sessions.values())  # never twice to one session
-        assert all(len(names_) == 2 for names_ in sessions.values()), sessions  # two sessions each, not four
-        stored = (db or one.db).get_dataset_examples("ds")  # type: ignore[union-attr]
-        assert sum(1 for _ in stored) == 60
-        assert all(nothing_left(ctrl, name) for ctrl in (one, two) for name in names[ctrl])
-    finally:
-        if db is not None:
-            db.close()
+    db = database_for(backend, request)
+    one, two = pair(make_controller, 30, batch_size=3, annotations_per_task=2, **({"db": db} if db else {}))
+    served: List[Tuple[str, str]] = []
+    names = {one: ("alex", "bea", "carl"), two: ("bea", "carl", "dan")}  # bea and carl use both servers
+    for _ in range(40):
+        for ctrl in (one, two):
+            for name in names[ctrl]:
+                ask_and_answer(ctrl, name, served)
+    sessions = per_text(served)
+    assert sorted(sessions) == sorted(f"text {i}" for i in range(30))  # the work got done
+    assert all(len(names_) == len(set(names_)) for names_ in sessions.values())  # never twice to one session
+    assert all(len(names_) == 2 for names_ in sessions.values()), sessions  # two sessions each, not four
+    stored = (db or one.db).get_dataset_examples("ds")  # type: ignore[union-attr]
+    assert sum(1 for _ in stored) == 60
+    assert all(nothing_left(ctrl, name) for ctrl in (one, two) for name in names[ctrl])
 
 
 def test_issue13_a_slot_held_by_a_quiet_process_goes_to_the_other_once_its_lease_runs_out(
@@ -301,3 +307,146 @@ def test_issue13_a_quiet_tab_s_slot_goes_to_another_session_of_its_server_at_onc
     assert texts(one.get_questions("carl").tasks) == ["text 0", "text 1"]  # alex's places, at once
     out = two.get_questions("dan")
     assert out.tasks == [] and out.held_elsewhere == 2  # bea and carl fill both places
+
+
+def count_slot_claims(ctrl: Controller, monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """The number of tasks each slot claim (one transaction) of ``ctrl`` names, in order."""
+    store = ctrl._claims.store  # type: ignore[union-attr]
+    real = store.claim_slots
+    named: List[int] = []
+
+    def counted(keys: Any, *args: Any, **kwargs: Any) -> Any:
+        named.append(len(keys))
+        return real(keys, *args, **kwargs)
+
+    monkeypatch.setattr(store, "claim_slots", counted)
+    return named
+
+
+def test_issue13_one_slot_claim_serves_a_session_s_next_batches(
+    make_controller: MakeController, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim reserves slots of the tasks the session takes next: most batches go out with no claim of their own."""
+    one, two = pair(make_controller, 60, batch_size=2, annotations_per_task=2)
+    named = count_slot_claims(one, monkeypatch)
+    served: List[Tuple[str, str]] = []
+    for _ in range(20):
+        assert ask_and_answer(one, "alex", served) == 2
+    assert len(named) <= 6, named  # one claim a batch before: 20
+    assert named[:3] == [2, 4, 8] and max(named) == 10  # the first batch alone, then twice as many, up to five batches
+    assert [text for text, _ in served] == [f"text {i}" for i in range(40)]  # in stream order, none skipped
+    # the reserved slots are alex's in the database: its tab on the other server gets none of them
+    reserved = {one._feed.pool[ident].task["text"] for ident in one._feed.ahead.get("ds-alex", {})}
+    assert reserved
+    out = two.get_questions("alex")
+    assert not set(texts(out.tasks)) & reserved
+
+
+def test_issue13_a_session_that_asks_once_reserves_nothing(
+    make_controller: MakeController, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reservations only for a session that came back for more: one batch holds one batch of places."""
+    one, two = pair(make_controller, 8, batch_size=2, annotations_per_task=2)
+    named = count_slot_claims(one, monkeypatch)
+    for name in ("alex", "bea"):
+        assert texts(one.get_questions(name).tasks) == ["text 0", "text 1"]
+    assert named == [2, 2]
+    assert texts(two.get_questions("carl").tasks) == ["text 2", "text 3"]  # nothing further held
+
+
+def test_issue13_a_slot_reserved_by_a_claim_is_not_handed_on_by_a_claim_that_runs_before_it_is_recorded(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    """Claims of one process run side by side: one that runs between another's commit and its bookkeeping keeps off its slots."""
+    one, two = pair(make_controller, 20, batch_size=2, annotations_per_task=2)
+    served: List[Tuple[str, str]] = []
+    ask_and_answer(one, "alex", served)  # text 0, 1: alex's first claim reserves nothing
+    bea = one.get_session("bea")
+    feed = one._feed
+    real = feed.reserve
+    raced: List[int] = []
+
+    def reserve(session: Any, idents: Any, until: float) -> None:
+        idents = list(idents)
+        if session.id == "ds-alex" and not raced:
+            # alex's claim has committed its reservations; another thread's claim for bea runs now
+            raced.extend(idents)
+            for ident in idents:
+                got = one._claimed_slots(bea, [(ident, feed.pool[ident].task)], clock.now)
+                served.extend((task["text"], "bea") for _, task in got)
+        real(session, idents, until)
+
+    feed.reserve = reserve  # type: ignore[method-assign]
+    ask_and_answer(one, "alex", served)  # text 2, 3 and a reservation of text 4, 5
+    feed.reserve = real  # type: ignore[method-assign]
+    assert [feed.pool[i].task["text"] for i in raced] == ["text 4", "text 5"]
+    # bea got the other place of each, and alex's reservation kept the first: no third session can have one
+    assert sorted(text for text, name in served if name == "bea") == ["text 4", "text 5"]
+    assert one.db is not None
+    with one.db.engine.connect() as conn:
+        rows = conn.execute(sa.select(claim_table.c.task_key, claim_table.c.session)).all()
+    for ident in raced:
+        assert sorted(holder for key, holder in rows if key == str(feed.pool[ident].key)) == ["ds-alex", "ds-bea"]
+    out = two.get_questions("carl")
+    assert not {"text 4", "text 5"} & set(texts(out.tasks))
+    ask_and_answer(one, "alex", served)  # its reserved tasks, sent with no claim
+    assert per_text(served)["text 4"] == ["bea", "alex"] and per_text(served)["text 5"] == ["bea", "alex"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_issue13_threads_of_two_processes_claiming_at_once_give_a_task_to_two_sessions_never_twice_to_one(
+    make_controller: MakeController, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Ten annotators at once, in threads, on two processes (two of them on both): slots claimed with no lock per process."""
+    db = database_for(backend, request)
+    one, two = pair(make_controller, 150, batch_size=3, annotations_per_task=2, claim_lease_seconds=3,
+                    **({"db": db} if db else {}))
+    served: List[Tuple[str, str]] = []
+    errors: List[BaseException] = []
+    deadline = time.time() + 60
+
+    def annotate(ctrl: Controller, name: str) -> None:
+        try:
+            while time.time() < deadline:
+                out = ctrl.get_questions(name)
+                if not out.tasks:
+                    if out.held_elsewhere == 0:
+                        return
+                    time.sleep(0.05)
+                    continue
+                served.extend((task["text"], name) for task in out.tasks)  # atomic under the GIL
+                ctrl.give_answers(answer(out.tasks), name)
+        except BaseException as err:  # noqa: BLE001 (reported below)
+            errors.append(err)
+
+    names = {one: ("alex", "bea", "carl", "dan", "erin", "finn"), two: ("alex", "bea", "gus", "hana")}
+    threads = [threading.Thread(target=annotate, args=(ctrl, name)) for ctrl in (one, two) for name in names[ctrl]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    sessions = per_text(served)
+    assert sorted(sessions) == sorted(f"text {i}" for i in range(150))
+    assert all(len(names_) == 2 and len(set(names_)) == 2 for names_ in sessions.values()), sessions
+
+
+def test_issue13_a_task_that_leaves_the_feed_between_its_take_and_its_claim_is_not_sent(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    """Another thread's claim learns the task is answered by two sessions just after this session took it: not sent."""
+    one, two = pair(make_controller, 6, batch_size=2, annotations_per_task=2)
+    served: List[Tuple[str, str]] = []
+    for name in ("alex", "bea"):
+        ask_and_answer(two, name, served)  # text 0 and 1 answered by two sessions, through the other server
+    feed = one._feed
+    real = feed.unclaimed_slots
+
+    def learnt_meanwhile(session: Any, idents: List[int], before: float) -> List[int]:
+        for ident in idents:  # as another thread's claim would, between carl's take and this check
+            feed.learn_answers(ident, {"ds-alex", "ds-bea"}, one.sessions)
+        return real(session, idents, before)
+
+    feed.unclaimed_slots = learnt_meanwhile  # type: ignore[method-assign]
+    out = one.get_questions("carl")
+    assert not {"text 0", "text 1"} & set(texts(out.tasks)), texts(out.tasks)
