@@ -91,6 +91,7 @@ class SlotVerdict:
     granted: List[int] = field(default_factory=list)  # a slot is claimed for the session: send it
     held: Dict[int, float] = field(default_factory=dict)  # no place for the session until then
     answered: Dict[int, Set[str]] = field(default_factory=dict)  # the sessions the dataset has answers from
+    full: Dict[int, float] = field(default_factory=dict)  # other processes fill every place until then: for any session
 
 
 class TaskClaims:
@@ -193,6 +194,8 @@ class TaskClaims:
                     verdict.granted.append(ident)
                 elif text in outcome.held:
                     verdict.held[ident] = outcome.held[text]
+                if text in outcome.full:
+                    verdict.full[ident] = outcome.full[text]
         return verdict
 
     def answered_by(self, keys: Iterable[int], conn: Optional[Connection] = None) -> Dict[int, Set[str]]:

@@ -543,6 +543,8 @@ class Controller:
             self._feed.unpend(session, reserved)
             for ident, until in verdict.held.items():
                 self._feed.wait_for_slot(session, ident, until)
+            for ident, until in verdict.full.items():
+                self._feed.held_by_others(ident, until)
             for ident, answered in verdict.answered.items():
                 key = self._feed.learn_answers(ident, answered, self.sessions)
                 if key is not None:

@@ -59,6 +59,7 @@ class TaskState:
     claimed_until: float = 0.0  # this process's claim on it lasts until then (mentor.core.claims)
     slots: Dict[str, float] = field(default_factory=dict)  # per_task > 1: session id -> its slot's claim lasts until
     waits: Dict[str, float] = field(default_factory=dict)  # per_task > 1: session id -> no slot for it before then
+    full_until: float = 0.0  # per_task > 1: other processes fill every place until then, for any session of this one
 
 
 class SharedFeed:
@@ -174,7 +175,7 @@ class SharedFeed:
     def _free_for(self, session: Session, ident: int, state: TaskState, now: float, sessions: Dict[str, Session]) -> bool:
         """Whether the session may take the task now: not answered nor held by it, and a place left."""
         sid = session.id
-        if sid in state.answered_by or state.waits.get(sid, 0.0) >= now:
+        if sid in state.answered_by or state.waits.get(sid, 0.0) >= now or state.full_until >= now:
             return False
         if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
             return False  # this tab or another tab of this session has it
@@ -200,7 +201,7 @@ class SharedFeed:
         for ident, state in self.pool.items():
             if sid in state.answered_by:
                 continue
-            if state.waits.get(sid, 0.0) >= now:
+            if state.waits.get(sid, 0.0) >= now or state.full_until >= now:
                 count += 1  # other processes' sessions fill its places for now
                 continue
             if sid in state.open and session.holds(ident, now, self.timeout, self.hold):
@@ -438,7 +439,20 @@ class SharedFeed:
     def waited(self, session: Session, now: float) -> List[Tuple[int, int]]:
         """``(ident, key)`` of the tasks the session waits for a slot of (:meth:`wait_for_slot`)."""
         sid = session.id
-        return [(ident, state.key) for ident, state in self.pool.items() if state.waits.get(sid, 0.0) >= now]
+        return [
+            (ident, state.key) for ident, state in self.pool.items()
+            if sid not in state.answered_by and (state.waits.get(sid, 0.0) >= now or state.full_until >= now)
+        ]
+
+    def held_by_others(self, ident: int, until: float) -> None:
+        """Other processes' sessions and the answers fill every place until ``until``: offered to none of this one's before.
+
+        One claim learns it for all the sessions of its process, which would
+        otherwise each spend a claim on the task to be told the same.
+        """
+        state = self.pool.get(ident)
+        if state is not None:
+            state.full_until = max(state.full_until, until)
 
     def learn_answers(self, ident: int, answered: Set[str], sessions: Dict[str, Session]) -> Optional[int]:
         """The sessions the dataset has answers from for a task (any process's): never offered it again.

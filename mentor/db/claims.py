@@ -90,6 +90,8 @@ class SlotOutcome:
     granted: List[str] = field(default_factory=list)  # a slot is this owner's for the session now
     held: Dict[str, float] = field(default_factory=dict)  # key -> when a slot may come free
     sessions: Dict[str, Set[str]] = field(default_factory=dict)  # key -> sessions the dataset has answers from
+    # key -> until when the answers and other owners' live slots fill every place: none for any of this owner's sessions
+    full: Dict[str, float] = field(default_factory=dict)
 
 
 class DatasetClaims:
@@ -287,6 +289,10 @@ class DatasetClaims:
             choice = _pick_slot(current, session, self.owner, done, now)
             if isinstance(choice, float):
                 outcome.held[key] = choice
+                others = [until for place_owner, holder, until in current.values()
+                          if until >= now and place_owner != self.owner and holder not in done]
+                if others and len(done) + len(others) >= slots:
+                    outcome.full[key] = min(others)
                 continue
             outcome.granted.append(key)
             taken.append({"b_key": key, "b_slot": choice})

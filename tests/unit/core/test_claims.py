@@ -450,3 +450,19 @@ def test_issue13_a_task_that_leaves_the_feed_between_its_take_and_its_claim_is_n
     feed.unclaimed_slots = learnt_meanwhile  # type: ignore[method-assign]
     out = one.get_questions("carl")
     assert not {"text 0", "text 1"} & set(texts(out.tasks)), texts(out.tasks)
+
+
+def test_issue13_one_claim_tells_all_of_a_process_s_sessions_that_other_processes_fill_a_task(
+    make_controller: MakeController, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task whose places the other server's sessions fill is offered to none of this server's until a lease may end."""
+    one, two = pair(make_controller, 2, batch_size=2, annotations_per_task=2)
+    for name in ("alex", "bea"):
+        assert texts(one.get_questions(name).tasks) == ["text 0", "text 1"]  # both places of both tasks
+    named = count_slot_claims(two, monkeypatch)
+    for name in ("carl", "dan", "erin"):
+        out = two.get_questions(name)
+        assert out.tasks == [] and out.held_elsewhere == 2
+    assert named == [2]  # carl's claim learnt it for dan and erin: one claim, not three
+    clock.now += 61  # alex's and bea's leases ran out unrenewed (their server is gone)
+    assert texts(two.get_questions("dan").tasks) == ["text 0", "text 1"]
