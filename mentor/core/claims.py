@@ -21,7 +21,11 @@ one for a particular session when it is about to send it the task
 answered the task is read in the same transaction, so across all processes a
 task goes to at most N distinct sessions, and never twice to one, whichever
 process serves them. A slot of a tab that went quiet or of a killed process is
-taken over once its lease runs out, as a claim is with N = 1.
+taken over once its lease runs out, as a claim is with N = 1. The claim that
+sends a session a batch also reserves the slots of its next few batches (the
+controller picks them), so most batches go out with no transaction of their
+own; which of this process's sessions hold each task is read inside that
+transaction, so claims from several threads need no lock around them.
 
 Servers must agree on the time to within a few seconds (leases are epoch
 seconds), as NTP keeps them. The renewal thread also deletes, every
