@@ -7,7 +7,11 @@ sorter is a bounded *pool*:
 
 1. Fill the pool with up to ``pool_size`` scored questions from the stream.
 2. Serve the question of highest priority (ties: the one that arrived first).
-3. Pull one new question for each one served, so the pool stays full.
+3. Pull ``scan`` new questions for each one served (one by default), so the
+   pool stays full; what a fuller pool can't hold, its least useful questions,
+   goes to a *reserve*. A pool that only replaces what it serves sees barely more
+   of the stream than it serves: after a few hundred answers nearly every text is
+   asked in arrival order, which on a rare class (5.8 % positive) is random order.
 4. When the model has learnt (:meth:`ScoredPool.rescore`), score the pool's
    questions again before the next one is served (all of them, or with
    ``rescore_limit`` the best ones and a window rotating through the rest): a
@@ -16,15 +20,20 @@ sorter is a bounded *pool*:
    an older model's score, so a stale score never wins: a cold model scores
    every text 0.5, and without this rule those stale "most uncertain" scores
    would be served, in arrival order, until the whole pool had been re-scored.
-5. When the stream ends, serve what is left, best first.
+5. When the stream ends, the reserve flows back into the pool (oldest first,
+   re-scored), then what is left is served, best first.
 
-Every question of a finite stream comes out exactly once, and memory is bounded
-by ``pool_size`` whatever the length of the stream. See docs/active-learning.md.
+Every question of a finite stream comes out exactly once while the reserve holds
+what was set aside (``reserve_size`` questions; beyond it the oldest set aside
+are let go, as Prodigy's sorters let questions go: they stay unanswered, so a
+later session meets them again), and memory is bounded by ``pool_size`` plus
+``reserve_size`` whatever the length of the stream. See docs/active-learning.md.
 """
 from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 import random
 import logging
 import threading
@@ -35,7 +44,8 @@ from .tasks import Task
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
     "uncertainty", "least_confidence", "teach_sorter", "DEFAULT_POOL_SIZE", "DEFAULT_RESCORE_LIMIT", "NER_RESCORE_LIMIT", "DEFAULT_EXPLORE", "DEFAULT_DIVERSITY",
-    "DEFAULT_DENSITY", "DEFAULT_POWER", "DEFAULT_POWER_EXCLUSIVE",
+    "DEFAULT_DENSITY", "DEFAULT_POWER", "DEFAULT_POWER_EXCLUSIVE", "DEFAULT_SCAN", "DEFAULT_SCAN_EXCLUSIVE",
+    "DEFAULT_RESERVE_SIZE",
 ]
 
 logger = logging.getLogger(__name__)
@@ -50,6 +60,11 @@ DEFAULT_RESCORE_LIMIT: Optional[int] = 64
 NER_RESCORE_LIMIT = 32
 # the most questions a pool lacks before it is topped up (an eighth of it, for smaller pools)
 REFILL_MAX = 16
+# questions set aside by a pool that pulls more than it serves (``scan`` > 1), to come back when
+# the stream ends: a finite corpus of this size still has every text asked once
+DEFAULT_RESERVE_SIZE = 20_000
+# new questions over which ScoredPool.positive_share is a running mean
+RARITY_WINDOW = 200
 
 # share of teach questions served at random from the pool: on sst2 pure uncertainty
 # fell below random order (0.781 vs 0.795 at 500 answers); 0.2-0.3 costs sms-spam nothing
@@ -72,6 +87,10 @@ DEFAULT_DENSITY = 1.0
 # at power 2, and sst2 and davidson-hate moved less than their seed spread.
 DEFAULT_POWER = 0.0
 DEFAULT_POWER_EXCLUSIVE = 2.0
+# new questions the teach pool pulls for each one it serves (ScoredPool's ``scan``)
+DEFAULT_SCAN = 4.0
+DEFAULT_SCAN_EXCLUSIVE = 1.0
+DEFAULT_EXPLORE_SET_ASIDE = False
 DENSITY_NEIGHBOURS = 10
 
 PriorityFn = Callable[[float], float]
@@ -132,9 +151,15 @@ class ScoredPool:
         diversity_window: int = 32,
         density: float = 0.0,
         power: float = 0.0,
+        scan: float = 1.0,
+        scan_by_rarity: bool = False,
+        explore_set_aside: bool = False,
+        reserve_size: int = DEFAULT_RESERVE_SIZE,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
+        if scan < 1.0:
+            raise ValueError("scan must be at least 1 (new questions pulled per question served)")
         if not 0.0 <= explore <= 1.0:
             raise ValueError("explore must be between 0 and 1")
         self.explore = explore
@@ -173,6 +198,14 @@ class ScoredPool:
         self._window_after = -1  # arrival number where the rotating re-score window resumes
         self.n_served = 0
         self.n_rescored = 0
+        self.scan = scan
+        self.scan_by_rarity = scan_by_rarity
+        self.explore_set_aside = explore_set_aside
+        self.positive_share = 0.5  # running share of new questions scored >= 0.5 (see scan_now)
+        self._ahead = 0.0  # questions to pull beyond a full pool (scan - 1 per question served)
+        # questions set aside for a fuller pool, oldest first; they come back when the stream ends
+        self._reserve: "deque[Task]" = deque(maxlen=max(0, reserve_size))
+        self.n_set_aside = 0
 
     def __iter__(self) -> Iterator[Task]:
         return self
@@ -191,7 +224,7 @@ class ScoredPool:
                 self._weigh_by_density()
             if self.n_served < self.warmup or (self.explore and self._rng.random() < self.explore):
                 # now and then a random question, so a poor model can't narrow what it sees
-                _, neg_priority, _, task = self._take(self._rng.randrange(len(self._heap)))
+                _, neg_priority, _, task = self._explored()
             elif self.diversity and self._recent:
                 _, neg_priority, _, task = self._pop_diverse()
             elif self.power:
@@ -202,9 +235,24 @@ class ScoredPool:
                 self._recent.append(self._vectorizer([task])[0])  # type: ignore[misc]
             task["priority"] = round(-neg_priority, 4)
             self.n_served += 1
+            self._ahead += self.scan_now - 1.0
             if self._background:
                 self._ready.notify_all()
             return task
+
+    @property
+    def scan_now(self) -> float:
+        """New questions pulled per question served: ``scan``, or with ``scan_by_rarity``
+        ``0.5 / share`` of the texts the model now scores yes, between 1 and ``scan``.
+
+        Looking further ahead finds a rare label's texts (sms-spam, 13 % positive: F1 0.920
+        -> 0.930 at 500 answers with 4 texts looked at a question) but, on a balanced label,
+        skews what is asked towards the model's doubts (sst2: 0.788 -> 0.783), so it scales
+        with how rare the label looks to the model.
+        """
+        if not self.scan_by_rarity:
+            return self.scan
+        return max(1.0, min(self.scan, 0.5 / max(min(self.positive_share, 1.0 - self.positive_share), 1e-3)))
 
     @property
     def size(self) -> int:
@@ -249,6 +297,23 @@ class ScoredPool:
         weights = [max(-self._heap[i][1], 1e-9) ** self.power for i in current]
         return self._take(self._rng.choices(current, weights=weights)[0])
 
+    def _explored(self) -> Entry:
+        """A question at random among all that are waiting, set aside ones included.
+
+        A pool that looks ahead keeps the model's doubts and sets the rest aside, so a
+        question drawn from the pool alone would no longer be a random one.
+        """
+        index = self._rng.randrange(len(self._heap) + (len(self._reserve) if self.explore_set_aside else 0))
+        if index < len(self._heap):
+            return self._take(index)
+        task = self._reserve[index - len(self._heap)]
+        del self._reserve[index - len(self._heap)]
+        score = float(task.get("score", 0.5))
+        if self._generation and self._rescorer is not None:
+            score = self._rescorer([task])[0]
+        _set_score(task, score)
+        return (0, -self._priority(score), next(self._counter), task)
+
     def _take(self, index: int) -> Entry:
         """Remove and return the pooled entry at ``index`` (not the heap's best), keeping the heap."""
         self._heap[index], self._heap[-1] = self._heap[-1], self._heap[index]
@@ -277,6 +342,8 @@ class ScoredPool:
             want = min(self.first_ready, self.pool_size)
             self._ready.wait_for(lambda: len(self._heap) >= want or self._exhausted, timeout=self.first_wait)
         self._ready.wait_for(lambda: bool(self._heap) or self._exhausted)
+        if self._exhausted and len(self._heap) < self.pool_size and self._reserve:
+            self._push_all(self._from_reserve(self.pool_size - len(self._heap)))
         if self._error is not None and not self._heap:
             error, self._error = self._error, None
             raise error
@@ -285,7 +352,7 @@ class ScoredPool:
         try:
             while True:
                 with self._ready:
-                    self._ready.wait_for(lambda: len(self._heap) < self.pool_size)
+                    self._ready.wait_for(lambda: len(self._heap) < self.pool_size or self._ahead >= 1.0)
                     generation = self._generation
                 try:
                     score, task = next(self._source)  # outside the lock: this is the slow part
@@ -294,7 +361,10 @@ class ScoredPool:
                 if generation and self._rescorer is not None:
                     score = self._rescorer([task])[0]  # see _fill: the source may hold old scores
                 with self._ready:
+                    if len(self._heap) >= self.pool_size:
+                        self._ahead -= 1.0
                     self._push(score, task, stale=generation != self._generation)
+                    self._set_aside()
                     self._ready.notify_all()
         except BaseException as error:  # handed to the reader, who raises it
             with self._ready:
@@ -310,6 +380,8 @@ class ScoredPool:
 
     def _push(self, score: float, task: Task, *, stale: bool = False) -> None:
         _set_score(task, score)
+        if self._generation:  # an untrained model's 0.5 says nothing of how rare the label is
+            self.positive_share += (float(score >= 0.5) - self.positive_share) / RARITY_WINDOW
         arrival = next(self._counter)
         self._unweighed += 1
         heapq.heappush(self._heap, (int(stale), -self._weighted(float(score), arrival), arrival, task))
@@ -347,15 +419,25 @@ class ScoredPool:
         heapq.heapify(self._heap)
 
     def _fill(self) -> None:
-        if self._heap and len(self._heap) > self.pool_size - self._refill:
+        missing = self.pool_size - len(self._heap)
+        ahead = int(self._ahead) if not self._exhausted else 0
+        if self._heap and missing < self._refill and ahead < self._refill:
             return  # topped up a batch at a time: re-scoring pulled questions one by one cost a call each
         pulled: List[Tuple[float, Task]] = []
-        while not self._exhausted and len(self._heap) + len(pulled) < self.pool_size:
+        while not self._exhausted and len(pulled) < max(0, missing) + ahead:
             try:
                 pulled.append(next(self._source))
             except StopIteration:
                 self._exhausted = True
                 break
+        self._ahead -= max(0, len(pulled) - max(0, missing))
+        if self._exhausted:
+            self._ahead = 0.0
+            pulled.extend(self._from_reserve(missing - len(pulled)))
+        self._push_all(pulled)
+        self._set_aside()
+
+    def _push_all(self, pulled: List[Tuple[float, Task]]) -> None:
         if pulled and self._generation and self._rescorer is not None:
             # a model scores its input a batch at a time and hands the questions out one by
             # one, so what comes out now may have been scored before the last update: score
@@ -364,6 +446,28 @@ class ScoredPool:
             pulled = [(score, task) for score, (_, task) in zip(scores, pulled)]
         for score, task in pulled:
             self._push(score, task)
+
+    def _set_aside(self) -> None:
+        """Move the least useful questions of an over-full pool to the reserve."""
+        extra = len(self._heap) - self.pool_size
+        if extra <= 0:
+            return
+        worst = heapq.nlargest(extra, self._heap, key=lambda entry: (entry[1], entry[2]))
+        gone = {entry[2] for entry in worst}
+        self._heap = [entry for entry in self._heap if entry[2] not in gone]
+        heapq.heapify(self._heap)
+        for entry in worst:
+            self._weights.pop(entry[2], None)
+            self._reserve.append(entry[3])
+        self.n_set_aside += extra
+
+    def _from_reserve(self, n: int) -> List[Tuple[float, Task]]:
+        """Up to ``n`` questions set aside earlier, oldest first, with their last scores."""
+        taken: List[Tuple[float, Task]] = []
+        while self._reserve and len(taken) < n:
+            task = self._reserve.popleft()
+            taken.append((float(task.get("score", 0.5)), task))
+        return taken
 
     def _rescore_now(self) -> None:
         self._stale = False
@@ -465,6 +569,9 @@ def teach_sorter(
     diversity: Optional[float] = None,
     density: Optional[float] = None,
     power: Optional[float] = None,
+    scan: Optional[float] = None,
+    scan_by_rarity: Optional[bool] = None,
+    explore_set_aside: Optional[bool] = None,
 ) -> ScoredPool:
     """The order the teach recipes serve questions in; ``mentor simulate`` replays the same.
 
@@ -479,7 +586,10 @@ def teach_sorter(
     ``power`` (default :data:`DEFAULT_POWER_EXCLUSIVE` for exclusive classes, else
     :data:`DEFAULT_POWER`) draws each question with odds ``priority ** power``
     rather than taking the best (:meth:`ScoredPool._pop_sampled`); with it,
-    ``explore`` defaults to 0.
+    ``explore`` defaults to 0. ``scan`` (default :data:`DEFAULT_SCAN`): new texts
+    looked at for each question served, the rest set aside for later;
+    ``scan_by_rarity`` (default: for binary questions) scales it down as the
+    label looks less rare (:attr:`ScoredPool.scan_now`).
     """
     diversity = DEFAULT_DIVERSITY if diversity is None else diversity
     vectorizer = getattr(model, "vectors", None)
@@ -498,4 +608,7 @@ def teach_sorter(
         explore=explore, warmup=warmup, seed=seed, background=background,
         vectorizer=vectorizer if has_vectors and (diversity or density) else None,
         diversity=diversity, density=density, power=power,
+        scan=(DEFAULT_SCAN_EXCLUSIVE if least_confident_first else DEFAULT_SCAN) if scan is None else scan,
+        scan_by_rarity=not least_confident_first if scan_by_rarity is None else scan_by_rarity,
+        explore_set_aside=DEFAULT_EXPLORE_SET_ASIDE if explore_set_aside is None else explore_set_aside,
     )

@@ -62,6 +62,9 @@ class SimulationConfig:
     diversity: Optional[float] = None  # None: the teach sorter's default
     density: Optional[float] = None  # None: the teach sorter's default
     power: Optional[float] = None  # None: the teach sorter's default
+    scan: Optional[float] = None  # None: the teach sorter's default
+    scan_by_rarity: Optional[bool] = None  # None: the teach sorter's default
+    explore_set_aside: Optional[bool] = None  # None: the teach sorter's default
     warmup: int = 0
     seeds: int = 3
     architecture: str = "minilm"
@@ -190,7 +193,8 @@ def _questions(strategy: str, model: Any, tasks: List[Task], config: SimulationC
         return teach_sorter(
             model(tasks), model, pool_size=config.pool_size, rescore_limit=config.rescore_limit,
             explore=config.explore, warmup=config.warmup, seed=seed, diversity=config.diversity,
-            density=config.density, power=config.power,
+            density=config.density, power=config.power, scan=config.scan, scan_by_rarity=config.scan_by_rarity,
+            explore_set_aside=config.explore_set_aside,
         )
     if strategy == "baseline":
         return ScoredPool(model(tasks), uncertainty, rescorer=model.score_tasks, pool_size=len(tasks), rescore_limit=None)

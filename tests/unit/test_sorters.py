@@ -320,3 +320,84 @@ def test_teach_sorter_draws_by_power_for_exclusive_classes_and_takes_the_best_fo
     assert pool.power == (DEFAULT_POWER_EXCLUSIVE if exclusive else 0.0) and (pool.power > 0) == exclusive
     assert pool.explore == (0.0 if exclusive else DEFAULT_EXPLORE)
     assert teach_sorter(_scored([0.5]), _FakeModel(exclusive), power=0.0, explore=0.1).explore == 0.1
+
+
+@pytest.mark.parametrize("background", [False, True])
+@pytest.mark.parametrize("pool_size", [1, 7, 64])
+def test_scanning_pool_never_drops_a_task_of_a_finite_stream(background, pool_size):
+    rng = random.Random(1)
+    scores = [rng.random() for _ in range(300)]
+    pool = ScoredPool(_scored(scores), uncertainty, pool_size=pool_size, scan=4, background=background, first_wait=0.5)
+    served = [task["id"] for task in pool]
+    assert sorted(served) == list(range(300))
+    assert pool.n_set_aside > 0
+
+
+def test_scanning_pool_looks_at_more_of_the_stream_than_it_serves():
+    # one uncertain text in ten: a pool that only replaces what it serves asks, after its first
+    # fill, whatever arrives; one that pulls four texts a question asks the uncertain ones
+    scores = [0.5 if i % 10 == 0 else 0.01 for i in range(4000)]
+
+    def uncertain_share(scan: float) -> float:
+        pool = ScoredPool(_scored(scores), uncertainty, pool_size=16, scan=scan)
+        asked = [next(pool) for _ in range(200)]
+        return sum(task["score"] == 0.5 for task in asked) / len(asked)
+
+    assert uncertain_share(1.0) < 0.2
+    assert uncertain_share(4.0) > 0.3
+
+
+def test_scanning_pool_pulls_scan_texts_a_question_and_sets_the_worst_aside():
+    pulled: List[int] = []
+
+    def source():
+        for i in range(10_000):
+            pulled.append(i)
+            yield (0.5 if i % 2 else 0.0), {"id": i}
+
+    pool = ScoredPool(source(), uncertainty, pool_size=32, scan=3)
+    for _ in range(100):
+        task = next(pool)
+        assert task["score"] == 0.5  # the set-aside are the worst: the pool holds uncertain ones
+        assert pool.size <= 32
+    assert 32 + 3 * 100 - 20 <= len(pulled) <= 32 + 3 * 100 + 20
+    assert pool.n_set_aside == len(pulled) - pool.size - pool.n_served
+
+
+def test_scanning_pool_lets_the_oldest_set_aside_go_beyond_its_reserve():
+    pool = ScoredPool(_scored([0.0] * 500), uncertainty, pool_size=8, scan=5, reserve_size=10)
+    served = [task["id"] for task in pool]
+    assert len(served) == len(set(served)) < 500
+    assert pool.n_set_aside > 10
+    with pytest.raises(ValueError):
+        ScoredPool(_scored([0.5]), uncertainty, scan=0.5)
+
+
+def test_exploring_a_scanning_pool_draws_from_the_set_aside_too():
+    # uncertain texts stay pooled and dull ones are set aside: exploring the pool alone would
+    # only ever serve uncertain ones, exploring everything that waits serves dull ones too
+    scores = [0.5 if i % 10 == 0 else 0.01 for i in range(3000)]
+
+    def dull_share(set_aside: bool) -> float:
+        pool = ScoredPool(_scored(scores), uncertainty, pool_size=16, scan=4, explore=1.0,
+                          explore_set_aside=set_aside, seed=3)
+        asked = [next(pool) for _ in range(300)]
+        return sum(task["score"] == 0.01 for task in asked) / len(asked)
+
+    assert dull_share(True) > 0.6
+    assert dull_share(False) < dull_share(True) - 0.2
+
+
+def test_scanning_pool_looks_ahead_as_far_as_the_label_is_rare():
+    pool = ScoredPool(_scored([0.9] * 50), uncertainty, scan=4, scan_by_rarity=True)
+    assert pool.scan_now == 1.0  # nothing known yet
+    pool.positive_share = 0.5
+    assert pool.scan_now == 1.0
+    pool.positive_share = 0.25
+    assert pool.scan_now == pytest.approx(2.0)
+    pool.positive_share = 0.95  # a label nearly everything has is as rare a "no"
+    assert pool.scan_now == 4.0
+    pool.positive_share = 0.5
+    pool.rescore()
+    list(pool)
+    assert pool.positive_share > 0.6  # new texts the updated model scored 0.9
