@@ -201,7 +201,7 @@ def main() -> None:
     parser.add_argument("--explore", type=float, default=None)
     parser.add_argument("--scan", type=float, default=None, help="texts the teach pool pulls per question served (default: the sorter's)")
     parser.add_argument("--fixed-scan", action="store_true", help="pull --scan texts a question whatever the label's rarity")
-    parser.add_argument("--explore-set-aside", action="store_true", default=None, help="explore among the set-aside texts too")
+    parser.add_argument("--explore-set-aside", action=argparse.BooleanOptionalAction, default=None, help="explore among the set-aside texts too (default: the sorter's)")
     parser.add_argument("--jobs", type=int, default=1, help="Replays to run at once, each in its own process")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--markdown", type=Path, default=None)

@@ -44,6 +44,7 @@ def simulate(
     pool_size: Annotated[int, Opt("--pool-size", help="Questions the teach sorter keeps to choose from")] = DEFAULT_POOL_SIZE,
     rescore_limit: Annotated[int, Opt("--rescore-limit", help="Pooled questions re-scored per update (0: all)")] = DEFAULT_RESCORE_LIMIT or 0,
     explore: Annotated[Optional[float], Opt("--explore", help="Share of teach questions picked at random from the pool (default: the teach sorter's)")] = None,
+    scan: Annotated[Optional[float], Opt("--scan", help="New texts the teach pool looks at per question served, the rest set aside (default: the teach sorter's, up to 4 by the label's rarity)")] = None,
     warmup: Annotated[int, Opt("--warmup", help="Serve this many teach questions at random before sorting")] = 0,
     architecture: Annotated[str, Opt("--model-arch", "--architecture", help="In-loop model: auto, minilm, vectors, tfidf, bow, ensemble")] = "auto",
     strategies: Annotated[str, Opt("--strategies", help="Comma-separated: teach, random, baseline")] = "teach,random,baseline",
@@ -80,6 +81,8 @@ def simulate(
         raise InputError(f"--jobs must be 1 or more, got {jobs}")
     if explore is not None and not 0.0 <= explore <= 1.0:
         raise InputError(f"--explore must be between 0 and 1, got {explore}")
+    if scan is not None and scan < 1.0:
+        raise InputError(f"--scan must be 1 or more, got {scan}")
     rows = list(_rows(source))
     from ...simulate.ner import is_ner_data
 
@@ -108,7 +111,7 @@ def simulate(
     config = SimulationConfig(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
         pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, warmup=warmup, seeds=seeds,
-        architecture=arch, exclusive=exclusive and len(labels) > 1,
+        scan=scan, architecture=arch, exclusive=exclusive and len(labels) > 1,
         cache_path=str(settings.embeddings_cache),
     )
     counts = label_counts(train)

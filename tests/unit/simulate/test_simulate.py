@@ -131,3 +131,8 @@ def test_simulate_through_the_cli(tmp_path: Path, capsys, mentor_home):
     with pytest.raises(SystemExit) as failed:
         main(["simulate", str(source), "--explore", "3", "--no-plot"])
     assert failed.value.code == 1
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as failed:
+        main(["simulate", str(source), "--scan", "0.5", "--no-plot"])
+    assert failed.value.code == 1
+    assert "--scan must be 1 or more" in capsys.readouterr().err
