@@ -327,7 +327,8 @@ def test_teach_sorter_draws_by_power_for_exclusive_classes_and_takes_the_best_fo
 def test_scanning_pool_never_drops_a_task_of_a_finite_stream(background, pool_size):
     rng = random.Random(1)
     scores = [rng.random() for _ in range(300)]
-    pool = ScoredPool(_scored(scores), uncertainty, pool_size=pool_size, scan=4, background=background, first_wait=0.5)
+    pool = ScoredPool(_scored(scores), uncertainty, pool_size=pool_size, scan=4, background=background,
+                      first_wait=0.5, lookahead_pause=0.0)
     served = [task["id"] for task in pool]
     assert sorted(served) == list(range(300))
     assert pool.n_set_aside > 0
@@ -401,3 +402,23 @@ def test_scanning_pool_looks_ahead_as_far_as_the_label_is_rare():
     pool.rescore()
     list(pool)
     assert pool.positive_share > 0.6  # new texts the updated model scored 0.9
+
+
+def test_background_pool_looks_ahead_only_while_the_reader_pauses():
+    import time
+
+    pulled: List[int] = []
+
+    def source():
+        for i in range(10_000):
+            pulled.append(i)
+            yield 0.5, {"id": i}
+
+    pool = ScoredPool(source(), uncertainty, pool_size=16, scan=4, background=True, lookahead_pause=0.3)
+    for _ in range(8):
+        next(pool)
+    time.sleep(0.1)
+    assert len(pulled) <= 16 + 8 + 1  # reading fast: only what was served is replaced
+    time.sleep(0.5)
+    assert len(pulled) >= 16 + 8 * 4 - 1  # paused: three more looked at for each served
+    assert pool.size <= 16
