@@ -301,8 +301,14 @@ class SharedFeed:
             self.pool[ident] = state
 
     def unclaimed(self, idents: List[int], before: float) -> List[int]:
-        """Those of ``idents`` in the pool whose claim by this process ends before ``before``."""
-        return [ident for ident in idents if ident in self.pool and self.pool[ident].claimed_until < before]
+        """Those of ``idents`` whose claim by this process ends before ``before``.
+
+        A task no longer in the pool is one too: it left after it was taken
+        (a late answer of another session, or parked or answered elsewhere as
+        another thread's claim learnt), so only a claim, which reads the
+        answers, may still send it.
+        """
+        return [ident for ident in idents if ident not in self.pool or self.pool[ident].claimed_until < before]
 
     def set_claimed(self, idents: Iterable[int], until: float) -> None:
         for ident in idents:

@@ -466,3 +466,33 @@ def test_issue13_one_claim_tells_all_of_a_process_s_sessions_that_other_processe
     assert named == [2]  # carl's claim learnt it for dan and erin: one claim, not three
     clock.now += 61  # alex's and bea's leases ran out unrenewed (their server is gone)
     assert texts(two.get_questions("dan").tasks) == ["text 0", "text 1"]
+
+
+def test_issue13_a_task_answered_between_its_take_and_its_claim_check_is_not_sent(
+    make_controller: MakeController, clock: Clock
+) -> None:
+    """annotations_per_task 1: a late answer lands while another session's thread is between its take and its claim check.
+
+    The answer takes the task out of the feed, so the check must not read "not in the pool" as "claimed":
+    the task's claim had run out and the other server holds it now.
+    """
+    one, two = pair(make_controller, 4, batch_size=2, session_hold_seconds=60)
+    late = one.get_questions("alex").tasks  # text 0, 1; one claims text 0-3 for 60 s
+    assert texts(late) == ["text 0", "text 1"]
+    clock.now += 61  # alex's tab went quiet: its tasks are free for another session, the claims have run out
+    assert texts(two.get_questions("dan").tasks) == ["text 0", "text 1"]  # the other server claims them now
+    feed = one._feed
+    real = feed.unclaimed
+    raced: List[int] = []
+
+    def answered_meanwhile(idents: List[int], before: float) -> List[int]:
+        if not raced:  # as alex's thread would, between bea's take and this check
+            raced.extend(idents)
+            one.give_answers(answer(late), "alex")
+        return real(idents, before)
+
+    feed.unclaimed = answered_meanwhile  # type: ignore[method-assign]
+    out = one.get_questions("bea")
+    feed.unclaimed = real  # type: ignore[method-assign]
+    assert len(raced) == 2  # bea took text 0 and 1 before alex's answer came
+    assert not {"text 0", "text 1"} & set(texts(out.tasks)), texts(out.tasks)
