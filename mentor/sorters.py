@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import deque
-import random
 import logging
+import random
 import threading
 import time
+from collections import deque
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .tasks import Task

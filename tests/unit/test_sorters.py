@@ -13,6 +13,13 @@ def _scored(scores: Sequence[float]):
     return ((score, {"text": f"t{i}", "id": i}) for i, score in enumerate(scores))
 
 
+def _counted(pulled: List[int], score=lambda i: 0.5, n: int = 10_000):
+    """A long stream that notes in ``pulled`` every question taken from it."""
+    for i in range(n):
+        pulled.append(i)
+        yield score(i), {"id": i}
+
+
 @pytest.mark.parametrize("sorter", [prefer_uncertain, prefer_high_scores, prefer_low_scores])
 @pytest.mark.parametrize("pool_size", [1, 7, 1000])
 def test_sorters_never_drop_a_task(sorter, pool_size):
@@ -45,13 +52,7 @@ def test_uncertainty_bias_moves_centre():
 
 def test_pool_is_bounded_and_lazy():
     pulled: List[int] = []
-
-    def source():
-        for i in range(10_000):
-            pulled.append(i)
-            yield 0.5, {"id": i}
-
-    pool = prefer_uncertain(source(), pool_size=20)
+    pool = prefer_uncertain(_counted(pulled), pool_size=20)
     first = next(pool)
     assert first["id"] == 0  # ties keep arrival order
     assert len(pulled) == 20 and pool.size == 19
@@ -350,13 +351,7 @@ def test_scanning_pool_looks_at_more_of_the_stream_than_it_serves():
 
 def test_scanning_pool_pulls_scan_texts_a_question_and_sets_the_worst_aside():
     pulled: List[int] = []
-
-    def source():
-        for i in range(10_000):
-            pulled.append(i)
-            yield (0.5 if i % 2 else 0.0), {"id": i}
-
-    pool = ScoredPool(source(), uncertainty, pool_size=32, scan=3)
+    pool = ScoredPool(_counted(pulled, lambda i: 0.5 if i % 2 else 0.0), uncertainty, pool_size=32, scan=3)
     for _ in range(100):
         task = next(pool)
         assert task["score"] == 0.5  # the set-aside are the worst: the pool holds uncertain ones
@@ -408,13 +403,7 @@ def test_background_pool_looks_ahead_only_while_the_reader_pauses():
     import time
 
     pulled: List[int] = []
-
-    def source():
-        for i in range(10_000):
-            pulled.append(i)
-            yield 0.5, {"id": i}
-
-    pool = ScoredPool(source(), uncertainty, pool_size=16, scan=4, background=True, lookahead_pause=0.3)
+    pool = ScoredPool(_counted(pulled), uncertainty, pool_size=16, scan=4, background=True, lookahead_pause=0.3)
     for _ in range(8):
         next(pool)
     time.sleep(0.1)
