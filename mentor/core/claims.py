@@ -42,7 +42,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from sqlalchemy import Connection
 
@@ -152,17 +152,17 @@ class TaskClaims:
         candidates: List[Tuple[int, int]],
         slots: int,
         now: float,
-        holding: Union[None, Dict[int, Set[str]], Callable[[], Dict[int, Set[str]]]] = None,
+        holding: Optional[Callable[[], Dict[int, Set[str]]]] = None,
     ) -> SlotVerdict:
         """Claim one of the ``slots`` places of each ``(ident, key)`` candidate for ``session``.
 
         A candidate neither granted nor held is answered, by this session or by
         ``slots`` sessions (see ``answered``). The answers are read, by
         session, in the transaction that claims (mentor.db.claims).
-        ``holding``: ``ident -> sessions`` of this process that hold the task
-        now; this process's slots of its other sessions (they let go) may be
-        handed on at once (None: none is). A callable that returns it is called
-        inside the transaction, after the task's slot rows are locked: then
+        ``holding``: reads ``ident -> sessions`` of this process that hold the
+        task now; this process's slots of its other sessions (they let go) may
+        be handed on at once (None: none is). It is called inside the
+        transaction, after the task's slot rows are locked: then
         claims from several threads at once need no lock around them, as each
         reads what the claims committed before it gave out.
         """
@@ -180,12 +180,10 @@ class TaskClaims:
                 by_key.setdefault(str(key), set()).update(slot_session(sid) for sid in held.get(ident, ()))
             return by_key
 
-        holders: Holding
-        if callable(holding):
+        holders: Holding = None
+        if holding is not None:
             read = holding
             holders = lambda: kept(read())  # noqa: E731
-        else:
-            holders = kept(holding) if holding is not None else None
         outcome = self.store.claim_slots(
             list(by_text), slot_session(session), slots, now + self.lease, now, answered, holders
         )

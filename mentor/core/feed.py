@@ -186,11 +186,11 @@ class SharedFeed:
     ) -> None:
         sid = session.id
         for other in list(state.open):
-                if other != sid and not self._holds(other, ident, now, sessions):
-                    # taken over: the late session no longer gets it back on reload
-                    del state.open[other]
-                    if other in sessions:
-                        sessions[other].drop(ident)
+            if other != sid and not self._holds(other, ident, now, sessions):
+                # taken over: the late session no longer gets it back on reload
+                del state.open[other]
+                if other in sessions:
+                    sessions[other].drop(ident)
         state.open[sid] = now
         session.send(ident, tab, now)
 

@@ -41,7 +41,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Executable, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -66,8 +66,8 @@ MAX_RETRIES = 10
 _CLAIM_KEY = [claim_table.c.dataset_id, claim_table.c.task_key, claim_table.c.slot]
 
 Outcome = TypeVar("Outcome")
-# key -> the sessions of this owner that hold the task now, or a callable that reads it inside the transaction
-Holding = Union[None, Dict[str, Set[str]], Callable[[], Dict[str, Set[str]]]]
+# reads, inside the claim's transaction, key -> the sessions of this owner that hold the task now
+Holding = Optional[Callable[[], Dict[str, Set[str]]]]
 
 
 @dataclass
@@ -223,10 +223,9 @@ class DatasetClaims:
         sessions that answered plus those holding a live slot leave a place:
         its own slot renewed, else one whose lease ran out (a quiet tab, a
         killed process) or, when ``holding`` is given, that this owner holds
-        for a session not in ``holding[key]`` (its sessions that hold the task
+        for a session not in ``holding()[key]`` (its sessions that hold the task
         now: the others let go), else one whose session has answered (the
-        answer keeps that place). ``holding`` may be a callable that returns
-        that mapping: it runs after the locks, so what it reads of the owner's
+        answer keeps that place). ``holding`` runs after the locks, so what it reads of the owner's
         sessions is no older than the rows, and before ``answered``, so a
         session it leaves out because it answered (the owner learns that once
         the answer is committed) is among the sessions ``answered`` reads.
@@ -267,10 +266,9 @@ class DatasetClaims:
                 )
             ):
                 places[key][int(slot)] = (owner, holder, float(until))
-        if callable(holding):
-            # after the locks (a claim of this owner's that committed first is in it) and before the answers:
-            # a session the owner no longer counts because it answered has that answer in what is read next
-            holding = holding()
+        # after the locks (a claim of this owner's that committed first is in it) and before the answers:
+        # a session the owner no longer counts because it answered has that answer in what is read next
+        held = holding() if holding is not None else None
         outcome = SlotOutcome(sessions={key: set(done) for key, done in answered(conn).items() if done})
         taken: List[Dict[str, object]] = []
         for key in keys:
@@ -278,8 +276,8 @@ class DatasetClaims:
             if session in done or len(done) >= slots:
                 continue
             current = places[key]
-            if holding is not None:
-                mine = holding.get(key, set())
+            if held is not None:
+                mine = held.get(key, set())
                 # this owner's slots of sessions that let go of the task are as good as expired
                 current = {
                     slot: place if place[0] != self.owner or place[1] in mine or place[1] == session
