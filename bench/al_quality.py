@@ -202,6 +202,7 @@ def main() -> None:
     parser.add_argument("--scan", type=float, default=None, help="texts the teach pool pulls per question served (default: the sorter's)")
     parser.add_argument("--fixed-scan", action="store_true", help="pull --scan texts a question whatever the label's rarity")
     parser.add_argument("--explore-set-aside", action=argparse.BooleanOptionalAction, default=None, help="explore among the set-aside texts too (default: the sorter's)")
+    parser.add_argument("--recalibrate", action=argparse.BooleanOptionalAction, default=True, help="the in-loop model sets its bias on the answers drawn at random (default: on)")
     parser.add_argument("--jobs", type=int, default=1, help="Replays to run at once, each in its own process")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--markdown", type=Path, default=None)
@@ -216,7 +217,7 @@ def main() -> None:
         config = SimulationConfig(
             labels=corpus.labels, max_labels=args.max_labels, step=args.step, seeds=args.seeds,
             architecture=args.architecture, exclusive=corpus.exclusive, explore=args.explore, scan=args.scan, scan_by_rarity=False if args.fixed_scan else None,
-            explore_set_aside=args.explore_set_aside, cache_path=str(cache),
+            explore_set_aside=args.explore_set_aside, recalibrate=args.recalibrate, cache_path=str(cache),
         )
         kit = ModelKit(config, embedder=kit_embedder)
         kit_embedder = kit.embedder

@@ -40,7 +40,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from .tasks import Task
+from .tasks import EXPLORED_KEY, Task
 
 __all__ = [
     "ScoredPool", "prefer_uncertain", "prefer_high_scores", "prefer_low_scores",
@@ -237,6 +237,7 @@ class ScoredPool:
             if self.n_served < self.warmup or (self.explore and self._rng.random() < self.explore):
                 # now and then a random question, so a poor model can't narrow what it sees
                 _, neg_priority, _, task = self._explored()
+                task[EXPLORED_KEY] = True
             elif self.diversity and self._recent:
                 _, neg_priority, _, task = self._pop_diverse()
             elif self.power:

@@ -27,6 +27,9 @@ _blake2b = hashlib.blake2b
 INPUT_HASH_KEYS: tuple = ("text", "image", "html", "input")
 TASK_HASH_KEYS: tuple = ("spans", "label", "options", "arcs")
 ANSWERS: tuple = ("accept", "reject", "ignore")
+# set (True) by the teach sorter on a question it drew at random rather than for the model's
+# doubt: those answers are a fair sample of the stream, which a model can calibrate on
+EXPLORED_KEY = "_explored"
 
 Answer = Literal["accept", "reject", "ignore"]
 

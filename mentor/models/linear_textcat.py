@@ -30,7 +30,7 @@ import numpy
 from scipy import sparse
 
 from ..errors import InputError
-from ..tasks import Task, rehash_task
+from ..tasks import EXPLORED_KEY, Task, rehash_task
 from .cats import answers_to_cats, label_question, predict_in_batches
 from .features import FeatureStore, RawFeatures, TextFeaturizer
 from .linear_head import MaskedLogisticRegression, PartialSoftmaxRegression
@@ -104,6 +104,8 @@ class LinearTextClassifier:
     featurizer: turns texts into feature rows (embeddings and/or TF-IDF).
     exclusive: the labels are mutually exclusive classes.
     l2: regularisation (1/C in scikit-learn's terms).
+    recalibrate: after each fit, set independent labels' biases on the answers to questions
+        the sorter drew at random (:meth:`MaskedLogisticRegression.recalibrate`).
     """
 
     def __init__(
@@ -118,6 +120,7 @@ class LinearTextClassifier:
         max_iter: int = 100,
         label_seeds: bool = True,
         fit_in_background: bool = False,
+        recalibrate: bool = True,
     ) -> None:
         if not labels:
             raise InputError("A text classifier needs at least one label (--label)")
@@ -138,6 +141,9 @@ class LinearTextClassifier:
         self._raw: Optional[RawFeatures] = None
         self._targets = numpy.zeros((0, len(self.labels)))
         self._known = numpy.zeros((0, len(self.labels)), dtype=bool)
+        # texts whose question the sorter drew at random: a fair sample to calibrate on
+        self.recalibrate = recalibrate and not exclusive
+        self._drawn_at_random = numpy.zeros(0, dtype=bool)
         self._lock = threading.RLock()
         self.n_updates = 0
         self._asked: Dict[str, int] = {label: 0 for label in self.labels}
@@ -245,7 +251,7 @@ class LinearTextClassifier:
     def answers_to_cats(self, answers: Iterable[Task]) -> Dict[str, Dict[str, float]]:
         return answers_to_cats(answers, self.labels, exclusive=self.exclusive)
 
-    def _add(self, by_text: Dict[str, Dict[str, float]]) -> List[int]:
+    def _add(self, by_text: Dict[str, Dict[str, float]], drawn_at_random: Iterable[str] = ()) -> List[int]:
         """Merge new answers into the stored targets; return the rows they touched."""
         touched: List[int] = []
         new_rows = []
@@ -263,6 +269,10 @@ class LinearTextClassifier:
             grow = len(new_rows)
             self._targets = numpy.vstack([self._targets, numpy.zeros((grow, len(self.labels)))])
             self._known = numpy.vstack([self._known, numpy.zeros((grow, len(self.labels)), dtype=bool)])
+            self._drawn_at_random = numpy.concatenate([self._drawn_at_random, numpy.zeros(grow, dtype=bool)])
+        for text in drawn_at_random:
+            if text in self._rows:
+                self._drawn_at_random[self._rows[text]] = True
         for text, cats in by_text.items():
             row = self._rows[text]
             for label, value in cats.items():
@@ -282,8 +292,9 @@ class LinearTextClassifier:
         by_text = self.answers_to_cats(answers)
         if not by_text:
             return None
+        drawn_at_random = [answer["text"] for answer in answers if answer.get(EXPLORED_KEY) and "text" in answer]
         with self._lock:
-            touched = self._add(by_text)
+            touched = self._add(by_text, drawn_at_random)
             assert self._raw is not None
             loss = self._batch_loss(self.featurizer.rows(self._raw.take(touched)), list(range(len(touched))), touched)
             self.n_updates += 1
@@ -331,8 +342,12 @@ class LinearTextClassifier:
             raw = RawFeatures.stack(parts)
             targets = numpy.vstack([self._targets, seed_targets])
             known = numpy.vstack([self._known, seed_known])
+            sample = numpy.flatnonzero(self._drawn_at_random) if self.recalibrate else numpy.zeros(0, dtype=int)
             head = copy.copy(self.head)
-        head.fit(self.featurizer.rows(raw), targets, known)
+        rows = self.featurizer.rows(raw)
+        head.fit(rows, targets, known)
+        if len(sample):
+            head.recalibrate(rows[sample], targets[sample], known[sample])
         with self._lock:
             self.head = head
         if self.on_fitted is not None:

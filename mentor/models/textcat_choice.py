@@ -80,6 +80,7 @@ def make_text_classifier(
     l2: float = DEFAULT_L2,
     spacy_factory: Optional[Callable[..., Any]] = None,
     fit_in_background: bool = False,
+    recalibrate: bool = True,
 ) -> Classifier:
     """Build the classifier ``arch`` names (already resolved, not ``auto``).
 
@@ -97,4 +98,5 @@ def make_text_classifier(
     config = FeatureConfig(dense_weight=0.0 if arch == "tfidf" else 1.0, sparse_weight=1.0)
     return LinearTextClassifier(
         labels, TextFeaturizer(embedder, config), exclusive=exclusive, l2=l2, fit_in_background=fit_in_background,
+        recalibrate=recalibrate,
     )

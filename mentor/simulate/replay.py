@@ -33,7 +33,7 @@ from ..models.embeddings import TextEmbedder
 from ..models.linear_textcat import LinearTextClassifier
 from ..models.textcat_choice import make_embedder, make_text_classifier
 from ..sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, ScoredPool, teach_sorter, uncertainty
-from ..tasks import Task
+from ..tasks import EXPLORED_KEY, Task
 from .data import Labelled
 
 __all__ = [
@@ -65,6 +65,7 @@ class SimulationConfig:
     scan: Optional[float] = None  # None: the teach sorter's default
     scan_by_rarity: Optional[bool] = None  # None: the teach sorter's default
     explore_set_aside: Optional[bool] = None  # None: the teach sorter's default
+    recalibrate: bool = True  # the in-loop model calibrates on the questions drawn at random
     warmup: int = 0
     seeds: int = 3
     architecture: str = "minilm"
@@ -108,6 +109,7 @@ class ModelKit:
             return self._spacy_classifier(config.architecture, seed)
         return make_text_classifier(
             config.labels, config.architecture, exclusive=config.exclusive_eval, embedder=self.embedder,
+            recalibrate=config.recalibrate,
         )
 
     def baseline(self, texts: Sequence[str]) -> LinearTextClassifier:
@@ -267,8 +269,9 @@ def replay_answers(
         for answer in answers:
             stored = {"text": answer["text"], "label": answer["label"], "answer": answer["answer"],
                       "score": answer.get("score"), "_view_id": "classification"}
-            if "priority" in answer:  # set by the teach sorter, stored with textcat.teach's answers
-                stored["priority"] = answer["priority"]
+            for key in ("priority", EXPLORED_KEY):  # set by the teach sorter, stored with textcat.teach's answers
+                if key in answer:
+                    stored[key] = answer[key]
             collected.append(stored)
     return collected
 

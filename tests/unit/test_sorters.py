@@ -7,6 +7,7 @@ from typing import List, Sequence
 import pytest
 
 from mentor.sorters import ScoredPool, prefer_high_scores, prefer_low_scores, prefer_uncertain, uncertainty
+from mentor.tasks import EXPLORED_KEY
 
 
 def _scored(scores: Sequence[float]):
@@ -161,9 +162,14 @@ def test_pool_rejects_bad_rescorer_and_size():
 def test_pool_explore_still_never_drops_and_mixes_order():
     scores = [i / 1000 for i in range(300)]
     plain = [t["id"] for t in prefer_high_scores(_scored(scores), pool_size=300)]
-    mixed = [t["id"] for t in ScoredPool(_scored(scores), lambda s: s, pool_size=300, explore=0.3, seed=1)]
+    served = list(ScoredPool(_scored(scores), lambda s: s, pool_size=300, explore=0.3, seed=1))
+    mixed = [t["id"] for t in served]
     assert sorted(mixed) == list(range(300))
     assert mixed != plain
+    # the questions drawn at random say so (a model calibrates on them); the rest don't
+    drawn = [t for t in served if t.get(EXPLORED_KEY)]
+    assert 60 <= len(drawn) <= 120 and all(t[EXPLORED_KEY] is True for t in drawn)
+    assert not any(EXPLORED_KEY in t for t in prefer_high_scores(_scored(scores), pool_size=300))
     with pytest.raises(ValueError):
         ScoredPool(_scored(scores), lambda s: s, explore=2.0)
 

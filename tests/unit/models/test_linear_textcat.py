@@ -250,3 +250,50 @@ def test_the_fit_thread_ends_once_its_classifier_is_gone(spam_answers):
     gc.collect()
     thread.join(timeout=5)
     assert not thread.is_alive()  # it held the classifier alive, and ran for as long as the process
+
+
+def _noisy_tail(rng: numpy.random.Generator, n: int):
+    """1-d points, "yes" likelier the further out: p = sigmoid(4 (x - 1.6)), ~7 % yes."""
+    from scipy import sparse
+
+    x = rng.normal(size=(n, 1))
+    y = (rng.random(n) < 1.0 / (1.0 + numpy.exp(-4.0 * (x[:, 0] - 1.6)))).astype(float)[:, None]
+    return sparse.csr_matrix(x), y, numpy.ones_like(y, dtype=bool)
+
+
+def test_recalibrating_on_a_fair_sample_moves_a_doubts_only_fit_towards_the_full_data_bias():
+    rng = numpy.random.default_rng(0)
+    x, y, known = _noisy_tail(rng, 20_000)
+    full = MaskedLogisticRegression(1, l2=0.1).fit(x, y, known)
+    doubts = numpy.flatnonzero(numpy.abs(x.toarray()[:, 0] - 1.6) < 0.25)[:400]  # what a sorter asks
+    fair = rng.choice(len(y), 300, replace=False)
+    asked = numpy.concatenate([doubts, fair])
+    taught = MaskedLogisticRegression(1, l2=0.1).fit(x[asked], y[asked], known[asked])
+    before = abs(float(taught.bias[0] - full.bias[0]))
+    shift = taught.recalibrate(x[fair], y[fair], known[fair])
+    assert shift[0] != 0.0
+    assert abs(float(taught.bias[0] - full.bias[0])) < 0.5 * before
+
+
+def test_recalibrating_leaves_the_bias_alone_on_its_own_fit_or_without_both_answers():
+    rng = numpy.random.default_rng(1)
+    x, y, known = _noisy_tail(rng, 2_000)
+    head = MaskedLogisticRegression(1, l2=0.1).fit(x, y, known)
+    assert abs(head.recalibrate(x, y, known)[0]) < 0.05  # a balanced fit's bias is already where it goes
+    no_yes = numpy.flatnonzero(y[:, 0] == 0)[:100]
+    bias = head.bias.copy()
+    assert head.recalibrate(x[no_yes], y[no_yes], known[no_yes])[0] == 0.0
+    numpy.testing.assert_array_equal(head.bias, bias)
+
+
+def test_answers_drawn_at_random_calibrate_independent_labels_only(spam_answers):
+    plain, calibrated = _model(), _model()
+    plain.update(spam_answers)
+    calibrated.update([dict(a, _explored=True) if i % 2 else a for i, a in enumerate(spam_answers)])
+    probe = ["free prize cash now", "see you for dinner"]
+    assert calibrated._drawn_at_random.sum() == len(spam_answers) // 2
+    assert not numpy.allclose(plain.predict_proba(probe), calibrated.predict_proba(probe))
+    exclusive = [_model(("SPAM", "HAM"), exclusive=True) for _ in range(2)]
+    exclusive[0].update(spam_answers)
+    exclusive[1].update([dict(a, _explored=True) for a in spam_answers])
+    numpy.testing.assert_allclose(exclusive[0].predict_proba(probe), exclusive[1].predict_proba(probe))

@@ -130,6 +130,9 @@ def test_textcat_teach_through_the_controller(teach_served):
         controller.give_answers([_oracle(task) for task in batch], None)
         time.sleep(0.5)  # the model refits in a thread; a person takes longer than this over a batch
     assert db.count_dataset("spam") == 40
+    # the questions the sorter drew at random are stored as such: the model calibrated on them
+    stored = db.get_dataset("spam")
+    assert 0 < sum(bool(task.get("_explored")) for task in stored) < 40
     progress, kind = controller.progress()
     assert kind == "loss" and progress is not None and 0.0 <= progress <= 1.0
 
