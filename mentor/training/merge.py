@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
-from ..tasks import ANSWERS, Task
+from ..tasks import ANSWERS, EXPLORED_KEY, Task
 from .syntax import READERS, SYNTAX_COMPONENTS, Unusable
 
 SpanKey = Tuple[int, int, str]  # start char, end char, label
@@ -64,7 +64,8 @@ class Annotation:
     complete: bool = True  # ner: tokens outside ``spans`` are O (else missing)
     cats: Dict[str, float] = field(default_factory=dict)
     # labels whose yes/no answer a sorter chose (the task carries its ``priority``, as
-    # textcat.teach stores it): an enriched sample, not a random one, so not re-balanced
+    # textcat.teach stores it): an enriched sample, not a random one, so not re-balanced;
+    # a question the sorter drew at random (``_explored``) was not chosen
     chosen_labels: Set[str] = field(default_factory=set)
     datasets: List[str] = field(default_factory=list)
     # tagger/parser/senter: one value a token of ``tokens`` ("" or None: missing)
@@ -275,7 +276,7 @@ def merge_textcat(group: List[_Answer], report: MergeReport, *, exclusive: bool)
             used += 1
         elif isinstance(task.get("label"), str) and task["label"]:
             binary.setdefault(task["label"], set()).add(1.0 if task["answer"] == "accept" else 0.0)
-            if task.get("priority") is not None:
+            if task.get("priority") is not None and not task.get(EXPLORED_KEY):  # drawn at random: a fair sample
                 ann.chosen_labels.add(task["label"])
             used += 1
         else:

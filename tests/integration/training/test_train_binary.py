@@ -1,6 +1,7 @@
 """Training from binary answers: silver rounds for NER, ignored answers that never train."""
 from __future__ import annotations
 
+import pytest
 import spacy
 from spacy.tokens import DocBin
 
@@ -93,8 +94,13 @@ def test_train_binary_textcat_weighs_the_rare_answer_up(training_db, tmp_path, c
     assert "balance = false" in (tmp_path / "plain" / "config.cfg").read_text()
 
 
-def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp_path, capsys):
-    """textcat.teach's answers carry the sorter's priority: that sample is enriched already."""
+@pytest.mark.parametrize("drawn", ["in random order", "drawn at random by the sorter"])
+def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp_path, capsys, drawn):
+    """textcat.teach's answers carry the sorter's priority: that sample is enriched already.
+
+    The questions the sorter drew at random (``_explored``) are a fair sample, as answers
+    given in random order are: those are balanced.
+    """
     from mentor.training.corpus import create_mentor_corpus
 
     taught = [dict(task, priority=0.5, score=0.5) for task in _spam_answers(6, 96, label="SPAM")]
@@ -102,7 +108,9 @@ def test_train_never_rebalances_answers_an_active_learner_chose(training_db, tmp
     from mentor.tasks import set_hashes
 
     other_texts = [set_hashes({**t, "text": "urgent: " + t["text"]}, overwrite=True) for t in _spam_answers(2, 32, label="URGENT")]
-    add(training_db, "spam_random", other_texts)  # no priority: a random sample
+    if drawn != "in random order":
+        other_texts = [dict(task, priority=0.9, _explored=True) for task in other_texts]
+    add(training_db, "spam_random", other_texts)  # a random sample
     nlp = spacy.blank("en")
     corpus = create_mentor_corpus({"textcat_multilabel": ["spam_taught", "spam_random", "eval:happy"]}, balance=True)
     examples = list(corpus(nlp))
