@@ -141,9 +141,10 @@ class LinearTextClassifier:
         self._raw: Optional[RawFeatures] = None
         self._targets = numpy.zeros((0, len(self.labels)))
         self._known = numpy.zeros((0, len(self.labels)), dtype=bool)
-        # texts whose question the sorter drew at random: a fair sample to calibrate on
+        # per text and label, whether the sorter drew that question at random: a fair sample
+        # to calibrate the label on (a text may be drawn for one label and chosen for another)
         self.recalibrate = recalibrate and not exclusive
-        self._drawn_at_random = numpy.zeros(0, dtype=bool)
+        self._drawn_at_random = numpy.zeros((0, len(self.labels)), dtype=bool)
         self._lock = threading.RLock()
         self.n_updates = 0
         self._asked: Dict[str, int] = {label: 0 for label in self.labels}
@@ -251,7 +252,7 @@ class LinearTextClassifier:
     def answers_to_cats(self, answers: Iterable[Task]) -> Dict[str, Dict[str, float]]:
         return answers_to_cats(answers, self.labels, exclusive=self.exclusive)
 
-    def _add(self, by_text: Dict[str, Dict[str, float]], drawn_at_random: Iterable[str] = ()) -> List[int]:
+    def _add(self, by_text: Dict[str, Dict[str, float]], drawn_at_random: Iterable[Tuple[str, str]] = ()) -> List[int]:
         """Merge new answers into the stored targets; return the rows they touched."""
         touched: List[int] = []
         new_rows = []
@@ -269,10 +270,10 @@ class LinearTextClassifier:
             grow = len(new_rows)
             self._targets = numpy.vstack([self._targets, numpy.zeros((grow, len(self.labels)))])
             self._known = numpy.vstack([self._known, numpy.zeros((grow, len(self.labels)), dtype=bool)])
-            self._drawn_at_random = numpy.concatenate([self._drawn_at_random, numpy.zeros(grow, dtype=bool)])
-        for text in drawn_at_random:
-            if text in self._rows:
-                self._drawn_at_random[self._rows[text]] = True
+            self._drawn_at_random = numpy.vstack([self._drawn_at_random, numpy.zeros((grow, len(self.labels)), dtype=bool)])
+        for text, label in drawn_at_random:
+            if text in self._rows and label in self._index:
+                self._drawn_at_random[self._rows[text], self._index[label]] = True
         for text, cats in by_text.items():
             row = self._rows[text]
             for label, value in cats.items():
@@ -292,7 +293,10 @@ class LinearTextClassifier:
         by_text = self.answers_to_cats(answers)
         if not by_text:
             return None
-        drawn_at_random = [answer["text"] for answer in answers if answer.get(EXPLORED_KEY) and "text" in answer]
+        drawn_at_random = [
+            (answer["text"], answer["label"]) for answer in answers
+            if answer.get(EXPLORED_KEY) and "text" in answer and isinstance(answer.get("label"), str)
+        ]
         with self._lock:
             touched = self._add(by_text, drawn_at_random)
             assert self._raw is not None
@@ -342,12 +346,13 @@ class LinearTextClassifier:
             raw = RawFeatures.stack(parts)
             targets = numpy.vstack([self._targets, seed_targets])
             known = numpy.vstack([self._known, seed_known])
-            sample = numpy.flatnonzero(self._drawn_at_random) if self.recalibrate else numpy.zeros(0, dtype=int)
+            drawn = self._drawn_at_random & self._known
+            sample = numpy.flatnonzero(drawn.any(axis=1)) if self.recalibrate else numpy.zeros(0, dtype=int)
             head = copy.copy(self.head)
         rows = self.featurizer.rows(raw)
         head.fit(rows, targets, known)
         if len(sample):
-            head.recalibrate(rows[sample], targets[sample], known[sample])
+            head.recalibrate(rows[sample], targets[sample], drawn[sample])
         with self._lock:
             self.head = head
         if self.on_fitted is not None:

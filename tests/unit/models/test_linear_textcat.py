@@ -297,3 +297,15 @@ def test_answers_drawn_at_random_calibrate_independent_labels_only(spam_answers)
     exclusive[0].update(spam_answers)
     exclusive[1].update([dict(a, _explored=True) for a in spam_answers])
     numpy.testing.assert_allclose(exclusive[0].predict_proba(probe), exclusive[1].predict_proba(probe))
+
+
+def test_a_text_drawn_at_random_for_one_label_calibrates_that_label_only(spam_answers):
+    labels = ("SPAM", "OTHER")
+    other = [dict(a, label="OTHER") for a in spam_answers]  # the same texts, chosen for OTHER
+    plain, calibrated = _model(labels), _model(labels)
+    plain.update(spam_answers + other)
+    calibrated.update([dict(a, _explored=True) if i % 2 else a for i, a in enumerate(spam_answers)] + other)
+    probe = ["free prize cash now", "see you for dinner"]
+    before, after = plain.predict_proba(probe), calibrated.predict_proba(probe)
+    assert not numpy.allclose(before[:, 0], after[:, 0])
+    numpy.testing.assert_allclose(before[:, 1], after[:, 1])
