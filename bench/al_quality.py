@@ -2,7 +2,8 @@
 
 For each corpus in ../shared/data (sms-spam, davidson-hate: imbalanced binary;
 sst2: balanced binary; ag-news: 4 exclusive classes; banking77: 77 exclusive
-classes) it runs ``mentor simulate``'s replay: teach (the in-loop model behind
+classes; and, on request, davidson-neither: davidson's tweets that are neither hate
+nor offensive, 17 %, a rare label of another shape) it runs ``mentor simulate``'s replay: teach (the in-loop model behind
 the teach sorter), random order (same model), and the peers' baseline (TF-IDF +
 logistic regression with uncertainty sampling), for several seeds, and prints:
 
@@ -58,10 +59,21 @@ def _read(path: Path) -> Tuple[List[Labelled], bool]:
     return read_labelled(srsly.read_jsonl(path), where=str(path))
 
 
+def _davidson_class(path: Path, orig_class: str) -> Tuple[List[Labelled], bool]:
+    """davidson-hate's tweets as a yes/no on another of its original classes (``meta.orig_class``)."""
+    rows = (
+        {"text": row["text"], "cats": {orig_class: 1.0 if row["meta"]["orig_class"] == orig_class else 0.0}}
+        for row in srsly.read_jsonl(path)
+    )
+    return read_labelled(rows, where=str(path))
+
+
 def load_corpus(name: str, max_train: Optional[int]) -> Corpus:
     shapes = {
         "sms-spam": ("binary, 13 % positive", True),
         "davidson-hate": ("binary, 5.8 % positive", True),
+        # the same tweets, another label: neither hate nor offensive (17 %), a rare class of another shape
+        "davidson-neither": ("binary, 17 % positive", True),
         "sst2": ("binary, balanced", False),
         "ag-news": ("4 exclusive classes", False),
         "banking77": ("77 exclusive classes", False),
@@ -70,6 +82,9 @@ def load_corpus(name: str, max_train: Optional[int]) -> Corpus:
     if name == "sms-spam":
         examples, exclusive = _read(DATA / name / "all.jsonl")
         train, held = split_eval(examples, 0.2)
+    elif name == "davidson-neither":
+        train, exclusive = _davidson_class(DATA / "davidson-hate" / "train.jsonl", "NEITHER")
+        held, _ = _davidson_class(DATA / "davidson-hate" / "test.jsonl", "NEITHER")
     else:
         held_name = {"sst2": "dev.jsonl"}.get(name, "test.jsonl")
         train, exclusive = _read(DATA / name / "train.jsonl")
