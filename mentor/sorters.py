@@ -322,9 +322,7 @@ class ScoredPool:
             return self._take(index)
         task = self._reserve[index - len(self._heap)]
         del self._reserve[index - len(self._heap)]
-        score = float(task.get("score", 0.5))
-        if self._generation and self._rescorer is not None:
-            score = self._rescorer([task])[0]
+        [(score, task)] = self._rescored([(float(task.get("score", 0.5)), task)])
         _set_score(task, score)
         return (0, -self._priority(score), next(self._counter), task)
 
@@ -468,14 +466,20 @@ class ScoredPool:
         self._set_aside()
 
     def _push_all(self, pulled: List[Tuple[float, Task]]) -> None:
-        if pulled and self._generation and self._rescorer is not None:
-            # a model scores its input a batch at a time and hands the questions out one by
-            # one, so what comes out now may have been scored before the last update: score
-            # it again, or a cold model's 0.5 ("most uncertain") would jump the queue
-            scores = self._rescorer([task for _, task in pulled])
-            pulled = [(score, task) for score, (_, task) in zip(scores, pulled)]
-        for score, task in pulled:
+        for score, task in self._rescored(pulled):
             self._push(score, task)
+
+    def _rescored(self, pulled: List[Tuple[float, Task]]) -> List[Tuple[float, Task]]:
+        """``pulled`` with the current model's scores, once it has been updated.
+
+        A model scores its input a batch at a time and hands the questions out one by
+        one, so what comes out now may have been scored before the last update: score
+        it again, or a cold model's 0.5 ("most uncertain") would jump the queue.
+        """
+        if not pulled or not self._generation or self._rescorer is None:
+            return pulled
+        scores = self._rescorer([task for _, task in pulled])
+        return [(score, task) for score, (_, task) in zip(scores, pulled)]
 
     def _set_aside(self) -> None:
         """Move the least useful questions of an over-full pool to the reserve."""

@@ -195,14 +195,14 @@ class MaskedLogisticRegression:
         if not rows.shape[0] or not self.is_fitted:
             return shifts
         z = self.decision(rows)
+        all_weights = self._weights(targets, known)  # the fit's own weighting, scaled to sum to ~1 below
         for k in range(self.n_labels):
             mask = known[:, k]
             y = targets[mask, k] >= 0.5
-            n_pos, n_neg = int(y.sum()), int((~y).sum())
-            if not n_pos or not n_neg:
+            if y.all() or not y.any():
                 continue
             scores = z[mask, k]
-            weights = numpy.where(y, 0.5 / (n_pos + 1.0), 0.5 / (n_neg + 1.0))
+            weights = all_weights[mask, k] / mask.sum()
             shift = 0.0
             for _ in range(50):  # Newton's method on a convex function of one variable
                 p = _sigmoid(scores + shift)
