@@ -2,7 +2,7 @@
 
     python bench/ner_binary.py                          # N = 500 and 1,000 sentences, 6 epochs (~12 min on 2 cores)
     python bench/ner_binary.py --sizes 500,2000 --epochs 8
-    python bench/ner_binary.py --silver-rounds 2        # more silver rounds
+    python bench/ner_binary.py --silver-rounds 3        # more silver rounds (mentor train's default: 2)
 
 Reads CoNLL-2003 from ../shared/data/conll2003 (never copied into the repo),
 with bench/train_parity.py's reader: the first --dev sentences of valid.txt
@@ -17,7 +17,7 @@ a random wrong span. The oracle accepts a suggestion that is exactly a gold
 entity and rejects the rest. For each N, `mentor train` trains on:
 
   * gold: the gold spans of the N sentences (manual answers, ner_manual);
-  * binary: the N yes/no answers (view ner), with the default silver round;
+  * binary: the N yes/no answers (view ner), with mentor train's default silver rounds;
     the round-0 model (answers alone, other tokens missing, as before the
     silver step) is scored too.
 
@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--dev", type=int, default=500)
     parser.add_argument("--test", type=int, default=1000)
     parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--silver-rounds", type=int, default=1)
+    parser.add_argument("--silver-rounds", type=int, default=2, help="as mentor train's default")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
