@@ -89,13 +89,29 @@ def train_pipeline(
 
 
 def read_result(output_dir: Path) -> TrainResult:
-    """Scores of a finished run, from model-best's meta.json."""
+    """Scores of a finished run, from model-best's meta.json and config.cfg."""
     import srsly
 
     best, last = output_dir / "model-best", output_dir / "model-last"
     meta_path = best / "meta.json"
     meta = srsly.read_json(meta_path) if meta_path.exists() else {}
     performance = dict(meta.get("performance") or {})
-    return TrainResult(
-        output_dir, best, last, scores=performance, final_score=performance.get("score")
-    )
+    config_path = best / CONFIG_NAME
+    weights = Config().from_disk(config_path, interpolate=False)["training"]["score_weights"] if config_path.exists() else {}
+    return TrainResult(output_dir, best, last, scores=performance, final_score=weighted_score(performance, weights))
+
+
+def weighted_score(performance: Mapping[str, Any], weights: Mapping[str, Optional[float]]) -> Optional[float]:
+    """The score spaCy's loop chose model-best by: the numeric scores weighed by ``training.score_weights``.
+
+    spaCy keeps that sum out of meta.json (which holds the scores it was made
+    of), so it is recomputed here the way its evaluation callback computes it;
+    None when no weighted score is there (a run that never evaluated).
+    """
+    used = {
+        key: weight for key, weight in weights.items()
+        if weight is not None and isinstance(performance.get(key), (int, float))
+    }
+    if not used:
+        return None
+    return float(sum(performance[key] * weight for key, weight in used.items()))

@@ -6,6 +6,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from mentor.cli.commands.train import train
+from mentor.training.train import read_result
 from training_data import add, binary_ner_answers, ner_answers, textcat_answers
 
 
@@ -34,6 +35,12 @@ def test_train_binary_ner_trains_again_on_silver_annotation(training_db, tmp_pat
     assert str(out / "silver" / "train-2.spacy") in config and '@readers = "mentor.Corpus.v1"' in config
     nlp = spacy.load(out / "model-best")
     assert {e.label_ for e in nlp("Carol flew to Oslo on day 99.").ents} <= {"PERSON", "GPE"}
+    # model-best is the model of the round that scored best on the eval data (its score read back:
+    # spaCy's meta.json holds the scores, not the weighted sum it chose by)
+    rounds = [out / "silver" / "round-0", out / "silver" / "round-1", out]
+    final = read_result(out)
+    assert final.final_score is not None
+    assert final.final_score == max(read_result(r).final_score for r in rounds)
 
 
 def test_train_binary_ner_without_silver_rounds_trains_once(training_db, tmp_path, capsys):
