@@ -4,6 +4,7 @@
     python bench/teach_then_train.py --corpora sms-spam --answers 300 --seeds 2
     python bench/teach_then_train.py --arms "teach,teach --no-balance,random"   # a third arm, same answers
     python bench/teach_then_train.py --corpora ag-news      # exclusive classes: --textcat, macro F1 by argmax
+    python bench/teach_then_train.py --corpora davidson-neither   # the same tweets, "neither hate nor offensive" (17 %)
 
 The teach answers are what textcat.teach would store: the in-loop model (the
 default, MiniLM + TF-IDF) behind the teach sorter, questions answered from the
