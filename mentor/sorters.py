@@ -68,11 +68,11 @@ DEFAULT_RESERVE_SIZE = 20_000
 RARITY_WINDOW = 200
 
 # share of teach questions served at random from the pool: on sst2 pure uncertainty
-# fell below random order (0.781 vs 0.795 at 500 answers). 0.1 rather than 0.2 since the model
-# sets its threshold on these answers (2026-12-04, bench/al_quality.py, teach at 500 answers,
-# 0.2 -> 0.1): sms-spam 0.930 -> 0.935, davidson-hate 0.296 -> 0.322, davidson-neither 0.763 ->
-# 0.765, sst2 0.783 -> 0.787 (no dip below random); 0.003-0.021 less at 250 on each
-DEFAULT_EXPLORE = 0.1
+# fell below random order (0.781 vs 0.795 at 500 answers); 0.2-0.3 costs sms-spam nothing.
+# 0.1 was measured on 2026-12-04 (docs/active-learning.md, "How many at random"): ahead at 500
+# answers on 5 seeds, not on 3, and 300 teach answers on davidson-hate then trained a worse
+# classifier than 300 random ones (8 seeds: F1 0.067 vs 0.083); not kept
+DEFAULT_EXPLORE = 0.2
 # weight of likeness to the batch so far against uncertainty (bench/al_quality.py)
 DEFAULT_DIVERSITY = 0.0
 # exponent of the density weight for exclusive classes (least confidence first): the least
