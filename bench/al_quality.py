@@ -226,6 +226,8 @@ def main() -> None:
     parser.add_argument("--architecture", default="minilm")
     parser.add_argument("--strategies", default="teach,random,baseline")
     parser.add_argument("--explore", type=float, default=None)
+    parser.add_argument("--diversity", type=float, default=None, help="weight of likeness to the batch so far (default: the sorter's)")
+    parser.add_argument("--density", type=float, default=None, help="exponent of the weight for how typical a text is of the pool (default: the sorter's)")
     parser.add_argument("--scan", type=float, default=None, help="texts the teach pool pulls per question served (default: the sorter's)")
     parser.add_argument("--fixed-scan", action="store_true", help="pull --scan texts a question whatever the label's rarity")
     parser.add_argument("--explore-set-aside", action=argparse.BooleanOptionalAction, default=None, help="explore among the set-aside texts too (default: the sorter's)")
@@ -243,7 +245,7 @@ def main() -> None:
         corpus = load_corpus(name, args.max_train)
         config = SimulationConfig(
             labels=corpus.labels, max_labels=args.max_labels, step=args.step, seeds=args.seeds,
-            architecture=args.architecture, exclusive=corpus.exclusive, explore=args.explore, scan=args.scan, scan_by_rarity=False if args.fixed_scan else None,
+            architecture=args.architecture, exclusive=corpus.exclusive, explore=args.explore, diversity=args.diversity, density=args.density, scan=args.scan, scan_by_rarity=False if args.fixed_scan else None,
             explore_set_aside=args.explore_set_aside, recalibrate=args.recalibrate, cache_path=str(cache),
         )
         kit = ModelKit(config, embedder=kit_embedder)
