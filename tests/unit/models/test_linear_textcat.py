@@ -110,15 +110,7 @@ def test_a_pooled_exclusive_question_is_re_aimed_at_the_class_now_likeliest():
     assert question["label"] == "SPAM" and question["_task_hash"] != old_hash
     unconfirmed = rehash_task(dict(question, label="OTHER"))  # nobody said yes to OTHER yet
     model.score_tasks([unconfirmed])
-    # re-aimed too: the model gives SPAM, a confirmed class, even odds or better
-    assert spam_now >= 0.5 and unconfirmed["label"] == "SPAM"
-    # texts half spam, half ham: the model is unsure of some (the made-up embedder varies by process)
-    mixed = [f"{s.split()[i]} {h.split()[-1 - i]}" for s in SPAM for h in HAM for i in range(2)]
-    unsure = [text for text, cats in zip(mixed, model.predict(mixed)) if max(cats["SPAM"], cats["HAM"]) < 0.5]
-    assert unsure
-    kept = [rehash_task({"text": text, "label": "OTHER"}) for text in unsure]
-    model.score_tasks(kept)
-    assert {q["label"] for q in kept} == {"OTHER"}  # kept while the model is unsure: how the class gets found
+    assert unconfirmed["label"] == "OTHER"  # kept: asking about it is how the class gets found
     binary, asked = _model(labels=("SPAM", "HAM")), dict(question, label="HAM")
     binary.score_tasks([asked])  # not exclusive: each label is a question of its own
     assert asked["label"] == "HAM"
