@@ -97,7 +97,9 @@ def read_result(output_dir: Path) -> TrainResult:
     meta = srsly.read_json(meta_path) if meta_path.exists() else {}
     performance = dict(meta.get("performance") or {})
     config_path = best / CONFIG_NAME
-    weights = Config().from_disk(config_path, interpolate=False)["training"]["score_weights"] if config_path.exists() else {}
+    config: Mapping[str, Any] = Config().from_disk(config_path, interpolate=False) if config_path.exists() else {}
+    # a pipeline saved by hand may lack the section: it then has no score to compare rounds by
+    weights = (config.get("training") or {}).get("score_weights") or {}
     return TrainResult(output_dir, best, last, scores=performance, final_score=weighted_score(performance, weights))
 
 

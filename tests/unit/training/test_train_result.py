@@ -25,3 +25,12 @@ def test_read_result_scores_model_best_by_its_config_weights(tmp_path):
     result = read_result(tmp_path)
     assert result.final_score == 0.375 and result.scores["ents_f"] == 0.25
     assert read_result(tmp_path / "never-trained").final_score is None
+
+
+def test_read_result_without_score_weights_has_no_final_score(tmp_path):
+    best = tmp_path / "model-best"
+    best.mkdir()
+    srsly.write_json(best / "meta.json", {"performance": {"ents_f": 0.25}})
+    Config({"nlp": {"lang": "en"}}).to_disk(best / "config.cfg")
+    result = read_result(tmp_path)
+    assert result.final_score is None and result.scores == {"ents_f": 0.25}
