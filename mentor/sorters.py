@@ -106,6 +106,8 @@ DEFAULT_EXPLORE_SET_ASIDE = True
 DENSITY_NEIGHBOURS = 10
 
 PriorityFn = Callable[[float], float]
+# a priority that depends on the question as well as its score (``ScoredPool(question_priority=)``)
+QuestionPriorityFn = Callable[[Task, float], float]
 # (stale: 0 for the current model's score, 1 for an older one's; -priority; arrival number; task)
 Entry = Tuple[int, float, int, Task]
 Rescorer = Callable[[Sequence[Task]], List[float]]
@@ -168,6 +170,7 @@ class ScoredPool:
         explore_set_aside: bool = False,
         reserve_size: int = DEFAULT_RESERVE_SIZE,
         lookahead_pause: float = 0.1,
+        question_priority: Optional[QuestionPriorityFn] = None,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -188,6 +191,7 @@ class ScoredPool:
         self._rng = random.Random(seed)
         self._source = iter(scored)
         self._priority = priority
+        self._question_priority = question_priority
         self.pool_size = pool_size
         # questions the pool may lack before it is topped up: what it pulls is re-scored in one call
         # (ner.teach: one beam parse for the batch, not one per question served)
@@ -327,7 +331,7 @@ class ScoredPool:
         del self._reserve[index - len(self._heap)]
         [(score, task)] = self._rescored([(float(task.get("score", 0.5)), task)])
         _set_score(task, score)
-        return (0, -self._priority(score), next(self._counter), task)
+        return (0, -self._priority_of(task, score), next(self._counter), task)
 
     def _take(self, index: int) -> Entry:
         """Remove and return the pooled entry at ``index`` (not the heap's best), keeping the heap."""
@@ -415,10 +419,15 @@ class ScoredPool:
             self.positive_share += (float(score >= 0.5) - self.positive_share) / RARITY_WINDOW
         arrival = next(self._counter)
         self._unweighed += 1
-        heapq.heappush(self._heap, (int(stale), -self._weighted(float(score), arrival), arrival, task))
+        heapq.heappush(self._heap, (int(stale), -self._weighted(float(score), arrival, task), arrival, task))
 
-    def _weighted(self, score: float, arrival: int) -> float:
-        return self._priority(score) * self._weights.get(arrival, 1.0)
+    def _priority_of(self, task: Task, score: float) -> float:
+        if self._question_priority is not None:
+            return self._question_priority(task, score)
+        return self._priority(score)
+
+    def _weighted(self, score: float, arrival: int, task: Task) -> float:
+        return self._priority_of(task, score) * self._weights.get(arrival, 1.0)
 
     def _weigh_by_density(self) -> None:
         """Weigh each pooled question by how typical its text is of the pool.
@@ -444,7 +453,7 @@ class ScoredPool:
         weights = (0.5 + ranks) ** self.density
         self._weights = {entry[2]: float(weight) for entry, weight in zip(self._heap, weights)}
         self._heap = [
-            (stale, -self._weighted(float(task["score"]), arrival), arrival, task)
+            (stale, -self._weighted(float(task["score"]), arrival, task), arrival, task)
             for stale, _, arrival, task in self._heap
         ]
         heapq.heapify(self._heap)
@@ -518,7 +527,7 @@ class ScoredPool:
         heap: List[Entry] = [(1, neg, arrival, task) for _, neg, arrival, task in keep]
         for (_, _, arrival, task), score in zip(todo, scores):
             _set_score(task, score)
-            heap.append((0, -self._weighted(float(score), arrival), arrival, task))
+            heap.append((0, -self._weighted(float(score), arrival, task), arrival, task))
         heapq.heapify(heap)
         self._heap = heap
         self.n_rescored += len(todo)
@@ -642,6 +651,7 @@ def teach_sorter(
     has_vectors = vectorizer is not None and model.has_vectors
     return ScoredPool(
         scored, priority, rescorer=model.score_tasks, pool_size=pool_size, rescore_limit=rescore_limit,
+        question_priority=getattr(model, "question_priority", None) if least_confident_first else None,
         explore=explore, warmup=warmup, seed=seed, background=background,
         vectorizer=vectorizer if has_vectors and (diversity or density) else None,
         diversity=diversity, density=density, power=power,

@@ -306,6 +306,21 @@ def test_power_sampling_prefers_current_scores_over_stale_ones():
     assert {next(pool)["id"] for _ in range(4)} == current
 
 
+def test_a_question_priority_ranks_by_question_and_score():
+    # questions about "rare" rank by their score (likeliest first), the rest by 1 - score
+    scored = [(0.1, {"id": 0, "label": "rare"}), (0.9, {"id": 1, "label": "rare"}),
+              (0.2, {"id": 2, "label": "common"}), (0.7, {"id": 3, "label": "common"})]
+
+    def by_question(task, score):
+        return score if task["label"] == "rare" else 1.0 - score
+
+    served = list(ScoredPool(iter(scored), lambda s: 1.0 - s, pool_size=10, question_priority=by_question))
+    assert [t["id"] for t in served] == [1, 2, 3, 0]
+    assert served[0]["priority"] == pytest.approx(0.9) and served[1]["priority"] == pytest.approx(0.8)
+    plain = [t["id"] for t in ScoredPool(iter(scored), lambda s: 1.0 - s, pool_size=10)]
+    assert plain == [0, 2, 3, 1]
+
+
 class _FakeModel:
     """What teach_sorter reads off a model in the loop: its re-scorer and question style."""
 
@@ -317,6 +332,18 @@ class _FakeModel:
 
     def score_tasks(self, tasks):
         return [task["score"] for task in tasks]
+
+    def question_priority(self, task, score):
+        return 0.25
+
+
+def test_teach_sorter_takes_the_models_question_priority_for_exclusive_classes_only():
+    from mentor.sorters import teach_sorter
+
+    exclusive = teach_sorter(_scored([0.5]), _FakeModel(True))
+    assert next(exclusive)["priority"] == 0.25
+    binary = teach_sorter(_scored([0.5]), _FakeModel(False), explore=0.0)
+    assert next(binary)["priority"] == 1.0  # uncertainty of 0.5
 
 
 @pytest.mark.parametrize("exclusive", [True, False])

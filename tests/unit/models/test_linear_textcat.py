@@ -116,6 +116,19 @@ def test_a_pooled_exclusive_question_is_re_aimed_at_the_class_now_likeliest():
     assert asked["label"] == "HAM"
 
 
+def test_a_question_about_an_unconfirmed_class_asks_the_texts_likeliest_in_it_first():
+    model = _model(labels=("SPAM", "HAM", "OTHER"), exclusive=True)
+    other = rehash_task({"text": SPAM[0], "label": "OTHER"})
+    assert model.question_priority(other, 0.2) == pytest.approx(0.8)  # nothing confirmed: least confidence
+    model.update([{"text": t, "label": "SPAM", "answer": "accept"} for t in SPAM])
+    spam = rehash_task({"text": SPAM[0], "label": "SPAM"})
+    assert model.question_priority(spam, 0.9) == pytest.approx(0.1)  # confirmed: least confidence
+    # OTHER has no "yes" yet: the likelier a text is OTHER, the sooner; chance (1/3) and up rank first
+    assert model.question_priority(other, 0.05) == pytest.approx(0.15)
+    assert model.question_priority(other, 0.2) == pytest.approx(0.6)
+    assert model.question_priority(other, 0.5) == 1.0
+
+
 def test_questions_carry_score_and_a_new_task_hash(texts):
     model = _model()
     pairs = list(model(texts))
