@@ -143,7 +143,11 @@ class ScoredPool:
     runs when the next question is asked for, once however many updates came
     in between. ``rescore_limit`` caps how many pooled questions are re-scored
     per update: half of it the best ones, half a window rotating through the
-    rest; None re-scores the whole pool every time.
+    rest; None re-scores the whole pool every time. ``question_priority``, when
+    given, replaces ``priority`` with a function of the question and its score:
+    a model may rank two questions with the same score differently (for exclusive
+    classes, a question looking for a class's first "yes" ranks by how likely
+    that class is, the others by how unsure the model is).
     """
 
     def __init__(
