@@ -141,7 +141,9 @@ class LinearTextClassifier:
         self._raw: Optional[RawFeatures] = None
         self._targets = numpy.zeros((0, len(self.labels)))
         self._known = numpy.zeros((0, len(self.labels)), dtype=bool)
-        self._has_yes = numpy.zeros(len(self.labels), bool)  # per label: some answer said "yes"
+        # per label, whether some answer said "yes" to it; kept up to date by _add, since the
+        # pool asks question_priority for every question it pushes
+        self._has_yes = numpy.zeros(len(self.labels), bool)
         # per text and label, whether the sorter drew that question at random: a fair sample
         # to calibrate the label on (a text may be drawn for one label and chosen for another)
         self.recalibrate = recalibrate and not exclusive
@@ -235,7 +237,7 @@ class LinearTextClassifier:
         0.553): the rare class was never confirmed (docs/active-learning.md).
         """
         probs = self.predict_proba([task["text"] for task in tasks])
-        confirmed = self._confirmed() if self.exclusive else None
+        confirmed = self._has_yes if self.exclusive else None
         scores: List[float] = []
         for task, row in zip(tasks, probs):
             asked = task.get("label")
@@ -335,15 +337,11 @@ class LinearTextClassifier:
         """Block until every answer so far is in the weights (background fitting only)."""
         return self._fitter.wait(timeout) if self.fit_in_background else True
 
-    def _confirmed(self) -> numpy.ndarray:
-        """Per label, whether some answer said "yes" to it."""
-        return self._has_yes
-
     def _seed_rows(self) -> Tuple[List[str], numpy.ndarray, numpy.ndarray]:
         """Pseudo-answers: each label's name as a text that has the label, for labels without a real yes."""
         texts, targets, known = [], [], []
         answered = len(self._texts) > 0
-        has_yes = self._confirmed()
+        has_yes = self._has_yes
         has_no = ((self._targets < 0.5) & self._known).any(axis=0) if answered else numpy.zeros(len(self.labels), bool)
         for k, label in enumerate(self.labels):
             # an independent label needs a real "no" first: a lone "yes" would make everything a yes
