@@ -107,6 +107,42 @@ def load_corpus(name: str, max_train: Optional[int]) -> Corpus:
     return Corpus(name, shape, imbalanced, train, held, labels, exclusive and len(labels) > 1)
 
 
+def keyword_patterns(
+    train: Sequence[Labelled], labels: Sequence[str], per_label: int, *, min_count: int = 5, precision: float = 0.6,
+) -> List[Dict[str, Any]]:
+    """The ``per_label`` words likeliest to mean each label in ``train``, as phrase patterns.
+
+    A stand-in for the keywords a user knows of their own domain, so that teach with
+    patterns (textcat.teach --patterns) can be replayed on every corpus without a
+    hand-written list per corpus. A user lists common words that mostly mean the
+    label: among words in at least ``min_count`` of the label's texts whose texts
+    have the label at least ``precision`` of the time (and well above the label's
+    base rate), the most frequent. Read off
+    the whole pool, they are better than most users' lists: the curve with them is
+    an upper bound of what patterns give.
+    """
+    import re
+
+    words_of = [set(re.findall(r"[a-z]{3,}", example.text.lower())) for example in train]
+    patterns: List[Dict[str, Any]] = []
+    for label in labels:
+        pos: Dict[str, int] = {}
+        neg: Dict[str, int] = {}
+        for example, words in zip(train, words_of):
+            if label not in example.cats:
+                continue
+            counts = pos if example.cats[label] >= 0.5 else neg
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+
+        base = sum(pos.values()) / max(1, sum(pos.values()) + sum(neg.values()))
+        wanted = max(precision, (1.0 + base) / 2)  # a common label's keyword must beat its base rate
+        precise = [w for w, c in pos.items() if c >= min_count and c / (c + neg.get(w, 0)) >= wanted]
+        ranked = sorted(precise, key=lambda w: (-pos[w], w))
+        patterns += [{"label": label, "pattern": word, "id": f"{label}:{word}"} for word in ranked[:per_label]]
+    return patterns
+
+
 def _mean_at(result: SimulationResult, strategy: str, n: int) -> Optional[float]:
     for point in result.curves[strategy].points:
         if point.labels == n:
@@ -232,6 +268,7 @@ def main() -> None:
     parser.add_argument("--fixed-scan", action="store_true", help="pull --scan texts a question whatever the label's rarity")
     parser.add_argument("--explore-set-aside", action=argparse.BooleanOptionalAction, default=None, help="explore among the set-aside texts too (default: the sorter's)")
     parser.add_argument("--recalibrate", action=argparse.BooleanOptionalAction, default=True, help="the in-loop model sets its bias on the answers drawn at random (default: on)")
+    parser.add_argument("--keyword-patterns", type=int, default=0, help="teach starts from this many keyword patterns a label, read off the pool (keyword_patterns)")
     parser.add_argument("--jobs", type=int, default=1, help="Replays to run at once, each in its own process")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--markdown", type=Path, default=None)
@@ -247,7 +284,11 @@ def main() -> None:
             labels=corpus.labels, max_labels=args.max_labels, step=args.step, seeds=args.seeds,
             architecture=args.architecture, exclusive=corpus.exclusive, explore=args.explore, diversity=args.diversity, density=args.density, scan=args.scan, scan_by_rarity=False if args.fixed_scan else None,
             explore_set_aside=args.explore_set_aside, recalibrate=args.recalibrate, cache_path=str(cache),
+            patterns=keyword_patterns(corpus.train, corpus.labels, args.keyword_patterns) if args.keyword_patterns else None,
         )
+        if config.patterns:
+            print(f"{name}: teach starts from {len(config.patterns)} keyword patterns, e.g. "
+                  + ", ".join(f"{p['label']}: {p['pattern']}" for p in config.patterns[:: args.keyword_patterns][:4]), flush=True)
         kit = ModelKit(config, embedder=kit_embedder)
         kit_embedder = kit.embedder
         if kit.embedder is not None:  # encode the corpus up front, so the timings below are the loop's

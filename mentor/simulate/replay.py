@@ -6,7 +6,8 @@ and scores it on the held-out set every ``step`` answers. Strategies:
 
 - ``teach``: exactly what textcat.teach serves: the in-loop model (``--model-arch``)
   behind the teach sorter (:func:`~mentor.sorters.teach_sorter`), re-scored after
-  each update;
+  each update; with ``patterns``, a pattern matcher's questions beside the model's
+  (textcat.teach --patterns);
 - ``random``: the same model, the same kind of question, texts in random order;
 - ``baseline``: what peers measure: TF-IDF + logistic regression (C = 1) with
   pool-based uncertainty sampling over the whole training set, re-scored in full
@@ -29,8 +30,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from ..models.combine import combine_models, matcher_for_labels
 from ..models.embeddings import TextEmbedder
 from ..models.linear_textcat import LinearTextClassifier
+from ..models.patterns import PatternsSource
 from ..models.textcat_choice import make_embedder, make_text_classifier
 from ..sorters import DEFAULT_POOL_SIZE, DEFAULT_RESCORE_LIMIT, ScoredPool, teach_sorter, uncertainty
 from ..tasks import EXPLORED_KEY, Task
@@ -76,6 +79,8 @@ class SimulationConfig:
     ngram_size: int = 2
     rehearse: int = 0
     cache_path: Optional[str] = None
+    # match patterns (a file, or pattern dicts) that teach starts from, as textcat.teach --patterns
+    patterns: Optional[PatternsSource] = None
 
     @property
     def exclusive_eval(self) -> bool:
@@ -111,6 +116,18 @@ class ModelKit:
             config.labels, config.architecture, exclusive=config.exclusive_eval, embedder=self.embedder,
             recalibrate=config.recalibrate,
         )
+
+    def with_patterns(self, model: Any) -> Any:
+        """``model`` with a fresh pattern matcher beside it, as textcat.teach --patterns builds it."""
+        import spacy
+
+        config = self.config
+        if not config.patterns:
+            return model
+        matcher = matcher_for_labels(
+            spacy.blank(config.lang), config.patterns, config.labels, label_span=False, label_task=True,
+        )
+        return combine_models(model, matcher)
 
     def baseline(self, texts: Sequence[str]) -> LinearTextClassifier:
         """TF-IDF (fitted on the training texts, as peers do) + logistic regression, C = 1."""
@@ -214,9 +231,14 @@ def _questions(strategy: str, model: Any, tasks: List[Task], config: SimulationC
 def _replay(
     strategy: str, train: Sequence[Labelled], config: SimulationConfig, seed: int, kit: ModelKit, limit: int,
 ) -> Iterator[Tuple[Any, List[Task]]]:
-    """Serve, answer and learn in batches; yield the model and each batch of answers after its update."""
+    """Serve, answer and learn in batches; yield the model and each batch of answers after its update.
+
+    With ``config.patterns`` teach asks the pattern matcher's questions too, and both
+    learn from every answer; the model alone is scored.
+    """
     model = kit.baseline([example.text for example in train]) if strategy == "baseline" else kit.in_loop(seed)
-    questions = _questions(strategy, model, _tasks(train, seed), config, seed)
+    asking = kit.with_patterns(model) if strategy == "teach" else model
+    questions = _questions(strategy, asking, _tasks(train, seed), config, seed)
     yield model, []
     answered = 0
     while answered < limit:
@@ -226,7 +248,7 @@ def _replay(
         answers = [a for a in (_oracle(q, train) for q in batch) if a is not None]
         if not answers:
             continue
-        model.update(answers)
+        asking.update(answers)
         if hasattr(questions, "rescore"):
             questions.rescore()  # type: ignore[attr-defined]
         answered += len(answers)
@@ -269,7 +291,8 @@ def replay_answers(
         for answer in answers:
             stored = {"text": answer["text"], "label": answer["label"], "answer": answer["answer"],
                       "score": answer.get("score"), "_view_id": "classification"}
-            for key in ("priority", EXPLORED_KEY):  # set by the teach sorter, stored with textcat.teach's answers
+            # set by the teach sorter, or a pattern's match (spans), stored with textcat.teach's answers
+            for key in ("priority", EXPLORED_KEY, "spans"):
                 if key in answer:
                     stored[key] = answer[key]
             collected.append(stored)

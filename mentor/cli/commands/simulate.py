@@ -56,6 +56,7 @@ def simulate(
     max_sentences: Annotated[int, Opt("--max-sentences", help="NER: sentences of the data to ask about (0: all)")] = 2000,
     max_eval: Annotated[int, Opt("--max-eval", help="NER: held-out sentences to score on (0: all)")] = 500,
     jobs: Annotated[int, Opt("--jobs", "-j", help="Text classification: replays to run at once, each in its own process")] = 1,
+    patterns: Annotated[Optional[Path], Opt("--patterns", "-pt", help="Text classification: match patterns JSONL that teach starts from, as textcat.teach --patterns")] = None,
 ) -> None:
     """Tell whether active learning pays on your data, before you annotate it.
 
@@ -65,7 +66,9 @@ def simulate(
     uncertainty sampling), several seeds. Prints the learning curves and how
     many answers each needs to reach 90 % and 95 % of the full-data score.
     With entity annotations (--ner) it replays ner.teach: the beam NER behind
-    the teach sorter against random candidates, scored by entity F1.
+    the teach sorter against random candidates, scored by entity F1. With
+    --patterns, teach asks about the patterns' matches too, as textcat.teach
+    --patterns does, and both learn from every answer.
     """
     from ...models.textcat_choice import resolve_arch
     from ...simulate import (
@@ -87,6 +90,8 @@ def simulate(
     from ...simulate.ner import is_ner_data
 
     if ner or is_ner_data(rows):
+        if patterns is not None:
+            raise InputError("--patterns is for text classification; a NER replay starts from --model or --seed-size")
         _simulate_ner(
             rows, source, eval_file, eval_split, label, seeds=seeds, max_labels=max_labels, step=step,
             batch_size=batch_size, pool_size=pool_size, strategies=strategies, output=output, no_plot=no_plot,
@@ -104,6 +109,7 @@ def simulate(
     unknown = [name for name in chosen if name not in STRATEGIES]
     if unknown or not chosen:
         raise InputError(f"Unknown strategy {', '.join(unknown) or '(none)'}: use {', '.join(STRATEGIES)}")
+    pattern_dicts = _patterns_for(patterns, labels) if patterns is not None else None
     arch, note = resolve_arch(architecture)
     if note:
         messages.warn(note)
@@ -112,7 +118,7 @@ def simulate(
         labels=labels, max_labels=max_labels, step=step, batch_size=batch_size,
         pool_size=pool_size, rescore_limit=rescore_limit or None, explore=explore, warmup=warmup, seeds=seeds,
         scan=scan, architecture=arch, exclusive=exclusive and len(labels) > 1,
-        cache_path=str(settings.embeddings_cache),
+        cache_path=str(settings.embeddings_cache), patterns=pattern_dicts,
     )
     counts = label_counts(train)
     msg.info(
@@ -120,6 +126,7 @@ def simulate(
         + ", ".join(f"{name} ({counts[name][0]}/{counts[name][1]} positive)" for name in labels)
         + f"; model: {arch}"
         + ("; exclusive classes: one question per text, answers count texts" if config.exclusive else "")
+        + (f"; teach starts from {len(pattern_dicts)} pattern{'' if len(pattern_dicts) == 1 else 's'}" if pattern_dicts else "")
     )
     started = time.perf_counter()
     result = run_simulation(
@@ -127,6 +134,16 @@ def simulate(
         progress=lambda what: msg.text(f"  ... {what} ({time.perf_counter() - started:.0f}s)"),
     )
     _report(result, output, no_plot)
+
+
+def _patterns_for(path: Path, labels: List[str]) -> List[Dict[str, Any]]:
+    """The patterns for ``labels``, checked now (a bad line is ``file:line`` before any replay runs)."""
+    from ...models.patterns import filter_patterns, load_patterns
+
+    kept = filter_patterns(load_patterns(path), labels)
+    if not kept:
+        raise InputError(f"{path}: no pattern has any of the labels {', '.join(labels)}")
+    return [{"label": p.label, "pattern": p.pattern, "id": p.id} for p in kept]
 
 
 def _report(result: SimulationResult, output: Optional[Path], no_plot: bool) -> None:

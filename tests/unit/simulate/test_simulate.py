@@ -10,7 +10,7 @@ import pytest
 
 from mentor.errors import InputError
 from mentor.simulate import (
-    SimulationConfig, default_labels, label_counts, read_labelled, run_strategy, simulate, split_eval,
+    SimulationConfig, default_labels, label_counts, read_labelled, replay_answers, run_strategy, simulate, split_eval,
 )
 
 SPAMMY = ["free", "prize", "cash", "win", "claim", "urgent"]
@@ -136,3 +136,41 @@ def test_simulate_through_the_cli(tmp_path: Path, capsys, mentor_home):
         main(["simulate", str(source), "--scan", "0.5", "--no-plot"])
     assert failed.value.code == 1
     assert "--scan must be 1 or more" in capsys.readouterr().err
+
+
+def test_teach_with_patterns_asks_about_their_matches_and_learns_from_every_answer():
+    examples, _ = read_labelled(_rows(300))
+    train, held = split_eval(examples, 0.2)
+    patterns = [{"label": "SPAM", "pattern": word} for word in ("free", "prize")]
+    config = SimulationConfig(labels=["SPAM"], max_labels=40, step=20, seeds=1, pool_size=50, architecture="tfidf")
+    plain = replay_answers("teach", train, config, 0, 40)
+    config.patterns = patterns
+    with_patterns = replay_answers("teach", train, config, 0, 40)
+    matched = [a for a in with_patterns if any("pattern" in span for span in a.get("spans") or [])]
+    assert not any(a.get("spans") for a in plain)
+    assert matched and all(a["answer"] == "accept" for a in matched)  # 'free' and 'prize' only occur in spam
+    assert len(with_patterns) == 40
+    # random order and the baseline never see the patterns
+    assert replay_answers("random", train, config, 0, 20) == replay_answers(
+        "random", train, SimulationConfig(labels=["SPAM"], architecture="tfidf"), 0, 20
+    )
+
+
+def test_simulate_command_reads_patterns_and_names_a_bad_line(tmp_path: Path, capsys, mentor_home):
+    from mentor.cli.commands.simulate import simulate as simulate_command
+
+    source = tmp_path / "data.jsonl"
+    source.write_text("\n".join(json.dumps(row) for row in _rows(150)) + "\n", encoding="utf8")
+    patterns = tmp_path / "patterns.jsonl"
+    patterns.write_text('{"label": "SPAM", "pattern": "free"}\n{"label": "HAM", "pattern": "lunch"}\n', encoding="utf8")
+    output = tmp_path / "curve.json"
+    simulate_command(
+        str(source), seeds=1, max_labels=20, step=10, pool_size=30, output=output, no_plot=True,
+        strategies="teach", architecture="tfidf", patterns=patterns,
+    )
+    data = json.loads(output.read_text(encoding="utf8"))
+    assert data["config"]["patterns"] == [{"label": "SPAM", "pattern": "free", "id": 0}]  # HAM is not taught
+    assert "teach starts from 1 pattern" in capsys.readouterr().out.replace("\n", " ")
+    patterns.write_text('{"label": "SPAM", "pattern": "free"}\n{"label": "SPAM"}\n', encoding="utf8")
+    with pytest.raises(InputError, match="patterns.jsonl:2"):
+        simulate_command(str(source), seeds=1, max_labels=20, no_plot=True, patterns=patterns)
