@@ -32,3 +32,9 @@ class ExtraNotInstalled(ConfigError):
     """An optional dependency (spacy-transformers) is needed but missing."""
 
     code = "M074"
+
+
+class GpuUnavailable(ConfigError):
+    """--gpu-id asks for a GPU that spaCy can't use here (no CuPy, no CUDA device)."""
+
+    code = "M075"

@@ -16,7 +16,7 @@ from typing import IO, Any, Dict, Mapping, Optional
 
 from thinc.api import Config
 
-from .errors import TrainingConfigError
+from .errors import GpuUnavailable, TrainingConfigError
 
 CONFIG_NAME = "config.cfg"
 
@@ -63,17 +63,17 @@ def train_pipeline(
 
     Blocks until training ends; on Ctrl-C spaCy's loop still saves model-last
     before the KeyboardInterrupt propagates. Raises TrainingConfigError when
-    the config can't be resolved.
+    the config can't be resolved, GpuUnavailable when ``use_gpu`` names a GPU
+    that can't be used.
     """
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as train_nlp
-    from thinc.api import require_gpu
 
     output_dir = Path(output_dir)
     config = apply_overrides(config, overrides or {})
-    write_config(config, output_dir)
     if use_gpu >= 0:
-        require_gpu(use_gpu)
+        use_gpu_or_fail(use_gpu)
+    write_config(config, output_dir)
     try:
         nlp = init_nlp(config, use_gpu=use_gpu)
     except (ValueError, KeyError, TypeError) as err:
@@ -86,6 +86,19 @@ def train_pipeline(
     # sys.stdout is read now, not at import: tests and notebooks swap it
     train_nlp(nlp, output_dir, use_gpu=use_gpu, stdout=stdout or sys.stdout, stderr=stderr or sys.stderr)
     return read_result(output_dir)
+
+
+def use_gpu_or_fail(gpu_id: int) -> None:
+    """Make thinc train on GPU ``gpu_id``, or say in one line why it can't (no traceback)."""
+    from thinc.api import require_gpu
+
+    try:
+        require_gpu(gpu_id)
+    except ValueError as err:  # thinc: "Cannot use GPU, CuPy is not installed", "No GPU devices detected"
+        raise GpuUnavailable(
+            f"--gpu-id {gpu_id}: {err}. Install the CuPy build for this machine's CUDA "
+            "(cupy-cuda12x, cupy-cuda13x), or train on the CPU with --gpu-id -1"
+        ) from None
 
 
 def read_result(output_dir: Path) -> TrainResult:
