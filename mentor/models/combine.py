@@ -11,7 +11,7 @@ not enough).
 from __future__ import annotations
 
 from itertools import islice, zip_longest
-from typing import Any, Hashable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Hashable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..errors import InputError
 from ..tasks import Task
@@ -60,6 +60,9 @@ class CombinedModel:
             if not batch:
                 return
             from_patterns = list(self.matcher(dict(task) for task in batch))
+            if self.least_confident_first and from_patterns:
+                pattern_tasks = [task for _, task in from_patterns]
+                from_patterns = list(zip(self._model_scores(pattern_tasks), pattern_tasks))
             seen: Set[Hashable] = {_question_key(task) for _, task in from_patterns}
             from_model = [
                 (score, task) for score, task in self.model(dict(task) for task in batch)
@@ -70,22 +73,66 @@ class CombinedModel:
                     if item is not None:
                         yield item
 
+    # ---- what the teach sorter reads off the model: the model's, so patterns change no rule ----
+
+    @property
+    def least_confident_first(self) -> bool:
+        """Exclusive classes: the model asks about each text's likeliest class, least sure first."""
+        return bool(getattr(self.model, "least_confident_first", False))
+
+    @property
+    def has_vectors(self) -> bool:
+        return bool(getattr(self.model, "has_vectors", False))
+
+    @property
+    def vectors(self) -> Optional[Callable[[Sequence[Task]], Any]]:
+        """The model's text vectors (for diverse and typical questions), pattern questions' texts included."""
+        return getattr(self.model, "vectors", None)
+
+    def question_priority(self, task: Task, score: float) -> float:
+        """How soon to ask, for a sorter that ranks exclusive questions one by one.
+
+        Every question, a pattern's too, by the model's own rule on the model's
+        score (see :meth:`score_tasks`); least confident first when it has none.
+        """
+        own = getattr(self.model, "question_priority", None)
+        return own(task, score) if own is not None else 1.0 - score
+
     def update(self, answers: List[Task]) -> Optional[float]:
         """Count pattern answers in the matcher and train the model on every answer."""
         self.matcher.update(answers)
         return self.model.update(answers)
 
     def score_tasks(self, tasks: Sequence[Task]) -> List[float]:
-        """Re-score questions: the matcher scores its own, the model the rest."""
+        """Re-score questions: the matcher scores its own, the model the rest.
+
+        With exclusive classes the model scores a pattern's question too: its
+        probability of the pattern's label for the text. The teach sorter then ranks
+        it by the model's rule, as a question about that label: soon while nobody has
+        said "yes" to the label (a pattern is how a class is first found), later only
+        where the model doubts it. Ranked by doubt about the pattern's precision
+        (0.5 at first), pattern questions outranked all of the model's (ag-news, 8
+        keyword patterns a class, 3 seeds: macro F1 0.853 at 500 answers against
+        0.858). Measured against plain uncertainty for every question (what
+        textcat.teach --exclusive --patterns did before): 0.731 against 0.624 at
+        1,000 answers on banking77, level on ag-news, behind on davidson-3class
+        mid-curve (docs/active-learning.md, "Patterns beside the model").
+        """
         scores: List[float] = [float(task.get("score", 0.0)) for task in tasks]
         by_source: Tuple[List[int], List[int]] = ([], [])
         for i, task in enumerate(tasks):
             by_source[0 if is_pattern_task(task) else 1].append(i)
-        for indices, scorer in zip(by_source, (self.matcher, self.model)):
-            if indices and hasattr(scorer, "score_tasks"):
-                for i, score in zip(indices, scorer.score_tasks([tasks[i] for i in indices])):
+        pattern_scorer = self._model_scores if self.least_confident_first else getattr(self.matcher, "score_tasks", None)
+        for indices, scorer in zip(by_source, (pattern_scorer, getattr(self.model, "score_tasks", None))):
+            if indices and scorer is not None:
+                for i, score in zip(indices, scorer([tasks[i] for i in indices])):
                     scores[i] = score
         return scores
+
+    def _model_scores(self, tasks: Sequence[Task]) -> List[float]:
+        """The model's probability of each task's ``label`` (no re-aiming: a pattern's question keeps its label)."""
+        predicted = self.model.predict([task["text"] for task in tasks])
+        return [float(scores.get(task.get("label"), 0.0)) for task, scores in zip(tasks, predicted)]
 
 
 def combine_models(model: ScoringModel, matcher: Any, *, batch_size: int = 16) -> CombinedModel:

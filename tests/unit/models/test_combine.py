@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import List
 
+import pytest
+
 from mentor.models.combine import combine_models, is_pattern_task
 from mentor.tasks import set_hashes
 
@@ -74,3 +76,53 @@ def test_combine_rescores_each_side_with_its_scorer():
     scores = combined.score_tasks(tasks)
     assert sorted(scores) == [0.1, 0.9]
     assert scores[[is_pattern_task(t) for t in tasks].index(True)] == 0.1
+
+
+class ExclusiveModel(FakeModel):
+    """A model for exclusive classes, with what the teach sorter reads off it."""
+
+    least_confident_first = True
+    has_vectors = True
+
+    def vectors(self, tasks):
+        return [[float(len(task["text"]))] for task in tasks]
+
+    def question_priority(self, task, score):
+        return 0.25
+
+
+def test_combine_passes_on_what_the_teach_sorter_reads_off_the_model():
+    # without these, textcat.teach --exclusive --patterns lost least confidence, density and
+    # the model's question priority, and was served by plain uncertainty
+    combined = combine_models(ExclusiveModel(), FakeMatcher())
+    assert combined.least_confident_first and combined.has_vectors
+    assert combined.vectors([{"text": "abc"}]) == [[3.0]]
+    plain = combine_models(FakeModel(), FakeMatcher())
+    assert not plain.least_confident_first and not plain.has_vectors and plain.vectors is None
+
+
+def test_exclusive_classes_the_model_scores_and_ranks_a_patterns_question_too():
+    class Predicting(ExclusiveModel):
+        def predict(self, texts):
+            return [{"SPAM": 0.8, "HAM": 0.2} for _ in texts]
+
+    combined = combine_models(Predicting(), FakeMatcher())
+    out = {is_pattern_task(task): score for score, task in combined(_texts("free", "hi"))}
+    assert out == {True: 0.8, False: 0.3}  # the pattern's question: the model's p(SPAM), not the matcher's 0.5
+    tasks = [task for _, task in combined(_texts("free", "hi"))]
+    assert sorted(combined.score_tasks(tasks)) == [0.8, 0.9]
+    assert all(combined.question_priority(task, 0.8) == 0.25 for task in tasks)
+    # yes/no labels: the matcher scores its own questions (their precision), and a model
+    # without a rule of its own ranks least confident first
+    plain = combine_models(FakeModel(), FakeMatcher())
+    assert sorted(plain.score_tasks([task for _, task in plain(_texts("free", "hi"))])) == [0.1, 0.9]
+    assert plain.question_priority(tasks[0], 0.9) == pytest.approx(0.1)
+
+
+def test_teach_sorter_uses_the_models_rules_behind_patterns():
+    from mentor.sorters import DEFAULT_POWER_EXCLUSIVE, teach_sorter
+
+    combined = combine_models(ExclusiveModel(), FakeMatcher())
+    pool = teach_sorter(iter([(0.3, dict(_texts("hello")[0], label="SPAM"))]), combined)
+    assert pool.power == DEFAULT_POWER_EXCLUSIVE
+    assert next(pool)["priority"] == 0.25

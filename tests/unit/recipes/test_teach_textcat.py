@@ -66,6 +66,22 @@ def test_textcat_teach_with_patterns_highlights_and_trains_both(source, patterns
     assert loss is not None and loss >= 0
 
 
+def test_textcat_teach_exclusive_with_patterns_keeps_the_exclusive_rules(source, patterns):
+    # the pattern matcher beside the model used to hide the model's exclusive-class rules
+    # from the sorter: questions were then drawn by plain uncertainty
+    from mentor.sorters import DEFAULT_POWER_EXCLUSIVE
+
+    components = textcat_teach(
+        "spam", "blank:en", str(source), label="SPAM,HAM", patterns=patterns, exclusive=True, model_arch="tfidf",
+    )
+    stream = components.stream
+    assert stream.power == DEFAULT_POWER_EXCLUSIVE
+    tasks = list(islice(iter(stream), 20))
+    from_patterns = [task for task in tasks if task.get("meta", {}).get("pattern") is not None]
+    assert from_patterns and all(task["label"] == "SPAM" and task["spans"] for task in from_patterns)
+    assert components.update([_oracle(task) for task in tasks]) is not None
+
+
 def test_textcat_teach_needs_a_label(source):
     with pytest.raises(InputError):
         textcat_teach("spam", "blank:en", str(source))
